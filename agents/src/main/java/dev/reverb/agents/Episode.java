@@ -1,0 +1,54 @@
+package dev.reverb.agents;
+
+import akka.actor.typed.ActorRef;
+import dev.reverb.agents.model.ModelGateway;
+import dev.reverb.agents.trace.TraceSink;
+import dev.reverb.environments.Environment;
+import dev.reverb.environments.Task;
+import dev.reverb.memory.MemoryItem;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything a protocol needs to run one episode.
+ *
+ * @param id          unique within the run, e.g. {@code debate/arith-0007/r0}
+ * @param task        the task
+ * @param environment grades answers
+ * @param seed        this episode's seed (derived from the run seed and the id)
+ * @param agents      the scenario's agents by name, each bound to its model gateway
+ * @param memory      memory items retrieved for this task, already formatted for prompts
+ * @param trace       where agent messages and protocol events go
+ * @param askTimeout  how long to wait for one agent turn (the gateway's worst case)
+ */
+public record Episode(String id, Task task, Environment environment, long seed, Map<String, Binding> agents,
+                      List<MemoryItem> memory, TraceSink trace, Duration askTimeout) {
+
+    /** An agent and the gateway of its model. */
+    public record Binding(AgentSpec spec, ActorRef<ModelGateway.Command> gateway) {
+        public Binding {
+            Objects.requireNonNull(spec, "spec");
+            Objects.requireNonNull(gateway, "gateway");
+        }
+    }
+
+    public Episode {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(environment, "environment");
+        Objects.requireNonNull(trace, "trace");
+        Objects.requireNonNull(askTimeout, "askTimeout");
+        agents = Map.copyOf(agents);
+        memory = List.copyOf(memory);
+    }
+
+    public Binding agent(String name) {
+        Binding b = agents.get(name);
+        if (b == null) {
+            throw new IllegalArgumentException("episode " + id + " has no agent '" + name + "'");
+        }
+        return b;
+    }
+}

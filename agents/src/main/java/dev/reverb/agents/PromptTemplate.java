@@ -1,0 +1,122 @@
+package dev.reverb.agents;
+
+import dev.reverb.agents.model.ChatMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A prompt with named slots. {@code {{task}}} is replaced by the slot's text;
+ * {@code {{#feedback}}...{{/feedback}}} keeps its body only when the slot is non-empty, so one
+ * template serves a first attempt and a retry.
+ *
+ * <p>A template file may hold a {@code [system]} and a {@code [user]} section, each on its own
+ * line; a file without sections is all user message.
+ */
+public record PromptTemplate(String system, String user) {
+
+    /** The slots protocols fill. */
+    public static final Set<String> SLOTS = Set.of(
+            "task",        // the task's question
+            "answer",      // this agent's previous answer
+            "others",      // the other agents' latest answers and reasoning
+            "feedback",    // the verifier's or a critic's feedback on the previous answer
+            "reflections", // verbal reflections written so far
+            "memory",      // items retrieved from memory
+            "candidate",   // the answer under critique or reflection
+            "round");      // the 1-based round or trial number
+
+    private static final Pattern SECTION = Pattern.compile("\\{\\{#(\\w[\\w-]*)}}(.*?)\\{\\{/\\1}}", Pattern.DOTALL);
+    private static final Pattern SLOT = Pattern.compile("\\{\\{([#/]?)(\\w[\\w-]*)}}");
+
+    public PromptTemplate {
+        system = system == null ? "" : system;
+        Objects.requireNonNull(user, "user");
+        if (user.isBlank()) {
+            throw new IllegalArgumentException("a prompt template needs a user message");
+        }
+    }
+
+    /** Parses a template file's text (see the class comment for its sections). */
+    public static PromptTemplate parse(String text) {
+        String t = text.replace("\r\n", "\n");
+        int s = t.indexOf("[system]\n");
+        int u = t.indexOf("[user]\n");
+        if (u < 0) {
+            return new PromptTemplate("", t.strip());
+        }
+        String system = s < 0 ? "" : t.substring(s + "[system]\n".length(), s < u ? u : t.length()).strip();
+        String user = t.substring(u + "[user]\n".length(), s > u ? s : t.length()).strip();
+        return new PromptTemplate(system, user);
+    }
+
+    /** The built-in template of a role (from {@code dev/reverb/agents/prompts/ROLE.txt}). */
+    public static PromptTemplate defaultFor(Role role) {
+        String path = "prompts/" + role.id() + ".txt";
+        try (InputStream in = PromptTemplate.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing built-in prompt " + path);
+            }
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every slot name the template mentions, in order of first use. */
+    public Set<String> slots() {
+        Set<String> names = new LinkedHashSet<>();
+        for (String part : List.of(system, user)) {
+            Matcher m = SLOT.matcher(part);
+            while (m.find()) {
+                names.add(m.group(2));
+            }
+        }
+        return names;
+    }
+
+    /** Slot names the template mentions that no protocol fills (a typo, usually). */
+    public Set<String> unknownSlots() {
+        Set<String> unknown = new LinkedHashSet<>(slots());
+        unknown.removeAll(SLOTS);
+        return unknown;
+    }
+
+    /** Fills the slots; a missing slot counts as empty. */
+    public List<ChatMessage> render(Map<String, String> values) {
+        List<ChatMessage> messages = new ArrayList<>(2);
+        String sys = fill(system, values);
+        if (!sys.isBlank()) {
+            messages.add(ChatMessage.system(sys));
+        }
+        messages.add(ChatMessage.user(fill(user, values)));
+        return messages;
+    }
+
+    private static String fill(String template, Map<String, String> values) {
+        Matcher sections = SECTION.matcher(template);
+        StringBuilder kept = new StringBuilder();
+        while (sections.find()) {
+            String value = values.getOrDefault(sections.group(1), "");
+            sections.appendReplacement(kept, Matcher.quoteReplacement(value.isBlank() ? "" : sections.group(2)));
+        }
+        sections.appendTail(kept);
+        Matcher slots = SLOT.matcher(kept.toString());
+        StringBuilder out = new StringBuilder();
+        while (slots.find()) {
+            String value = slots.group(1).isEmpty() ? values.getOrDefault(slots.group(2), "") : "";
+            slots.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        slots.appendTail(out);
+        return out.toString().replaceAll("\n{3,}", "\n\n").strip();
+    }
+}

@@ -1,0 +1,26 @@
+package dev.reverb.agents;
+
+import java.util.Locale;
+
+/** The roles an agent can play. A role picks the agent's default prompt and how protocols use it. */
+public enum Role {
+    /** Answers tasks, and answers again after feedback. */
+    SOLVER,
+    /** Answers, reads the other debaters' answers, critiques them and answers again. */
+    DEBATER,
+    /** Critiques another agent's answer. */
+    CRITIC,
+    /** Writes a verbal reflection on a failed attempt. */
+    REFLECTOR,
+    /** Chooses between candidate answers. */
+    JUDGE;
+
+    /** The name used in scenario files, e.g. {@code solver}. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Role fromId(String id) {
+        return valueOf(id.toUpperCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,28 @@
+package dev.reverb.agents.model;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Something that produces completions: an HTTP client, an in-process engine, the simulated
+ * stand-in. Implementations live in {@code runtime}; agents only ever reach them through a
+ * {@link ModelGateway}.
+ *
+ * <p>{@link #generate} must not block the caller: slow work runs on the backend's own executor.
+ * A failed stage is retried by the gateway when {@link #isRetryable} says so.
+ */
+public interface ModelBackend extends AutoCloseable {
+
+    /** The model name reported in traces. */
+    String name();
+
+    CompletionStage<Generation> generate(GenerateRequest request);
+
+    /** Whether a failure is worth another try (timeouts, 5xx, connection resets). */
+    default boolean isRetryable(Throwable error) {
+        return true;
+    }
+
+    @Override
+    default void close() {
+    }
+}

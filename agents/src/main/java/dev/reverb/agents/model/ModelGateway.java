@@ -1,0 +1,185 @@
+package dev.reverb.agents.model;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.pattern.StatusReply;
+import dev.reverb.agents.trace.TraceEvent;
+import dev.reverb.agents.trace.TraceSink;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The only way agents reach a model. One gateway per configured model owns the backend's
+ * concurrency limit, a bounded wait queue, the per-call timeout, bounded retries with
+ * exponential backoff, token accounting and the model-call trace.
+ */
+public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
+
+    public sealed interface Command {
+    }
+
+    /** Ask for completions; the reply is an error (never an exception) when every try failed. */
+    public record Generate(GenerateRequest request, ActorRef<StatusReply<Generation>> replyTo) implements Command {
+    }
+
+    /** Ask for the gateway's counters. */
+    public record GetUsage(ActorRef<Usage> replyTo) implements Command {
+    }
+
+    /** Counters since the gateway started. */
+    public record Usage(long calls, long failures, long retries, long promptTokens, long completionTokens) {
+    }
+
+    private record Finished(Pending pending, Generation generation, Throwable error) implements Command {
+    }
+
+    private record RetryDue(Pending pending) implements Command {
+    }
+
+    private static final class Pending {
+        final Generate request;
+        final long startNanos = System.nanoTime();
+        int attempts;
+
+        Pending(Generate request) {
+            this.request = request;
+        }
+    }
+
+    public static Behavior<Command> create(ModelBackend backend, GatewaySettings settings, TraceSink trace) {
+        return Behaviors.setup(ctx -> new ModelGateway(ctx, backend, settings, trace));
+    }
+
+    private final ModelBackend backend;
+    private final GatewaySettings settings;
+    private final TraceSink trace;
+    private final Deque<Pending> queue = new ArrayDeque<>();
+    private int inFlight;
+    private long calls;
+    private long failures;
+    private long retries;
+    private long promptTokens;
+    private long completionTokens;
+
+    private ModelGateway(ActorContext<Command> context, ModelBackend backend, GatewaySettings settings,
+                         TraceSink trace) {
+        super(context);
+        this.backend = backend;
+        this.settings = settings;
+        this.trace = trace;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Generate.class, this::onGenerate)
+                .onMessage(Finished.class, this::onFinished)
+                .onMessage(RetryDue.class, this::onRetryDue)
+                .onMessage(GetUsage.class, this::onGetUsage)
+                .build();
+    }
+
+    private Behavior<Command> onGenerate(Generate generate) {
+        if (inFlight < settings.concurrency()) {
+            start(new Pending(generate));
+        } else if (queue.size() < settings.queueCapacity()) {
+            queue.addLast(new Pending(generate));
+        } else {
+            failures++;
+            generate.replyTo().tell(StatusReply.error("model '" + backend.name() + "' is overloaded: "
+                    + settings.queueCapacity() + " requests already wait (queue-capacity)"));
+        }
+        return this;
+    }
+
+    private void start(Pending pending) {
+        inFlight++;
+        pending.attempts++;
+        CompletableFuture<Generation> call;
+        try {
+            call = backend.generate(pending.request.request()).toCompletableFuture();
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        call = call.copy().orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        getContext().pipeToSelf(call, (generation, error) -> new Finished(pending, generation, unwrap(error)));
+    }
+
+    private Behavior<Command> onFinished(Finished finished) {
+        inFlight--;
+        Pending pending = finished.pending();
+        if (finished.error() == null) {
+            Generation g = finished.generation();
+            calls++;
+            promptTokens += g.promptTokens();
+            completionTokens += g.completionTokens();
+            record(pending, g, null);
+            pending.request.replyTo().tell(StatusReply.success(g));
+        } else if (pending.attempts <= settings.maxRetries() && backend.isRetryable(finished.error())) {
+            retries++;
+            Duration delay = settings.backoff().multipliedBy(1L << Math.min(pending.attempts - 1, 20));
+            getContext().scheduleOnce(delay, getContext().getSelf(), new RetryDue(pending));
+        } else {
+            failures++;
+            String message = describe(finished.error(), pending.attempts);
+            record(pending, null, message);
+            pending.request.replyTo().tell(StatusReply.error(message));
+        }
+        drain();
+        return this;
+    }
+
+    private Behavior<Command> onRetryDue(RetryDue due) {
+        queue.addFirst(due.pending());
+        drain();
+        return this;
+    }
+
+    private Behavior<Command> onGetUsage(GetUsage get) {
+        get.replyTo().tell(new Usage(calls, failures, retries, promptTokens, completionTokens));
+        return this;
+    }
+
+    private void drain() {
+        while (inFlight < settings.concurrency() && !queue.isEmpty()) {
+            start(queue.pollFirst());
+        }
+    }
+
+    private void record(Pending pending, Generation g, String error) {
+        GenerateRequest request = pending.request.request();
+        CallContext c = request.context();
+        long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pending.startNanos);
+        trace.emit(new TraceEvent.ModelCall(Instant.now(), c.episodeId(), c.agent(), c.round(), c.phase(),
+                g == null ? backend.name() : g.model(), g != null && g.simulated(), request.messages(),
+                g == null ? List.of() : g.texts(), g == null ? 0 : g.promptTokens(),
+                g == null ? 0 : g.completionTokens(), latency, pending.attempts, error));
+    }
+
+    private String describe(Throwable error, int attempts) {
+        String what = error instanceof TimeoutException
+                ? "timed out after " + settings.timeout().toMillis() + " ms"
+                : String.valueOf(error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage());
+        return "model '" + backend.name() + "' failed after " + attempts + (attempts == 1 ? " try: " : " tries: ")
+                + what;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable e = error;
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+}

@@ -1,0 +1,15 @@
+package dev.reverb.agents.model;
+
+/** Why an agent is calling a model; recorded in the trace and read by the simulated backend. */
+public enum Phase {
+    /** A first, independent answer. */
+    ANSWER,
+    /** A new answer after feedback, critique, reflections or other agents' answers. */
+    REVISE,
+    /** A critique of another agent's answer. */
+    CRITIQUE,
+    /** A verbal reflection on a failed (or successful) attempt. */
+    REFLECT,
+    /** A final decision between candidate answers. */
+    JUDGE
+}

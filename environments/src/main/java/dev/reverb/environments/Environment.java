@@ -1,0 +1,30 @@
+package dev.reverb.environments;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What agents are graded against: a list of tasks, a way to read an answer out of free text,
+ * and a verifier that turns an answer into a verdict with textual feedback.
+ *
+ * <p>Implementations are immutable after construction and safe to call from many threads.
+ */
+public interface Environment {
+
+    /** The environment type name used in scenario files, e.g. {@code gsm8k}. */
+    String type();
+
+    /** The tasks of this run, after split, shuffle and limit. */
+    List<Task> tasks();
+
+    /** Reads the final answer out of a model's output, normalised so equal answers compare equal. */
+    Optional<String> extractAnswer(String output);
+
+    /** Grades an output for a task. Never throws on malformed output: that is a wrong answer. */
+    Verdict verify(Task task, String output);
+
+    /** What went wrong while loading the tasks (bad dataset lines); empty when nothing did. */
+    default DatasetReport report() {
+        return DatasetReport.clean("(none)", tasks().size());
+    }
+}
