@@ -1,0 +1,107 @@
+package dev.reverb.runtime.scenario;
+
+import dev.reverb.agents.AgentSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A validated scenario: everything {@code reverb run} needs, with paths resolved against the
+ * scenario file's folder, prompts loaded and overrides applied.
+ *
+ * @param name         the scenario's name (the run folder is {@code output/name/run-id})
+ * @param description  free text
+ * @param source       the file it was loaded from
+ * @param resolvedYaml the scenario after overrides, with absolute paths and inlined prompts:
+ *                     loading it again gives an equal scenario (written to the run folder)
+ */
+public record Scenario(String name, String description, Path source, EnvironmentConfig environment,
+                       Map<String, ModelConfig> models, List<AgentSpec> agents, List<ProtocolConfig> protocols,
+                       MemoryConfig memory, RunConfig run, String resolvedYaml) {
+
+    public Scenario {
+        Objects.requireNonNull(name, "name");
+        description = description == null ? "" : description;
+        Objects.requireNonNull(environment, "environment");
+        models = Map.copyOf(models);
+        agents = List.copyOf(agents);
+        protocols = List.copyOf(protocols);
+        Objects.requireNonNull(memory, "memory");
+        Objects.requireNonNull(run, "run");
+        Objects.requireNonNull(resolvedYaml, "resolvedYaml");
+    }
+
+    /**
+     * @param type        {@code arithmetic} or {@code gsm8k}
+     * @param dataset     the dataset file (gsm8k), absolute; null for generators
+     * @param split       for a dataset folder: which {@code SPLIT.jsonl} to read
+     * @param limit       at most this many tasks (null: all)
+     * @param shuffleSeed shuffle the tasks with this seed before the limit (null: file order)
+     * @param count       generator: how many problems
+     * @param minSteps    generator: fewest steps per problem
+     * @param maxSteps    generator: most steps per problem
+     * @param seed        generator: seed
+     */
+    public record EnvironmentConfig(String type, Path dataset, String split, Integer limit, Long shuffleSeed,
+                                    int count, int minSteps, int maxSteps, long seed) {
+        public EnvironmentConfig {
+            Objects.requireNonNull(type, "type");
+        }
+    }
+
+    public enum Backend { SIMULATED, OPENAI }
+
+    /**
+     * A model and how its gateway treats it. The backend is {@code openai} when a base URL is set,
+     * {@code simulated} otherwise (or as {@code backend:} says explicitly).
+     */
+    public record ModelConfig(String name, Backend backend, String model, String baseUrl, String apiKeyEnv,
+                              double temperature, double topP, int maxTokens, List<String> stop, int concurrency,
+                              Duration timeout, int retries, SimulatedConfig simulated) {
+        public ModelConfig {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(backend, "backend");
+            Objects.requireNonNull(model, "model");
+            stop = List.copyOf(stop == null ? List.of() : stop);
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(simulated, "simulated");
+        }
+    }
+
+    /**
+     * The offline stand-in's behaviour.
+     *
+     * @param accuracy chance that a first answer is right
+     * @param fixRate  chance that a wrong answer is fixed after feedback, critique or reflection
+     */
+    public record SimulatedConfig(double accuracy, double fixRate) {
+        public static final SimulatedConfig DEFAULT = new SimulatedConfig(0.6, 0.5);
+    }
+
+    /**
+     * A protocol entry: its unique name, its type ({@code reflexion}, {@code debate}) and its
+     * type-specific settings exactly as written (keys in kebab-case), already schema-checked.
+     */
+    public record ProtocolConfig(String name, String type, Map<String, Object> settings) {
+        public ProtocolConfig {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(type, "type");
+            settings = Map.copyOf(settings);
+        }
+    }
+
+    /** @param reflections carry verbal reflections between trials of a task */
+    public record MemoryConfig(boolean reflections) {
+    }
+
+    /**
+     * @param concurrency episodes at once
+     * @param seed        run seed: every episode's and call's seed derives from it
+     * @param repeats     times each task is run under each protocol
+     * @param output      the folder that holds {@code SCENARIO/RUN-ID/} run folders, absolute
+     */
+    public record RunConfig(int concurrency, long seed, int repeats, Path output) {
+    }
+}
