@@ -1,0 +1,153 @@
+package dev.reverb.runtime.backend;
+
+import dev.reverb.agents.Seeds;
+import dev.reverb.agents.model.CallContext;
+import dev.reverb.agents.model.GenerateRequest;
+import dev.reverb.agents.model.Generation;
+import dev.reverb.agents.model.ModelBackend;
+import dev.reverb.environments.Task;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The offline stand-in for a language model, for demos and tests. It is <b>not</b> a language
+ * model and its numbers must never be reported as one's: every output is marked
+ * {@code simulated} in the run files, and its model name starts with {@code simulated:}.
+ *
+ * <p>It plays a model from the task's reference solution. A first answer (phase ANSWER) is
+ * right with probability {@code accuracy}; each later answer (REVISE, after feedback, critique,
+ * reflection or other agents' answers) of an agent that was wrong becomes right with probability
+ * {@code fixRate}, and a right answer stays right. A wrong answer repeats the reference steps
+ * with one plausible arithmetic slip and a wrong final number. Critiques, reflections and
+ * judgements are written from the same knowledge. Everything is a pure function of the seed,
+ * the episode, the agent and the round, so runs are reproducible under any concurrency.
+ */
+public final class SimulatedBackend implements ModelBackend {
+
+    private final String model;
+    private final double accuracy;
+    private final double fixRate;
+    private final long seed;
+
+    public SimulatedBackend(String model, double accuracy, double fixRate, long seed) {
+        if (accuracy < 0 || accuracy > 1 || fixRate < 0 || fixRate > 1) {
+            throw new IllegalArgumentException("accuracy and fix-rate must be in [0,1]");
+        }
+        this.model = "simulated:" + model;
+        this.accuracy = accuracy;
+        this.fixRate = fixRate;
+        this.seed = seed;
+    }
+
+    @Override
+    public String name() {
+        return model;
+    }
+
+    @Override
+    public CompletionStage<Generation> generate(GenerateRequest request) {
+        List<String> texts = new ArrayList<>(request.n());
+        for (int i = 0; i < request.n(); i++) {
+            texts.add(respond(request, i));
+        }
+        int promptTokens = request.messages().stream().mapToInt(m -> tokens(m.content())).sum();
+        int completionTokens = texts.stream().mapToInt(SimulatedBackend::tokens).sum();
+        return CompletableFuture.completedFuture(new Generation(texts, promptTokens, completionTokens, model, true));
+    }
+
+    private String respond(GenerateRequest request, int sample) {
+        CallContext c = request.context();
+        Task task = c.task();
+        if (!task.hasReference()) {
+            return "I cannot work this task out. (simulated model: the task has no reference solution)";
+        }
+        String prompt = request.messages().get(request.messages().size() - 1).content();
+        return switch (c.phase()) {
+            case ANSWER, REVISE -> solution(task, correctAt(c, sample), c, sample);
+            case CRITIQUE -> critique(task, prompt);
+            case REFLECT -> reflection(task, c);
+            case JUDGE -> judgement(task, prompt, c);
+        };
+    }
+
+    /** Whether the agent's answer in this round is right: a chain of independent draws per round. */
+    boolean correctAt(CallContext c, int sample) {
+        boolean correct = draw(c, sample, 0) < accuracy;
+        for (int round = 1; round <= c.round() && !correct; round++) {
+            correct = draw(c, sample, round) < fixRate;
+        }
+        return correct;
+    }
+
+    private double draw(CallContext c, int sample, int round) {
+        return Seeds.uniform(seed, c.episodeId(), c.agent(), sample, round);
+    }
+
+    private String solution(Task task, boolean correct, CallContext c, int sample) {
+        List<String> steps = task.referenceSteps().isEmpty() ? List.of("Working it out.") : task.referenceSteps();
+        StringBuilder out = new StringBuilder();
+        int slip = correct ? -1 : slipStep(task, c);
+        for (int i = 0; i < steps.size(); i++) {
+            out.append("Step ").append(i + 1).append(": ");
+            out.append(i == slip ? "I think " + steps.get(i).replaceAll("\\.$", "") + ", roughly." : steps.get(i));
+            out.append('\n');
+        }
+        String answer = correct ? task.referenceAnswer() : wrongAnswer(task, c, sample);
+        return out.append("The answer is ").append(answer).append('.').toString();
+    }
+
+    private int slipStep(Task task, CallContext c) {
+        int n = Math.max(1, task.referenceSteps().size());
+        return (int) Math.floorMod(Seeds.mix(seed, c.episodeId(), c.agent(), "slip"), (long) n);
+    }
+
+    /** A plausible wrong number: off by a small amount, different per agent and round. */
+    private String wrongAnswer(Task task, CallContext c, int sample) {
+        BigDecimal reference;
+        try {
+            reference = new BigDecimal(task.referenceAnswer());
+        } catch (NumberFormatException e) {
+            return task.referenceAnswer() + "?";
+        }
+        long h = Seeds.mix(seed, c.episodeId(), c.agent(), c.round(), sample, "wrong");
+        int delta = 1 + (int) Math.floorMod(h, 9L);
+        return reference.add(BigDecimal.valueOf((h & 1) == 0 ? delta : -delta)).stripTrailingZeros().toPlainString();
+    }
+
+    private static String critique(Task task, String prompt) {
+        if (mentionsAnswer(prompt, task.referenceAnswer())) {
+            return "Each step follows from the problem statement and the arithmetic checks out.\nVERDICT: correct";
+        }
+        return "At least one intermediate result does not follow from the numbers in the problem; "
+                + "recompute each step.\nVERDICT: incorrect";
+    }
+
+    private String reflection(Task task, CallContext c) {
+        int slip = slipStep(task, c);
+        String step = task.referenceSteps().isEmpty() ? "the calculation" : "step " + (slip + 1);
+        return "My final answer was wrong. The mistake most likely happened in " + step
+                + ", where I estimated instead of computing exactly. Next time I will redo every "
+                + "intermediate result exactly, check it against the quantities in the problem, "
+                + "and only then state the final answer.";
+    }
+
+    private String judgement(Task task, String prompt, CallContext c) {
+        boolean right = mentionsAnswer(prompt, task.referenceAnswer()) && correctAt(c, 0);
+        String answer = right ? task.referenceAnswer() : wrongAnswer(task, c, 0);
+        return "Having compared the candidate solutions, I find the most careful one convincing.\n"
+                + "The answer is " + answer + ".";
+    }
+
+    private static boolean mentionsAnswer(String text, String answer) {
+        return text.contains("answer is " + answer + ".") || text.contains("answer is " + answer + "\n");
+    }
+
+    /** A rough token count (about four characters a token) for accounting. */
+    static int tokens(String text) {
+        return (text.length() + 3) / 4;
+    }
+
+}

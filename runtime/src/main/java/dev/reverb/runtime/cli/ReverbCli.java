@@ -1,0 +1,136 @@
+package dev.reverb.runtime.cli;
+
+import dev.reverb.runtime.run.RunFolder;
+import dev.reverb.runtime.run.Runner;
+import dev.reverb.runtime.scenario.Scenario;
+import dev.reverb.runtime.scenario.ScenarioException;
+import dev.reverb.runtime.scenario.ScenarioLoader;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The {@code reverb} command line. */
+@Command(name = "reverb", mixinStandardHelpOptions = true, version = "reverb 0.1.0",
+        description = "Multi-agent verbal reinforcement: run and check scenario files.",
+        subcommands = {ReverbCli.Run.class, ReverbCli.Validate.class, CommandLine.HelpCommand.class})
+public final class ReverbCli {
+
+    /** Exit code of a scenario that does not validate. */
+    public static final int INVALID = 2;
+    /** Exit code of a run in which some episodes failed (they rerun with --resume). */
+    public static final int EPISODES_FAILED = 3;
+
+    public static void main(String[] args) {
+        System.exit(execute(System.out, System.err, args));
+    }
+
+    /** Runs the CLI in process (tests use this); returns the exit code. */
+    public static int execute(PrintStream out, PrintStream err, String... args) {
+        CommandLine cli = new CommandLine(new ReverbCli());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Command(name = "run", description = "Run a scenario (or resume an interrupted run).")
+    static final class Run implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "0..1", paramLabel = "SCENARIO", description = "The scenario file.")
+        Path scenario;
+
+        @Option(names = "--set", paramLabel = "PATH=VALUE",
+                description = "Override a scenario value, e.g. --set models.policy.base-url=http://localhost:8000/v1")
+        List<String> overrides = new ArrayList<>();
+
+        @Option(names = "--resume", paramLabel = "RUN_DIR",
+                description = "Continue an interrupted run: finished episodes are kept, the rest run.")
+        Path resume;
+
+        @Option(names = "--no-progress", description = "Do not show progress while running.")
+        boolean noProgress;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            if ((scenario == null) == (resume == null)) {
+                err.println("error: give either a SCENARIO file or --resume RUN_DIR");
+                return CommandLine.ExitCode.USAGE;
+            }
+            if (resume != null && !overrides.isEmpty()) {
+                err.println("error: --set cannot be combined with --resume: a run keeps the scenario it started with");
+                return CommandLine.ExitCode.USAGE;
+            }
+            Scenario loaded;
+            RunFolder folder;
+            try {
+                if (resume != null) {
+                    folder = RunFolder.open(resume);
+                    loaded = ScenarioLoader.load(folder.scenario(), List.of());
+                } else {
+                    loaded = ScenarioLoader.load(scenario, overrides);
+                    folder = RunFolder.create(loaded.run().output(), loaded.name(), loaded.resolvedYaml());
+                }
+            } catch (ScenarioException e) {
+                err.println(e.getMessage());
+                return INVALID;
+            }
+            out.println("Run folder: " + folder.dir());
+            Runner.Result result = Runner.run(loaded, folder, new Runner.Options(!noProgress, out, System::getenv));
+            out.println();
+            out.print(result.summary().table());
+            out.println("Results: " + folder.dir());
+            if (result.failed() > 0) {
+                err.printf("%d episode(s) failed; rerun them with: reverb run --resume %s%n", result.failed(),
+                        folder.dir());
+                return EPISODES_FAILED;
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "validate", description = "Check scenario files; print every problem as file:line:column: field: message.")
+    static final class Validate implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "FILE", description = "Scenario files.")
+        List<Path> files;
+
+        @Option(names = "--set", paramLabel = "PATH=VALUE", description = "Override a scenario value first.")
+        List<String> overrides = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            int status = 0;
+            for (Path file : files) {
+                try {
+                    Scenario s = ScenarioLoader.load(file, overrides);
+                    spec.commandLine().getOut().printf("%s: ok (%d agents, %d protocols, %d models)%n", file,
+                            s.agents().size(), s.protocols().size(), s.models().size());
+                } catch (ScenarioException e) {
+                    spec.commandLine().getErr().println(e.getMessage());
+                    status = INVALID;
+                }
+            }
+            return status;
+        }
+    }
+}
