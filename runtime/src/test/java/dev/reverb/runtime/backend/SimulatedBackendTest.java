@@ -1,0 +1,90 @@
+package dev.reverb.runtime.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reverb.agents.model.CallContext;
+import dev.reverb.agents.model.ChatMessage;
+import dev.reverb.agents.model.GenerateRequest;
+import dev.reverb.agents.model.Generation;
+import dev.reverb.agents.model.Phase;
+import dev.reverb.agents.model.Sampling;
+import dev.reverb.environments.Task;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SimulatedBackendTest {
+
+    private static final Task TASK = new Task("t1", "arithmetic", "Ann has 3 bags of 4 apples. How many apples?",
+            "12", List.of("Ann has 3 bags of 4 apples: 3 * 4 = 12."), Map.of());
+
+    private static Generation call(SimulatedBackend backend, String episode, String agent, int round, Phase phase) {
+        CallContext c = new CallContext(episode, agent, "solver", round, phase, TASK);
+        return backend.generate(new GenerateRequest(List.of(ChatMessage.user("Problem: " + TASK.question())),
+                Sampling.DEFAULT, 1, c)).toCompletableFuture().join();
+    }
+
+    private static boolean right(Generation g) {
+        return g.text().endsWith("The answer is 12.");
+    }
+
+    @Test
+    void should_mark_every_output_simulated_when_answering() {
+        Generation g = call(new SimulatedBackend("policy", 0.5, 0.5, 1), "e1", "a", 0, Phase.ANSWER);
+        assertThat(g.simulated()).isTrue();
+        assertThat(g.model()).isEqualTo("simulated:policy");
+        assertThat(g.promptTokens()).isPositive();
+        assertThat(g.completionTokens()).isPositive();
+    }
+
+    @Test
+    void should_answer_the_same_when_called_again_with_the_same_seed() {
+        SimulatedBackend a = new SimulatedBackend("p", 0.5, 0.5, 7);
+        SimulatedBackend b = new SimulatedBackend("p", 0.5, 0.5, 7);
+        for (int i = 0; i < 50; i++) {
+            assertThat(call(a, "e" + i, "x", 0, Phase.ANSWER).text())
+                    .isEqualTo(call(b, "e" + i, "x", 0, Phase.ANSWER).text());
+        }
+    }
+
+    @Test
+    void should_be_right_about_as_often_as_its_accuracy_when_answering_first() {
+        SimulatedBackend backend = new SimulatedBackend("p", 0.3, 0.0, 3);
+        long right = 0;
+        for (int i = 0; i < 2000; i++) {
+            right += right(call(backend, "e" + i, "x", 0, Phase.ANSWER)) ? 1 : 0;
+        }
+        assertThat(right / 2000.0).isBetween(0.26, 0.34);
+    }
+
+    @Test
+    void should_fix_wrong_answers_at_the_fix_rate_and_keep_right_ones_when_revising() {
+        SimulatedBackend backend = new SimulatedBackend("p", 0.5, 0.6, 5);
+        int wrongFirst = 0;
+        int fixed = 0;
+        for (int i = 0; i < 2000; i++) {
+            boolean first = right(call(backend, "e" + i, "x", 0, Phase.ANSWER));
+            boolean second = right(call(backend, "e" + i, "x", 1, Phase.REVISE));
+            if (first) {
+                assertThat(second).as("a right answer stays right").isTrue();
+            } else {
+                wrongFirst++;
+                fixed += second ? 1 : 0;
+            }
+        }
+        assertThat((double) fixed / wrongFirst).isBetween(0.55, 0.65);
+    }
+
+    @Test
+    void should_give_a_different_wrong_number_and_a_slip_when_wrong() {
+        SimulatedBackend backend = new SimulatedBackend("p", 0.0, 0.0, 9);
+        Generation g = call(backend, "e1", "x", 0, Phase.ANSWER);
+        assertThat(g.text()).doesNotEndWith("The answer is 12.").contains("roughly").matches("(?s).*The answer is -?\\d+\\.$");
+    }
+
+    @Test
+    void should_not_reveal_the_answer_when_reflecting() {
+        Generation g = call(new SimulatedBackend("p", 0.0, 0.0, 9), "e1", "x", 0, Phase.REFLECT);
+        assertThat(g.text()).contains("step 1").doesNotContain("12");
+    }
+}

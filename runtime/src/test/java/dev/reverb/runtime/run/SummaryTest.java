@@ -1,0 +1,53 @@
+package dev.reverb.runtime.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SummaryTest {
+
+    private static JsonNode episode(String protocol, boolean... perRound) throws Exception {
+        StringBuilder rounds = new StringBuilder();
+        for (int i = 0; i < perRound.length; i++) {
+            rounds.append(i == 0 ? "" : ",").append("{\"round\":").append(i).append(",\"correct\":").append(perRound[i]).append('}');
+        }
+        return Json.MAPPER.readTree("{\"protocol\":\"" + protocol + "\",\"correct\":" + perRound[perRound.length - 1]
+                + ",\"per_round\":[" + rounds + "],\"prompt_tokens\":10,\"completion_tokens\":5,\"model_calls\":"
+                + perRound.length + ",\"latency_ms\":100,\"simulated\":true}");
+    }
+
+    @Test
+    void should_match_the_textbook_wilson_interval_when_given_a_proportion() {
+        double[] ci = Summary.wilson(8, 10);
+        assertThat(ci[0]).isCloseTo(0.4902, within(1e-4));
+        assertThat(ci[1]).isCloseTo(0.9433, within(1e-4));
+        assertThat(Summary.wilson(0, 10)[0]).isZero();
+        assertThat(Summary.wilson(10, 10)[1]).isEqualTo(1.0);
+    }
+
+    @Test
+    void should_carry_an_early_stop_forward_when_computing_accuracy_by_round() throws Exception {
+        List<JsonNode> episodes = new ArrayList<>();
+        episodes.add(episode("reflexion", true));               // right at trial 1, stopped
+        episodes.add(episode("reflexion", false, true));        // fixed at trial 2
+        episodes.add(episode("reflexion", false, false, false)); // never
+        episodes.add(episode("debate", false, true));
+
+        Summary s = Summary.of("demo", "r1", episodes, 1.5, 0);
+
+        Summary.ProtocolStats reflexion = s.protocols().get(0);
+        assertThat(reflexion.protocol()).isEqualTo("reflexion");
+        assertThat(reflexion.episodes()).isEqualTo(3);
+        assertThat(reflexion.correct()).isEqualTo(2);
+        assertThat(reflexion.accuracyByRound()).containsExactly(1 / 3.0, 2 / 3.0, 2 / 3.0, within(1e-9));
+        assertThat(reflexion.modelCalls()).isEqualTo(6);
+        assertThat(s.protocols().get(1).accuracyByRound()).containsExactly(0.0, 1.0);
+        assertThat(s.simulated()).isTrue();
+        assertThat(s.toJson().path("note").asText()).contains("SIMULATED");
+        assertThat(s.table()).contains("reflexion").contains("0.33 > 0.67 > 0.67").contains("SIMULATED");
+    }
+}
