@@ -1,0 +1,130 @@
+package dev.reverb.environments;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A seeded generator of multi-step arithmetic word problems with known answers and a worked
+ * step-by-step solution, so demos and tests need no dataset. Every intermediate value is a
+ * positive integer; the same seed gives the same problems.
+ */
+public final class ArithmeticProblems {
+
+    private static final String[] NAMES = {"Mia", "Noah", "Ava", "Liam", "Zoe", "Omar", "Lena", "Ravi", "Sara", "Tom"};
+    private static final boolean[] SHE = {true, false, true, false, true, false, true, false, true, false};
+    private static final String[] ITEMS = {"stickers", "marbles", "apples", "stamps", "cookies", "shells", "pencils",
+        "beads", "cards", "coins"};
+    private static final String[] FRIENDS = {"a friend", "her cousin", "a neighbour", "his brother", "a classmate"};
+    private static final int[] PERCENTS = {10, 20, 25, 50, 75};
+    private static final String[] TIMES = {"", "", "twice", "three times", "four times"};
+    private static final int LIMIT = 5_000;
+
+    private ArithmeticProblems() {
+    }
+
+    /**
+     * Generates {@code count} problems with {@code minSteps..maxSteps} operations each; ids are
+     * {@code arith-0001} onward.
+     */
+    public static List<Task> generate(long seed, int count, int minSteps, int maxSteps) {
+        if (count < 0 || minSteps < 1 || maxSteps < minSteps) {
+            throw new IllegalArgumentException("need count >= 0 and 1 <= min-steps <= max-steps");
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Task> tasks = new ArrayList<>(count);
+        for (int i = 1; i <= count; i++) {
+            tasks.add(problem(random.split(), String.format("arith-%04d", i), minSteps, maxSteps));
+        }
+        return tasks;
+    }
+
+    private static Task problem(SplittableRandom r, String id, int minSteps, int maxSteps) {
+        int who = r.nextInt(NAMES.length);
+        String name = NAMES[who];
+        String pronoun = SHE[who] ? "She" : "He";
+        String poss = SHE[who] ? "her" : "his";
+        String items = ITEMS[r.nextInt(ITEMS.length)];
+        int value = 10 + r.nextInt(60);
+        StringBuilder question = new StringBuilder(name + " has " + value + " " + items + ".");
+        List<String> steps = new ArrayList<>();
+        int wanted = minSteps + r.nextInt(maxSteps - minSteps + 1);
+        while (steps.size() < wanted) {
+            int next;
+            switch (r.nextInt(5)) {
+                case 0 -> {
+                    int packs = 2 + r.nextInt(5);
+                    int each = 3 + r.nextInt(10);
+                    int bought = packs * each;
+                    next = value + bought;
+                    question.append(' ').append(pronoun).append(" buys ").append(packs).append(" packs with ")
+                            .append(each).append(' ').append(items).append(" in each.");
+                    steps.add(name + " buys " + packs + " packs of " + each + ": " + packs + " * " + each + " = "
+                            + bought + ", so " + value + " + " + bought + " = " + next + ".");
+                }
+                case 1 -> {
+                    if (value < 4) {
+                        continue;
+                    }
+                    int given = 1 + r.nextInt(value / 2);
+                    next = value - given;
+                    question.append(' ').append(pronoun).append(" gives ").append(given).append(' ').append(items)
+                            .append(" to ").append(FRIENDS[r.nextInt(FRIENDS.length)]).append('.');
+                    steps.add(name + " gives away " + given + ": " + value + " - " + given + " = " + next + ".");
+                }
+                case 2 -> {
+                    int piles = divisor(r, value);
+                    if (piles == 0) {
+                        continue;
+                    }
+                    next = value / piles;
+                    question.append(' ').append(pronoun).append(" splits ").append(poss).append(' ').append(items)
+                            .append(" into ").append(piles).append(" equal piles and keeps only one pile.");
+                    steps.add(name + " keeps one of " + piles + " equal piles: " + value + " / " + piles + " = "
+                            + next + ".");
+                }
+                case 3 -> {
+                    int times = 2 + r.nextInt(3);
+                    next = value * times;
+                    if (next > LIMIT) {
+                        continue;
+                    }
+                    question.append(' ').append("A relative gives ").append(name).append(" enough ").append(items)
+                            .append(" to make ").append(poss).append(" collection ").append(TIMES[times])
+                            .append(" as large.");
+                    steps.add("The collection becomes " + times + " times as large: " + value + " * " + times
+                            + " = " + next + ".");
+                }
+                default -> {
+                    int percent = PERCENTS[r.nextInt(PERCENTS.length)];
+                    if (value * percent % 100 != 0 || value * percent / 100 >= value) {
+                        continue;
+                    }
+                    int sold = value * percent / 100;
+                    next = value - sold;
+                    question.append(' ').append(pronoun).append(" sells ").append(percent).append("% of ")
+                            .append(poss).append(' ').append(items).append('.');
+                    steps.add(name + " sells " + percent + "% of " + value + ": " + value + " * " + percent
+                            + " / 100 = " + sold + ", so " + value + " - " + sold + " = " + next + ".");
+                }
+            }
+            value = next;
+        }
+        question.append(" How many ").append(items).append(" does ").append(name).append(" have now?");
+        return new Task(id, "arithmetic", question.toString(), Integer.toString(value), steps,
+                Map.of("steps", Integer.toString(steps.size())));
+    }
+
+    /** A divisor of {@code value} between 2 and 6, or 0 when it has none. */
+    private static int divisor(SplittableRandom r, int value) {
+        int start = 2 + r.nextInt(5);
+        for (int k = 0; k < 5; k++) {
+            int d = 2 + (start - 2 + k) % 5;
+            if (value % d == 0 && value / d >= 2) {
+                return d;
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,126 @@
+package dev.reverb.environments;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a final numeric answer out of free model output and compares answers numerically.
+ *
+ * <p>The order, first match wins:
+ * <ol>
+ *   <li>the last {@code \boxed{...}} that holds a number;</li>
+ *   <li>the number after the last explicit answer phrase: "the answer is", "answer:",
+ *       "final answer", or GSM8K's {@code ####};</li>
+ *   <li>the last number anywhere in the text.</li>
+ * </ol>
+ * A number may carry a sign, thousands separators, a currency sign, a percent sign or a unit
+ * word after it, and may be a simple fraction ({@code 3/4}). The result is canonical: no
+ * separators, no trailing zeros ({@code "1,200.00"} gives {@code "1200"}). Nothing here throws.
+ */
+public final class NumericAnswers {
+
+    private static final String NUMBER = "-?(?:\\$\\s?)?-?(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:\\s?/\\s?\\d+(?:\\.\\d+)?)?|-?\\.\\d+";
+    private static final Pattern NUMBER_PATTERN = Pattern.compile("(?<![\\w.])(" + NUMBER + ")");
+    private static final Pattern BOXED = Pattern.compile("\\\\boxed\\s*\\{([^{}]*(?:\\{[^{}]*}[^{}]*)*)}");
+    private static final Pattern PHRASE = Pattern.compile(
+            "(?i)(?:the\\s+)?(?:final\\s+)?answer\\s*(?:is|:|=)|####");
+    private static final Pattern FRAC = Pattern.compile("\\\\[dt]?frac\\s*\\{([^{}]+)}\\s*\\{([^{}]+)}");
+
+    private NumericAnswers() {
+    }
+
+    /** The final answer in {@code output}, canonical, or empty when the text holds no number. */
+    public static Optional<String> extract(String output) {
+        if (output == null || output.isBlank()) {
+            return Optional.empty();
+        }
+        String text = output.replace('\u2212', '-').replace("**", "");
+        Matcher boxed = BOXED.matcher(text);
+        String lastBoxed = null;
+        while (boxed.find()) {
+            lastBoxed = boxed.group(1);
+        }
+        if (lastBoxed != null) {
+            Optional<String> inBox = firstNumber(FRAC.matcher(lastBoxed).replaceAll("$1/$2"));
+            if (inBox.isPresent()) {
+                return inBox;
+            }
+        }
+        Matcher phrase = PHRASE.matcher(text);
+        int after = -1;
+        while (phrase.find()) {
+            after = phrase.end();
+        }
+        if (after >= 0) {
+            Optional<String> afterPhrase = firstNumber(text.substring(after));
+            if (afterPhrase.isPresent()) {
+                return afterPhrase;
+            }
+        }
+        return lastNumber(text);
+    }
+
+    /** Whether two answers are the same number; non-numbers are compared as trimmed text. */
+    public static boolean equal(String a, String b) {
+        if (a == null || b == null) {
+            return false;
+        }
+        Optional<BigDecimal> x = parse(a);
+        Optional<BigDecimal> y = parse(b);
+        if (x.isPresent() && y.isPresent()) {
+            return x.get().compareTo(y.get()) == 0;
+        }
+        return a.strip().equals(b.strip());
+    }
+
+    /** Parses one number token as {@link #extract} understands it. */
+    public static Optional<BigDecimal> parse(String token) {
+        String t = token.replace("$", "").replace(",", "").replace(" ", "").replace("%", "").strip();
+        try {
+            int slash = t.indexOf('/');
+            if (slash > 0) {
+                BigDecimal num = new BigDecimal(t.substring(0, slash));
+                BigDecimal den = new BigDecimal(t.substring(slash + 1));
+                if (den.signum() == 0) {
+                    return Optional.empty();
+                }
+                return Optional.of(num.divide(den, MathContext.DECIMAL64));
+            }
+            return Optional.of(new BigDecimal(t));
+        } catch (NumberFormatException | ArithmeticException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The canonical text of a number: no separators, no trailing zeros, no exponent. */
+    public static String canonical(BigDecimal value) {
+        BigDecimal v = value.stripTrailingZeros();
+        return v.signum() == 0 ? "0" : v.toPlainString();
+    }
+
+    private static Optional<String> firstNumber(String text) {
+        Matcher m = NUMBER_PATTERN.matcher(text);
+        while (m.find()) {
+            Optional<BigDecimal> value = parse(m.group(1));
+            if (value.isPresent()) {
+                return value.map(NumericAnswers::canonical);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> lastNumber(String text) {
+        Matcher m = NUMBER_PATTERN.matcher(text);
+        Optional<String> last = Optional.empty();
+        while (m.find()) {
+            Optional<BigDecimal> value = parse(m.group(1));
+            if (value.isPresent()) {
+                last = value.map(NumericAnswers::canonical);
+            }
+        }
+        return last;
+    }
+}
