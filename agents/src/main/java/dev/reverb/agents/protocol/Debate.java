@@ -1,0 +1,203 @@
+package dev.reverb.agents.protocol;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import dev.reverb.agents.Agent;
+import dev.reverb.agents.Episode;
+import dev.reverb.agents.model.Phase;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Multi-agent debate (Du et al., 2023): the debaters answer independently, then for
+ * {@code rounds} rounds each reads the others' latest answers and reasoning, critiques them and
+ * answers again, all in parallel.
+ *
+ * <p>The vote, taken after every round and recorded: each debater's extracted answer is one vote
+ * (an answer that cannot be read does not vote); most votes wins. A tie between answers goes,
+ * with {@link TieBreak#FIRST}, to the tied answer given by the earliest debater in the configured
+ * order; with {@link TieBreak#JUDGE}, after the last round, to the answer of the judge agent
+ * shown the final answers (and to FIRST when the judge's answer cannot be read). The final output
+ * is the text of the earliest debater whose answer won (the judge's text when the judge decided);
+ * when no debater gave a readable answer it is the first debater's text.
+ */
+public record Debate(String name, List<String> debaters, int rounds, TieBreak tieBreak, String judge)
+        implements Protocol {
+
+    /** How a tied vote is decided. */
+    public enum TieBreak { FIRST, JUDGE }
+
+    public Debate {
+        Objects.requireNonNull(name, "name");
+        debaters = List.copyOf(debaters);
+        Objects.requireNonNull(tieBreak, "tieBreak");
+        if (debaters.size() < 2) {
+            throw new IllegalArgumentException("a debate needs at least 2 debaters");
+        }
+        if (rounds < 0) {
+            throw new IllegalArgumentException("rounds must be >= 0");
+        }
+        if (tieBreak == TieBreak.JUDGE && judge == null) {
+            throw new IllegalArgumentException("tie-break: judge needs a judge agent");
+        }
+    }
+
+    @Override
+    public List<String> agents() {
+        List<String> all = new ArrayList<>(debaters);
+        if (judge != null && !all.contains(judge)) {
+            all.add(judge);
+        }
+        return all;
+    }
+
+    @Override
+    public Behavior<?> behavior(Episode episode, ActorRef<EpisodeOutcome> replyTo) {
+        return Behaviors.<Run.Command>setup(ctx -> new Run(ctx, this, episode, replyTo));
+    }
+
+    /** The outcome of one vote: the winning answer (empty when none was readable) and whether it tied. */
+    record Vote(String winner, boolean tied) {
+    }
+
+    /** Counts votes; {@code answers} in debater order, empty for an unreadable answer. */
+    static Vote vote(List<String> answers) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (String answer : answers) {
+            if (!answer.isEmpty()) {
+                counts.merge(answer, 1, Integer::sum);
+            }
+        }
+        int best = counts.values().stream().max(Integer::compare).orElse(0);
+        List<String> leaders = counts.entrySet().stream().filter(e -> e.getValue() == best).map(Map.Entry::getKey)
+                .toList();
+        return leaders.isEmpty() ? new Vote("", false) : new Vote(leaders.get(0), leaders.size() > 1);
+    }
+
+    private static final class Run extends EpisodeBehavior<Run.Command> {
+
+        sealed interface Command {
+        }
+
+        private record Answered(int round, String agent, Agent.Reply reply, Throwable error) implements Command {
+        }
+
+        private record Judged(Agent.Reply reply, Throwable error) implements Command {
+        }
+
+        private final Debate config;
+        private final List<RoundOutcome> outcomes = new ArrayList<>();
+        private Map<String, String> previous = Map.of();
+        private final Map<String, String> current = new LinkedHashMap<>();
+        private int round;
+
+        Run(ActorContext<Command> context, Debate config, Episode episode, ActorRef<EpisodeOutcome> replyTo) {
+            super(context, episode, config.name(), config.agents(), replyTo);
+            this.config = config;
+            startRound();
+        }
+
+        @Override
+        public Receive<Command> createReceive() {
+            return newReceiveBuilder()
+                    .onMessage(Answered.class, this::onAnswered)
+                    .onMessage(Judged.class, this::onJudged)
+                    .build();
+        }
+
+        private void startRound() {
+            current.clear();
+            int r = round;
+            for (String debater : config.debaters()) {
+                Map<String, String> slots = round == 0 ? Map.of()
+                        : Map.of("answer", previous.get(debater), "others", others(debater, previous));
+                ask(debater, r, r == 0 ? Phase.ANSWER : Phase.REVISE, slots,
+                        (reply, error) -> new Answered(r, debater, reply, error));
+            }
+        }
+
+        private Behavior<Command> onAnswered(Answered answered) {
+            if (answered.error() != null) {
+                return fail(answered.error());
+            }
+            current.put(answered.agent(), account(answered.reply()).text());
+            if (current.size() < config.debaters().size()) {
+                return this;
+            }
+            List<String> answers = config.debaters().stream().map(d -> extract(current.get(d))).toList();
+            Vote vote = vote(answers);
+            boolean last = round == config.rounds();
+            event(round, "vote", answers + " -> " + (vote.winner().isEmpty() ? "(none)" : vote.winner())
+                    + (vote.tied() ? " (tie)" : ""));
+            if (last && vote.tied() && config.tieBreak() == TieBreak.JUDGE) {
+                ask(config.judge(), round, Phase.JUDGE, Map.of("others", others(null, current)), Judged::new);
+                return this;
+            }
+            outcomes.add(outcome(round, vote.winner(), textOf(vote.winner())));
+            if (last) {
+                return finish(textOf(vote.winner()), outcomes);
+            }
+            previous = Map.copyOf(current);
+            round++;
+            startRound();
+            return this;
+        }
+
+        private Behavior<Command> onJudged(Judged judged) {
+            if (judged.error() != null) {
+                return fail(judged.error());
+            }
+            String text = account(judged.reply()).text();
+            String answer = extract(text);
+            if (answer.isEmpty()) {
+                String fallback = vote(config.debaters().stream().map(d -> extract(current.get(d))).toList()).winner();
+                event(round, "judge", "unreadable judgement; tie goes to the first debater's answer " + fallback);
+                outcomes.add(outcome(round, fallback, textOf(fallback)));
+                return finish(textOf(fallback), outcomes);
+            }
+            event(round, "judge", answer);
+            outcomes.add(outcome(round, answer, text));
+            return finish(text, outcomes);
+        }
+
+        /** The round's outcome: the winning answer, graded through the text that gave it. */
+        private RoundOutcome outcome(int r, String winner, String text) {
+            boolean correct = !winner.isEmpty() && episode.environment().verify(episode.task(), text).correct();
+            return new RoundOutcome(r, winner, correct);
+        }
+
+        /** The text of the earliest debater whose answer is {@code winner}, else the first debater's. */
+        private String textOf(String winner) {
+            for (String debater : config.debaters()) {
+                if (!winner.isEmpty() && winner.equals(extract(current.get(debater)))) {
+                    return current.get(debater);
+                }
+            }
+            return current.get(config.debaters().get(0));
+        }
+
+        private String extract(String text) {
+            Optional<String> answer = episode.environment().extractAnswer(text);
+            return answer.orElse("");
+        }
+
+        /** The other debaters' texts (all of them when {@code self} is null), in configured order. */
+        private String others(String self, Map<String, String> texts) {
+            StringBuilder sb = new StringBuilder();
+            for (String debater : config.debaters()) {
+                if (!debater.equals(self)) {
+                    sb.append(sb.length() == 0 ? "" : "\n\n").append("Agent ").append(debater).append(":\n")
+                            .append(texts.get(debater));
+                }
+            }
+            return sb.toString();
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.reverb.agents.protocol;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import dev.reverb.agents.Agent;
+import dev.reverb.agents.Episode;
+import dev.reverb.agents.model.Phase;
+import dev.reverb.agents.trace.TraceEvent;
+import dev.reverb.memory.MemoryItem;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.stream.Collectors;
+
+/**
+ * What every episode actor shares: its agents as children, asking them for turns, counting the
+ * tokens and calls of their replies, protocol trace events, and ending the episode with exactly
+ * one outcome.
+ */
+abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
+
+    protected final Episode episode;
+    private final String protocol;
+    private final ActorRef<EpisodeOutcome> replyTo;
+    private final Map<String, ActorRef<Agent.Command>> agents = new HashMap<>();
+    private final long startNanos = System.nanoTime();
+    private long promptTokens;
+    private long completionTokens;
+    private int modelCalls;
+    private boolean simulated;
+
+    protected EpisodeBehavior(ActorContext<T> context, Episode episode, String protocol, List<String> agentNames,
+                              ActorRef<EpisodeOutcome> replyTo) {
+        super(context);
+        this.episode = episode;
+        this.protocol = protocol;
+        this.replyTo = replyTo;
+        for (String name : agentNames) {
+            Episode.Binding binding = episode.agent(name);
+            agents.put(name, context.spawn(Agent.create(binding.spec(), binding.gateway(), episode),
+                    "agent-" + name.replaceAll("[^A-Za-z0-9_-]", "_")));
+        }
+    }
+
+    /** Asks an agent for a turn; the reply (or the error) comes back as the message {@code adapt} makes. */
+    protected void ask(String agent, int round, Phase phase, Map<String, String> slots,
+                       BiFunction<Agent.Reply, Throwable, T> adapt) {
+        Map<String, String> all = new HashMap<>(slots);
+        all.putIfAbsent("task", episode.task().question());
+        all.putIfAbsent("memory", memorySlot());
+        all.putIfAbsent("round", Integer.toString(round + 1));
+        getContext().askWithStatus(Agent.Reply.class, agents.get(agent), episode.askTimeout(),
+                ref -> new Agent.Act(round, phase, all, ref), adapt::apply);
+    }
+
+    /** Counts one reply's tokens and call. */
+    protected Agent.Reply account(Agent.Reply reply) {
+        promptTokens += reply.promptTokens();
+        completionTokens += reply.completionTokens();
+        modelCalls++;
+        simulated |= reply.simulated();
+        return reply;
+    }
+
+    protected void event(int round, String name, String detail) {
+        episode.trace().emit(new TraceEvent.ProtocolEvent(Instant.now(), episode.id(), protocol, round, name, detail));
+    }
+
+    /** Ends the episode: the final output is graded and reported with every round's outcome. */
+    protected Behavior<T> finish(String output, List<RoundOutcome> rounds) {
+        var verdict = episode.environment().verify(episode.task(), output);
+        event(rounds.size() - 1, "final", (verdict.correct() ? "correct: " : "incorrect: ") + verdict.extracted());
+        long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        List<String> memoryIds = episode.memory().stream().map(MemoryItem::id).toList();
+        replyTo.tell(new EpisodeOutcome.Completed(new EpisodeResult(episode.id(), episode.task().id(), protocol,
+                output, verdict, rounds, promptTokens, completionTokens, modelCalls, latency, memoryIds, simulated)));
+        return Behaviors.stopped();
+    }
+
+    /** Ends the episode as failed: it is not recorded and runs again on resume. */
+    protected Behavior<T> fail(Throwable error) {
+        String reason = error.getMessage() == null ? error.toString() : error.getMessage();
+        event(0, "failed", reason);
+        replyTo.tell(new EpisodeOutcome.Failed(episode.id(), reason));
+        return Behaviors.stopped();
+    }
+
+    private String memorySlot() {
+        return episode.memory().stream().map(item -> "- " + item.text()).collect(Collectors.joining("\n"));
+    }
+}

@@ -1,0 +1,122 @@
+package dev.reverb.agents.protocol;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import dev.reverb.agents.Agent;
+import dev.reverb.agents.Episode;
+import dev.reverb.agents.model.Phase;
+import dev.reverb.environments.Verdict;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Reflexion (Shinn et al., 2023): the solver attempts the task, the environment's verifier gives
+ * feedback, and after a failure the reflector writes a verbal reflection on what went wrong;
+ * the next trial sees every reflection so far (or, with {@code carryReflections} off, only the
+ * last feedback). It stops at the first correct attempt or after {@code maxTrials}.
+ */
+public record Reflexion(String name, String solver, String reflector, int maxTrials, boolean carryReflections)
+        implements Protocol {
+
+    public Reflexion {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(solver, "solver");
+        Objects.requireNonNull(reflector, "reflector");
+        if (maxTrials < 1) {
+            throw new IllegalArgumentException("max-trials must be >= 1");
+        }
+    }
+
+    @Override
+    public List<String> agents() {
+        return solver.equals(reflector) ? List.of(solver) : List.of(solver, reflector);
+    }
+
+    @Override
+    public Behavior<?> behavior(Episode episode, ActorRef<EpisodeOutcome> replyTo) {
+        return Behaviors.<Run.Command>setup(ctx -> new Run(ctx, this, episode, replyTo));
+    }
+
+    private static final class Run extends EpisodeBehavior<Run.Command> {
+
+        sealed interface Command {
+        }
+
+        private record Attempted(Agent.Reply reply, Throwable error) implements Command {
+        }
+
+        private record Reflected(Agent.Reply reply, Throwable error) implements Command {
+        }
+
+        private final Reflexion config;
+        private final List<String> reflections = new ArrayList<>();
+        private final List<RoundOutcome> rounds = new ArrayList<>();
+        private String attempt = "";
+        private Verdict verdict;
+
+        Run(ActorContext<Command> context, Reflexion config, Episode episode, ActorRef<EpisodeOutcome> replyTo) {
+            super(context, episode, config.name(), config.agents(), replyTo);
+            this.config = config;
+            attempt(0);
+        }
+
+        @Override
+        public Receive<Command> createReceive() {
+            return newReceiveBuilder()
+                    .onMessage(Attempted.class, this::onAttempted)
+                    .onMessage(Reflected.class, this::onReflected)
+                    .build();
+        }
+
+        private void attempt(int trial) {
+            String feedback = trial > 0 && !config.carryReflections() ? verdict.feedback() : "";
+            ask(config.solver(), trial, trial == 0 ? Phase.ANSWER : Phase.REVISE,
+                    Map.of("reflections", config.carryReflections() ? numbered(reflections) : "",
+                            "feedback", feedback, "answer", attempt),
+                    Attempted::new);
+        }
+
+        private Behavior<Command> onAttempted(Attempted attempted) {
+            if (attempted.error() != null) {
+                return fail(attempted.error());
+            }
+            attempt = account(attempted.reply()).text();
+            int trial = rounds.size();
+            verdict = episode.environment().verify(episode.task(), attempt);
+            rounds.add(new RoundOutcome(trial, verdict.extracted(), verdict.correct()));
+            event(trial, "verdict", (verdict.correct() ? "correct: " : "incorrect: ") + verdict.extracted());
+            if (verdict.correct() || trial + 1 >= config.maxTrials()) {
+                return finish(attempt, rounds);
+            }
+            if (!config.carryReflections()) {
+                attempt(trial + 1);
+                return this;
+            }
+            ask(config.reflector(), trial, Phase.REFLECT, Map.of("candidate", attempt,
+                    "feedback", verdict.feedback(), "reflections", numbered(reflections)), Reflected::new);
+            return this;
+        }
+
+        private Behavior<Command> onReflected(Reflected reflected) {
+            if (reflected.error() != null) {
+                return fail(reflected.error());
+            }
+            reflections.add(account(reflected.reply()).text().strip());
+            attempt(rounds.size());
+            return this;
+        }
+
+        private static String numbered(List<String> items) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < items.size(); i++) {
+                sb.append(i == 0 ? "" : "\n").append(i + 1).append(". ").append(items.get(i));
+            }
+            return sb.toString();
+        }
+    }
+}

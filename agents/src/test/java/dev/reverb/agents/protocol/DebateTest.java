@@ -1,0 +1,97 @@
+package dev.reverb.agents.protocol;
+
+import static dev.reverb.agents.protocol.ProtocolTestKit.episode;
+import static dev.reverb.agents.protocol.ProtocolTestKit.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import dev.reverb.agents.Role;
+import dev.reverb.agents.model.Phase;
+import dev.reverb.agents.protocol.ProtocolTestKit.ScriptedModel;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class DebateTest {
+
+    static final ActorTestKit KIT = ActorTestKit.create();
+    static final Map<String, Role> TEAM = Map.of("a", Role.DEBATER, "b", Role.DEBATER, "c", Role.DEBATER,
+            "judge", Role.JUDGE);
+
+    @AfterAll
+    static void shutdown() {
+        KIT.shutdownTestKit();
+    }
+
+    /** Debater answers as a function of (agent, round); the judge says 42. */
+    static ScriptedModel model(BiFunction<String, Integer, String> answer) {
+        return new ScriptedModel(r -> r.context().phase() == Phase.JUDGE ? "I side with 42.\nThe answer is 42."
+                : "Reasoning of " + r.context().agent() + " in round " + r.context().round() + ".\nThe answer is "
+                + answer.apply(r.context().agent(), r.context().round()) + ".");
+    }
+
+    @Test
+    void should_run_every_round_and_show_each_debater_the_others_previous_answers() {
+        ScriptedModel model = model((agent, round) -> "42");
+        EpisodeResult r = run(KIT, new Debate("debate", List.of("a", "b", "c"), 2, Debate.TieBreak.FIRST, null),
+                episode(KIT, model, TEAM, List.of()));
+
+        assertThat(r.rounds()).hasSize(3).extracting(RoundOutcome::round).containsExactly(0, 1, 2);
+        assertThat(model.requests).hasSize(9);
+        List<String> bPrompts = model.prompts("b");
+        assertThat(bPrompts.get(0)).doesNotContain("Reasoning of");
+        assertThat(bPrompts.get(1)).contains("Agent a:\nReasoning of a in round 0.", "Agent c:\nReasoning of c in round 0.")
+                .contains("Your previous answer:\nReasoning of b in round 0.").doesNotContain("Agent b:");
+        assertThat(bPrompts.get(2)).contains("Reasoning of a in round 1.").doesNotContain("in round 0.\nThe");
+        assertThat(model.requests).filteredOn(q -> q.context().round() > 0)
+                .allSatisfy(q -> assertThat(q.context().phase()).isEqualTo(Phase.REVISE));
+        assertThat(r.modelCalls()).isEqualTo(9);
+    }
+
+    @Test
+    void should_record_the_majority_after_every_round_when_minds_change() {
+        // round 0: a=42, b=7, c=7 -> 7 wins; round 1: everyone converges on 42
+        ScriptedModel model = model((agent, round) -> round == 0 && !agent.equals("a") ? "7" : "42");
+        EpisodeResult r = run(KIT, new Debate("debate", List.of("a", "b", "c"), 1, Debate.TieBreak.FIRST, null),
+                episode(KIT, model, TEAM, List.of()));
+
+        assertThat(r.rounds()).extracting(RoundOutcome::answer).containsExactly("7", "42");
+        assertThat(r.rounds()).extracting(RoundOutcome::correct).containsExactly(false, true);
+        assertThat(r.verdict().correct()).isTrue();
+        assertThat(r.output()).contains("Reasoning of a in round 1.");
+    }
+
+    @Test
+    void should_give_a_tie_to_the_earliest_debater_when_tie_break_is_first() {
+        ScriptedModel model = model((agent, round) -> agent.equals("a") ? "5" : "42");
+        EpisodeResult r = run(KIT, new Debate("debate", List.of("a", "b"), 0, Debate.TieBreak.FIRST, null),
+                episode(KIT, model, TEAM, List.of()));
+
+        assertThat(r.rounds()).extracting(RoundOutcome::answer).containsExactly("5");
+        assertThat(r.verdict().correct()).isFalse();
+        assertThat(r.output()).contains("Reasoning of a");
+    }
+
+    @Test
+    void should_ask_the_judge_when_the_final_vote_ties_and_tie_break_is_judge() {
+        ScriptedModel model = model((agent, round) -> agent.equals("a") ? "5" : "42");
+        EpisodeResult r = run(KIT, new Debate("debate", List.of("a", "b"), 1, Debate.TieBreak.JUDGE, "judge"),
+                episode(KIT, model, TEAM, List.of()));
+
+        assertThat(model.prompts("judge")).hasSize(1);
+        assertThat(model.prompts("judge").get(0)).contains("Agent a:\nReasoning of a in round 1.", "Agent b:");
+        assertThat(r.rounds()).extracting(RoundOutcome::answer).containsExactly("5", "42");
+        assertThat(r.verdict().correct()).isTrue();
+        assertThat(r.output()).startsWith("I side with 42.");
+        assertThat(r.modelCalls()).isEqualTo(5);
+    }
+
+    @Test
+    void should_not_count_unreadable_answers_when_voting() {
+        assertThat(Debate.vote(List.of("", "3", "", "4", "4"))).isEqualTo(new Debate.Vote("4", false));
+        assertThat(Debate.vote(List.of("3", "4"))).isEqualTo(new Debate.Vote("3", true));
+        assertThat(Debate.vote(List.of("", ""))).isEqualTo(new Debate.Vote("", false));
+    }
+}
