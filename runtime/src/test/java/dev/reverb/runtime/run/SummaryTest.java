@@ -43,7 +43,7 @@ class SummaryTest {
         assertThat(reflexion.protocol()).isEqualTo("reflexion");
         assertThat(reflexion.episodes()).isEqualTo(3);
         assertThat(reflexion.correct()).isEqualTo(2);
-        assertThat(reflexion.accuracyByRound()).containsExactly(1 / 3.0, 2 / 3.0, 2 / 3.0, within(1e-9));
+        assertThat(reflexion.accuracyByRound()).containsExactly(new double[] {1 / 3.0, 2 / 3.0, 2 / 3.0}, within(1e-9));
         assertThat(reflexion.modelCalls()).isEqualTo(6);
         assertThat(s.protocols().get(1).accuracyByRound()).containsExactly(0.0, 1.0);
         assertThat(s.simulated()).isTrue();

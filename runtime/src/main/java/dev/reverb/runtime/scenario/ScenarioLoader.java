@@ -1,0 +1,691 @@
+package dev.reverb.runtime.scenario;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.NodePath;
+import dev.reverb.agents.AgentSpec;
+import dev.reverb.agents.PromptTemplate;
+import dev.reverb.agents.Role;
+import dev.reverb.agents.model.Sampling;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Loads a scenario file: YAML with the position of every value, {@code --set} overrides, the
+ * JSON Schema ({@code scenarios/scenario.schema.json}), then the checks a schema cannot make
+ * (references between sections, files that must exist, prompt slots). Every problem is reported
+ * at once, in file order, as {@code file:line:column: field.path: message}.
+ */
+public final class ScenarioLoader {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                    .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
+                    .build())
+            .build();
+    private static final JsonNode SCHEMA_JSON = readSchema();
+    private static final Schema SCHEMA = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+            .getSchema(SCHEMA_JSON.toString());
+
+    /** The settings each protocol type takes (besides {@code name} and {@code type}). */
+    private static final Map<String, List<String>> PROTOCOL_KEYS = Map.of(
+            "reflexion", List.of("solver", "reflector", "max-trials"),
+            "debate", List.of("debaters", "rounds", "tie-break", "judge"));
+    private static final Map<String, List<String>> ENVIRONMENT_KEYS = Map.of(
+            "arithmetic", List.of("count", "min-steps", "max-steps", "seed"),
+            "gsm8k", List.of("dataset", "split", "limit", "shuffle-seed"));
+
+    private ScenarioLoader() {
+    }
+
+    /** Reads, overrides, validates and builds a scenario file. */
+    public static Scenario load(Path file, List<String> overrides) throws ScenarioException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ScenarioException(List.of(new Problem(file.toString(), 0, 0, "",
+                    "cannot read the scenario file: " + e)));
+        }
+        return parse(text, file, overrides);
+    }
+
+    /** As {@link #load}, from text; relative paths resolve against {@code file}'s folder. */
+    public static Scenario parse(String text, Path file, List<String> overrides) throws ScenarioException {
+        List<Problem> problems = new ArrayList<>();
+        YamlTree tree = YamlTree.parse(text, file.toString(), problems);
+        if (tree != null && !tree.root.isObject()) {
+            problems.add(new Problem(file.toString(), 1, 1, "", "a scenario is a YAML mapping of sections"));
+        }
+        if (!problems.isEmpty()) {
+            throw new ScenarioException(problems);
+        }
+        Check check = new Check(tree, file, problems);
+        overrides.forEach(check::override);
+        if (problems.isEmpty()) {
+            check.schema();
+            check.semantics();
+        }
+        if (!problems.isEmpty()) {
+            problems.sort(Comparator.comparing((Problem p) -> p.line() == 0 ? 1 : 0)
+                    .thenComparingInt(Problem::line).thenComparingInt(Problem::column));
+            throw new ScenarioException(problems);
+        }
+        return check.build();
+    }
+
+    /** {@code /agents/1/model} as {@code agents[1].model}. */
+    static String dotted(String pointer) {
+        StringBuilder sb = new StringBuilder();
+        for (String part : pointer.split("/")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            String name = part.replace("~1", "/").replace("~0", "~");
+            if (name.chars().allMatch(Character::isDigit)) {
+                sb.append('[').append(name).append(']');
+            } else {
+                sb.append(sb.length() == 0 ? "" : ".").append(name);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The checks of one scenario, collecting problems. */
+    private static final class Check {
+        private final YamlTree tree;
+        private final Path file;
+        private final Path folder;
+        private final List<Problem> problems;
+
+        Check(YamlTree tree, Path file, List<Problem> problems) {
+            this.tree = tree;
+            this.file = file;
+            this.folder = file.toAbsolutePath().getParent();
+            this.problems = problems;
+        }
+
+        private void problem(YamlTree.Location at, String pointer, String message) {
+            if (at.override() != null) {
+                problems.add(new Problem(at.override(), 0, 0, dotted(pointer), message));
+            } else {
+                problems.add(new Problem(file.toString(), at.line(), at.column(), dotted(pointer), message));
+            }
+        }
+
+        private void atValue(String pointer, String message) {
+            problem(tree.valueAt(pointer), pointer, message);
+        }
+
+        // ---------------------------------------------------------------- overrides
+
+        void override(String text) {
+            String where = "--set " + text;
+            int eq = text.indexOf('=');
+            if (eq <= 0) {
+                problems.add(new Problem(where, 0, 0, "", "expected PATH=VALUE, e.g. run.concurrency=2"));
+                return;
+            }
+            String[] path = text.substring(0, eq).strip().split("\\.");
+            JsonNode value = scalar(text.substring(eq + 1));
+            JsonNode node = tree.root;
+            String pointer = "";
+            for (int i = 0; i < path.length; i++) {
+                boolean last = i == path.length - 1;
+                String seg = path[i];
+                if (node instanceof ObjectNode object) {
+                    pointer += "/" + YamlTree.escape(seg);
+                    if (last) {
+                        object.set(seg, value);
+                    } else if (!object.has(seg) || object.get(seg).isNull()) {
+                        object.set(seg, JsonNodeFactory.instance.objectNode());
+                    }
+                    node = object.get(seg);
+                } else if (node instanceof ArrayNode array) {
+                    int index = indexOf(array, seg);
+                    if (index < 0) {
+                        problems.add(new Problem(where, 0, 0, dotted(pointer),
+                                "no item '" + seg + "' in this list (use a position or an item's name)"));
+                        return;
+                    }
+                    pointer += "/" + index;
+                    if (last) {
+                        array.set(index, value);
+                    }
+                    node = array.get(index);
+                } else {
+                    problems.add(new Problem(where, 0, 0, dotted(pointer),
+                            "is a single value, so it has no '" + seg + "'"));
+                    return;
+                }
+            }
+            tree.overridden(pointer, where);
+        }
+
+        private static int indexOf(ArrayNode array, String seg) {
+            if (seg.chars().allMatch(Character::isDigit) && !seg.isEmpty()) {
+                int i = Integer.parseInt(seg);
+                return i < array.size() ? i : -1;
+            }
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode item = array.get(i);
+                if (seg.equals(item.path("name").asText(null)) || seg.equals(item.path("type").asText(null))
+                        && !item.has("name")) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private static JsonNode scalar(String text) {
+            try {
+                JsonNode node = YAML.readTree(text);
+                return node == null || node.isMissingNode() || node.isContainerNode()
+                        ? JsonNodeFactory.instance.textNode(text) : node;
+            } catch (JsonProcessingException e) {
+                return JsonNodeFactory.instance.textNode(text);
+            }
+        }
+
+        // ---------------------------------------------------------------- schema
+
+        void schema() {
+            Set<String> seen = new HashSet<>();
+            for (Error e : SCHEMA.validate(tree.root)) {
+                String pointer = pointer(e.getInstanceLocation());
+                String message;
+                String at = pointer;
+                switch (e.getKeyword()) {
+                    case "required" -> {
+                        at = pointer + "/" + YamlTree.escape(e.getProperty());
+                        message = "missing required field '" + e.getProperty() + "'";
+                        atValueOrParent(pointer, at, message, seen);
+                        continue;
+                    }
+                    case "additionalProperties" -> {
+                        at = pointer + "/" + YamlTree.escape(e.getProperty());
+                        message = "unknown key '" + e.getProperty() + "'" + suggest(e.getProperty(), allowed(e));
+                        if (seen.add(at + message)) {
+                            problem(tree.keyAt(at), at, message);
+                        }
+                        continue;
+                    }
+                    case "type" -> message = "expected " + expectedType(e.getSchemaNode()) + ", got "
+                            + describe(tree.root.at(pointer));
+                    case "enum" -> message = "must be one of " + enumValues(e.getSchemaNode()) + ", got "
+                            + describe(tree.root.at(pointer));
+                    case "anyOf" -> message = anyOfMessage(e) + ", got " + describe(tree.root.at(pointer));
+                    case "pattern" -> message = patternMessage(pointer) + ", got " + describe(tree.root.at(pointer));
+                    default -> message = stripPath(e.getMessage());
+                }
+                if (seen.add(pointer + message)) {
+                    atValue(at, message);
+                }
+            }
+        }
+
+        private void atValueOrParent(String parent, String field, String message, Set<String> seen) {
+            if (seen.add(field + message)) {
+                problem(tree.valueAt(parent), field, message);
+            }
+        }
+
+        private static String pointer(NodePath path) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < path.getNameCount(); i++) {
+                Object element = path.getElement(i);
+                sb.append('/').append(element instanceof Integer n ? n.toString() : YamlTree.escape(element.toString()));
+            }
+            return sb.toString();
+        }
+
+        private static Set<String> allowed(Error e) {
+            String location = e.getSchemaLocation().toString();
+            int hash = location.indexOf('#');
+            String fragment = hash < 0 ? "" : location.substring(hash + 1);
+            String parent = fragment.endsWith("/additionalProperties")
+                    ? fragment.substring(0, fragment.length() - "/additionalProperties".length()) : fragment;
+            Set<String> names = new TreeSet<>();
+            SCHEMA_JSON.at(parent).path("properties").fieldNames().forEachRemaining(names::add);
+            return names;
+        }
+
+        private static String expectedType(JsonNode schemaNode) {
+            String type = schemaNode.isTextual() ? schemaNode.asText() : schemaNode.toString();
+            return switch (type) {
+                case "object" -> "a mapping";
+                case "array" -> "a list";
+                case "integer" -> "a whole number";
+                case "number" -> "a number";
+                case "boolean" -> "true or false";
+                case "string" -> "text";
+                default -> type;
+            };
+        }
+
+        private static String enumValues(JsonNode schemaNode) {
+            List<String> values = new ArrayList<>();
+            schemaNode.forEach(v -> values.add(v.asText()));
+            return String.join(", ", values);
+        }
+
+        private static String anyOfMessage(Error e) {
+            String location = e.getSchemaLocation().toString();
+            if (location.contains("duration")) {
+                return "expected a duration such as 500ms, 60s, 2m or a number of seconds";
+            }
+            if (location.contains("prompt")) {
+                return "expected a prompt file path or a mapping with 'user' (and 'system')";
+            }
+            return stripPath(e.getMessage());
+        }
+
+        private static String patternMessage(String pointer) {
+            if (pointer.endsWith("/base-url")) {
+                return "must start with http:// or https://";
+            }
+            if (pointer.equals("/name")) {
+                return "must be lower-case letters, digits, '.', '_' or '-', starting with a letter or digit";
+            }
+            return "must be letters, digits, '_' or '-', starting with a letter or digit";
+        }
+
+        private static String stripPath(String message) {
+            int colon = message.indexOf(": ");
+            return colon > 0 && message.startsWith("/") || message.startsWith("$") ? message.substring(colon + 2)
+                    : message;
+        }
+
+        // ---------------------------------------------------------------- semantics
+
+        void semantics() {
+            JsonNode root = tree.root;
+            Set<String> models = new TreeSet<>();
+            root.path("models").fieldNames().forEachRemaining(models::add);
+            root.path("models").fields().forEachRemaining(m -> {
+                JsonNode model = m.getValue();
+                if ("openai".equals(model.path("backend").asText()) && !model.has("base-url")) {
+                    atValue("/models/" + YamlTree.escape(m.getKey()) + "/backend",
+                            "the openai backend needs a base-url");
+                }
+            });
+
+            Set<String> agents = new TreeSet<>();
+            JsonNode agentList = root.path("agents");
+            for (int i = 0; i < agentList.size(); i++) {
+                JsonNode agent = agentList.get(i);
+                String name = agent.path("name").asText();
+                if (!agents.add(name)) {
+                    atValue("/agents/" + i + "/name", "two agents are named '" + name + "'");
+                }
+                String model = agent.path("model").asText();
+                if (agent.has("model") && !models.contains(model)) {
+                    atValue("/agents/" + i + "/model", "unknown model '" + model + "'" + suggest(model, models)
+                            + "; known: " + String.join(", ", models));
+                }
+                checkPrompt(agent.path("prompt"), "/agents/" + i + "/prompt");
+            }
+
+            if (root.has("protocol") == root.has("protocols")) {
+                if (root.has("protocol")) {
+                    problem(tree.keyAt("/protocols"), "/protocols", "give either 'protocol' or 'protocols', not both");
+                } else {
+                    atValue("", "missing required field 'protocols' (or a single 'protocol')");
+                }
+            }
+            Set<String> protocolNames = new HashSet<>();
+            for (Map.Entry<String, JsonNode> p : protocolNodes().entrySet()) {
+                String pointer = p.getKey();
+                JsonNode protocol = p.getValue();
+                String type = protocol.path("type").asText();
+                String name = protocol.path("name").asText(type);
+                if (!protocolNames.add(name)) {
+                    atValue(pointer, "two protocols are named '" + name + "'; give each a distinct 'name'");
+                }
+                List<String> keys = PROTOCOL_KEYS.getOrDefault(type, List.of());
+                protocol.fieldNames().forEachRemaining(key -> {
+                    if (!key.equals("name") && !key.equals("type") && !keys.contains(key)) {
+                        problem(tree.keyAt(pointer + "/" + key), pointer + "/" + key,
+                                "'" + key + "' is not a setting of " + type + " (its settings: " + String.join(", ", keys) + ")");
+                    }
+                });
+                for (String ref : List.of("solver", "reflector", "judge")) {
+                    checkAgent(protocol.path(ref), pointer + "/" + ref, agents);
+                }
+                JsonNode debaters = protocol.path("debaters");
+                for (int i = 0; i < debaters.size(); i++) {
+                    checkAgent(debaters.get(i), pointer + "/debaters/" + i, agents);
+                }
+            }
+
+            JsonNode env = root.path("environment");
+            String type = env.path("type").asText();
+            List<String> envKeys = ENVIRONMENT_KEYS.getOrDefault(type, List.of());
+            env.fieldNames().forEachRemaining(key -> {
+                if (!key.equals("type") && !envKeys.contains(key)) {
+                    problem(tree.keyAt("/environment/" + key), "/environment/" + key,
+                            "'" + key + "' is not a setting of the " + type + " environment (its settings: "
+                                    + String.join(", ", envKeys) + ")");
+                }
+            });
+            if (type.equals("gsm8k")) {
+                if (!env.has("dataset")) {
+                    atValue("/environment/dataset", "missing required field 'dataset' (a gsm8k JSONL file or folder)");
+                } else {
+                    Path dataset = resolve(env.path("dataset").asText());
+                    Path data = Files.isDirectory(dataset)
+                            ? dataset.resolve(env.path("split").asText("test") + ".jsonl") : dataset;
+                    if (!Files.isRegularFile(data)) {
+                        atValue("/environment/dataset", "dataset file not found: " + data);
+                    }
+                }
+            }
+            if (env.path("min-steps").asInt(2) > env.path("max-steps").asInt(Math.max(4, env.path("min-steps").asInt(2)))) {
+                atValue("/environment/max-steps", "max-steps must be at least min-steps");
+            }
+        }
+
+        private Map<String, JsonNode> protocolNodes() {
+            Map<String, JsonNode> nodes = new LinkedHashMap<>();
+            if (tree.root.path("protocol").isObject()) {
+                nodes.put("/protocol", tree.root.get("protocol"));
+            }
+            JsonNode list = tree.root.path("protocols");
+            for (int i = 0; i < list.size(); i++) {
+                nodes.put("/protocols/" + i, list.get(i));
+            }
+            return nodes;
+        }
+
+        private void checkAgent(JsonNode ref, String pointer, Set<String> agents) {
+            if (ref.isTextual() && !agents.contains(ref.asText())) {
+                atValue(pointer, "unknown agent '" + ref.asText() + "'" + suggest(ref.asText(), agents) + "; known: "
+                        + String.join(", ", agents));
+            }
+        }
+
+        private void checkPrompt(JsonNode prompt, String pointer) {
+            PromptTemplate template;
+            if (prompt.isTextual()) {
+                Path path = resolve(prompt.asText());
+                if (!Files.isRegularFile(path)) {
+                    atValue(pointer, "prompt file not found: " + path);
+                    return;
+                }
+                try {
+                    template = PromptTemplate.parse(Files.readString(path, StandardCharsets.UTF_8));
+                } catch (IOException | IllegalArgumentException e) {
+                    atValue(pointer, "cannot use prompt file " + path + ": " + e.getMessage());
+                    return;
+                }
+            } else if (prompt.isObject() && prompt.path("user").isTextual()) {
+                try {
+                    template = inline(prompt);
+                } catch (IllegalArgumentException e) {
+                    atValue(pointer, e.getMessage());
+                    return;
+                }
+            } else {
+                return;
+            }
+            for (String slot : template.unknownSlots()) {
+                atValue(pointer, "unknown slot '{{" + slot + "}}' in prompt; known slots: "
+                        + String.join(", ", new TreeSet<>(PromptTemplate.SLOTS)));
+            }
+        }
+
+        private Path resolve(String path) {
+            return folder.resolve(path).toAbsolutePath().normalize();
+        }
+
+        // ---------------------------------------------------------------- build
+
+        Scenario build() {
+            JsonNode root = tree.root;
+            JsonNode env = root.path("environment");
+            String envType = env.path("type").asText();
+            Scenario.EnvironmentConfig environment = new Scenario.EnvironmentConfig(envType,
+                    env.has("dataset") ? resolve(env.path("dataset").asText()) : null,
+                    env.path("split").asText("test"),
+                    env.has("limit") ? env.path("limit").asInt() : null,
+                    env.has("shuffle-seed") ? env.path("shuffle-seed").asLong() : null,
+                    env.path("count").asInt(20), env.path("min-steps").asInt(2),
+                    env.path("max-steps").asInt(Math.max(4, env.path("min-steps").asInt(2))),
+                    env.path("seed").asLong(0));
+
+            Map<String, Scenario.ModelConfig> models = new LinkedHashMap<>();
+            root.path("models").fields().forEachRemaining(e -> models.put(e.getKey(), model(e.getKey(), e.getValue())));
+
+            List<AgentSpec> agents = new ArrayList<>();
+            for (JsonNode a : root.path("agents")) {
+                Scenario.ModelConfig m = models.get(a.path("model").asText());
+                Role role = Role.fromId(a.path("role").asText());
+                Sampling sampling = new Sampling(a.path("temperature").asDouble(m.temperature()), m.topP(),
+                        a.path("max-tokens").asInt(m.maxTokens()), m.stop(), null);
+                agents.add(new AgentSpec(a.path("name").asText(), role, m.name(), template(a.path("prompt"), role),
+                        sampling));
+            }
+
+            List<Scenario.ProtocolConfig> protocols = new ArrayList<>();
+            for (JsonNode p : protocolNodes().values()) {
+                String type = p.path("type").asText();
+                Map<String, Object> settings = new LinkedHashMap<>();
+                if (type.equals("reflexion")) {
+                    settings.put("solver", p.path("solver").asText());
+                    settings.put("reflector", p.path("reflector").asText());
+                    settings.put("max-trials", p.path("max-trials").asInt(3));
+                } else {
+                    List<String> debaters = new ArrayList<>();
+                    p.path("debaters").forEach(d -> debaters.add(d.asText()));
+                    settings.put("debaters", List.copyOf(debaters));
+                    settings.put("rounds", p.path("rounds").asInt(2));
+                    settings.put("tie-break", p.path("tie-break").asText("first"));
+                    if (p.has("judge")) {
+                        settings.put("judge", p.path("judge").asText());
+                    }
+                }
+                protocols.add(new Scenario.ProtocolConfig(p.path("name").asText(type), type, settings));
+            }
+
+            Scenario.MemoryConfig memory = new Scenario.MemoryConfig(root.path("memory").path("reflections").asBoolean(true));
+            JsonNode run = root.path("run");
+            Scenario.RunConfig runConfig = new Scenario.RunConfig(run.path("concurrency").asInt(4), run.path("seed").asLong(0),
+                    run.path("repeats").asInt(1), Path.of(run.path("output").asText("runs")).toAbsolutePath().normalize());
+
+            String name = root.path("name").asText();
+            String description = root.path("description").asText("");
+            String resolved = resolvedYaml(name, description, environment, models, agents, protocols, memory, runConfig);
+            return new Scenario(name, description, file, environment, models, agents, protocols, memory, runConfig,
+                    resolved);
+        }
+
+        private static Scenario.ModelConfig model(String name, JsonNode m) {
+            Scenario.Backend backend = m.has("backend")
+                    ? Scenario.Backend.valueOf(m.path("backend").asText().toUpperCase(java.util.Locale.ROOT))
+                    : m.has("base-url") ? Scenario.Backend.OPENAI : Scenario.Backend.SIMULATED;
+            List<String> stop = new ArrayList<>();
+            m.path("stop").forEach(s -> stop.add(s.asText()));
+            JsonNode timeout = m.path("timeout");
+            java.time.Duration time = timeout.isMissingNode() ? java.time.Duration.ofSeconds(120)
+                    : timeout.isNumber() ? java.time.Duration.ofMillis(Math.round(timeout.asDouble() * 1000))
+                    : Durations.parse(timeout.asText());
+            JsonNode sim = m.path("simulated");
+            return new Scenario.ModelConfig(name, backend, m.path("model").asText(),
+                    m.has("base-url") ? m.path("base-url").asText() : null,
+                    m.has("api-key-env") ? m.path("api-key-env").asText() : null,
+                    m.path("temperature").asDouble(0.7), m.path("top-p").asDouble(1.0), m.path("max-tokens").asInt(512),
+                    stop, m.path("concurrency").asInt(4), time, m.path("retries").asInt(3),
+                    new Scenario.SimulatedConfig(sim.path("accuracy").asDouble(Scenario.SimulatedConfig.DEFAULT.accuracy()),
+                            sim.path("fix-rate").asDouble(Scenario.SimulatedConfig.DEFAULT.fixRate())));
+        }
+
+        private PromptTemplate template(JsonNode prompt, Role role) {
+            if (prompt.isTextual()) {
+                try {
+                    return PromptTemplate.parse(Files.readString(resolve(prompt.asText()), StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return prompt.isObject() ? inline(prompt) : PromptTemplate.defaultFor(role);
+        }
+
+        private static PromptTemplate inline(JsonNode prompt) {
+            return new PromptTemplate(prompt.path("system").asText("").strip(), prompt.path("user").asText().strip());
+        }
+    }
+
+    /** The scenario as built: defaults filled in, absolute paths, prompts inlined. Loading it gives the same scenario. */
+    private static String resolvedYaml(String name, String description, Scenario.EnvironmentConfig env,
+                                       Map<String, Scenario.ModelConfig> models, List<AgentSpec> agents,
+                                       List<Scenario.ProtocolConfig> protocols, Scenario.MemoryConfig memory,
+                                       Scenario.RunConfig run) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("name", name);
+        root.put("description", description);
+        ObjectNode e = root.putObject("environment");
+        e.put("type", env.type());
+        if (env.type().equals("gsm8k")) {
+            e.put("dataset", env.dataset().toString());
+            e.put("split", env.split());
+            if (env.limit() != null) {
+                e.put("limit", env.limit());
+            }
+            if (env.shuffleSeed() != null) {
+                e.put("shuffle-seed", env.shuffleSeed());
+            }
+        } else {
+            e.put("count", env.count()).put("min-steps", env.minSteps()).put("max-steps", env.maxSteps())
+                    .put("seed", env.seed());
+        }
+        ObjectNode ms = root.putObject("models");
+        models.forEach((key, m) -> {
+            ObjectNode o = ms.putObject(key);
+            o.put("backend", m.backend().name().toLowerCase(java.util.Locale.ROOT));
+            o.put("model", m.model());
+            if (m.baseUrl() != null) {
+                o.put("base-url", m.baseUrl());
+            }
+            if (m.apiKeyEnv() != null) {
+                o.put("api-key-env", m.apiKeyEnv());
+            }
+            o.put("temperature", m.temperature()).put("top-p", m.topP()).put("max-tokens", m.maxTokens());
+            ArrayNode stop = o.putArray("stop");
+            m.stop().forEach(stop::add);
+            o.put("concurrency", m.concurrency()).put("timeout", Durations.format(m.timeout())).put("retries", m.retries());
+            o.putObject("simulated").put("accuracy", m.simulated().accuracy()).put("fix-rate", m.simulated().fixRate());
+        });
+        ArrayNode as = root.putArray("agents");
+        for (AgentSpec a : agents) {
+            ObjectNode o = as.addObject();
+            o.put("name", a.name()).put("role", a.role().id()).put("model", a.model());
+            o.putObject("prompt").put("system", a.prompt().system()).put("user", a.prompt().user());
+            o.put("temperature", a.sampling().temperature()).put("max-tokens", a.sampling().maxTokens());
+        }
+        ArrayNode ps = root.putArray("protocols");
+        for (Scenario.ProtocolConfig p : protocols) {
+            ObjectNode o = ps.addObject();
+            o.put("name", p.name()).put("type", p.type());
+            o.setAll((ObjectNode) JSON.valueToTree(p.settings()));
+        }
+        root.putObject("memory").put("reflections", memory.reflections());
+        root.putObject("run").put("concurrency", run.concurrency()).put("seed", run.seed()).put("repeats", run.repeats())
+                .put("output", run.output().toString());
+        try {
+            return YAML.writeValueAsString(root);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** ", did you mean 'x'?" for the closest known name (edit distance at most 2, or a prefix), else "". */
+    static String suggest(String given, Set<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : known) {
+            int d = distance(given, k);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        if (best != null && (bestDistance <= 2 || best.startsWith(given) || given.startsWith(best))) {
+            return ", did you mean '" + best + "'?";
+        }
+        return "";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    private static String describe(JsonNode node) {
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return "nothing";
+        }
+        if (node.isTextual()) {
+            return "text '" + node.asText() + "'";
+        }
+        if (node.isObject()) {
+            return "a mapping";
+        }
+        if (node.isArray()) {
+            return "a list";
+        }
+        if (node.isBoolean()) {
+            return node.asText();
+        }
+        return (node.isIntegralNumber() ? "the whole number " : "the number ") + node.asText();
+    }
+
+    private static JsonNode readSchema() {
+        try (InputStream in = ScenarioLoader.class.getResourceAsStream("scenario.schema.json")) {
+            if (in == null) {
+                throw new IllegalStateException("scenario.schema.json is missing from the classpath");
+            }
+            return JSON.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
