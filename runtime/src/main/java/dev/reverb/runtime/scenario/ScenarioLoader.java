@@ -87,12 +87,12 @@ public final class ScenarioLoader {
         }
         Check check = new Check(tree, file, problems);
         overrides.forEach(check::override);
-        if (problems.isEmpty()) {
-            check.schema();
-            check.semantics();
-        }
+        check.schema();
+        check.semantics();
         if (!problems.isEmpty()) {
-            problems.sort(Comparator.comparing((Problem p) -> p.line() == 0 ? 1 : 0)
+            // Problems in the file in file order, then those of overrides in the order given.
+            List<String> order = overrides.stream().map(o -> "--set " + o).toList();
+            problems.sort(Comparator.comparingInt((Problem p) -> p.line() == 0 ? order.indexOf(p.file()) : -1)
                     .thenComparingInt(Problem::line).thenComparingInt(Problem::column));
             throw new ScenarioException(problems);
         }
@@ -155,6 +155,7 @@ public final class ScenarioLoader {
             JsonNode value = scalar(text.substring(eq + 1));
             JsonNode node = tree.root;
             String pointer = "";
+            String created = null;
             for (int i = 0; i < path.length; i++) {
                 boolean last = i == path.length - 1;
                 String seg = path[i];
@@ -164,6 +165,7 @@ public final class ScenarioLoader {
                         object.set(seg, value);
                     } else if (!object.has(seg) || object.get(seg).isNull()) {
                         object.set(seg, JsonNodeFactory.instance.objectNode());
+                        created = created == null ? pointer : created;
                     }
                     node = object.get(seg);
                 } else if (node instanceof ArrayNode array) {
@@ -184,7 +186,7 @@ public final class ScenarioLoader {
                     return;
                 }
             }
-            tree.overridden(pointer, where);
+            tree.overridden(created == null ? pointer : created, where);
         }
 
         private static int indexOf(ArrayNode array, String seg) {
@@ -220,7 +222,8 @@ public final class ScenarioLoader {
                 String pointer = pointer(e.getInstanceLocation());
                 String message;
                 String at = pointer;
-                switch (e.getKeyword()) {
+                String keyword = e.getEvaluationPath().toString().contains("anyOf") ? "anyOf" : e.getKeyword();
+                switch (keyword) {
                     case "required" -> {
                         at = pointer + "/" + YamlTree.escape(e.getProperty());
                         message = "missing required field '" + e.getProperty() + "'";
@@ -340,7 +343,7 @@ public final class ScenarioLoader {
             for (int i = 0; i < agentList.size(); i++) {
                 JsonNode agent = agentList.get(i);
                 String name = agent.path("name").asText();
-                if (!agents.add(name)) {
+                if (!name.isEmpty() && !agents.add(name)) {
                     atValue("/agents/" + i + "/name", "two agents are named '" + name + "'");
                 }
                 String model = agent.path("model").asText();
@@ -412,7 +415,7 @@ public final class ScenarioLoader {
 
         private Map<String, JsonNode> protocolNodes() {
             Map<String, JsonNode> nodes = new LinkedHashMap<>();
-            if (tree.root.path("protocol").isObject()) {
+            if (tree.root.path("protocol").isObject() && !tree.root.has("protocols")) {
                 nodes.put("/protocol", tree.root.get("protocol"));
             }
             JsonNode list = tree.root.path("protocols");

@@ -49,7 +49,10 @@ final class YamlTree {
             return tree;
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
-            String message = e.getOriginalMessage().lines().findFirst().orElse("invalid YAML");
+            String message = String.join("; ", e.getOriginalMessage().lines().map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("in 'reader'") && !line.matches("\\^+")
+                            && !line.startsWith("at [Source"))
+                    .toList());
             problems.add(new Problem(file, l == null ? 1 : l.getLineNr(), l == null ? 1 : l.getColumnNr(), "",
                     "invalid YAML: " + message));
             return null;
