@@ -16,7 +16,7 @@ public final class ArithmeticProblems {
     private static final boolean[] SHE = {true, false, true, false, true, false, true, false, true, false};
     private static final String[] ITEMS = {"stickers", "marbles", "apples", "stamps", "cookies", "shells", "pencils",
         "beads", "cards", "coins"};
-    private static final String[] FRIENDS = {"a friend", "her cousin", "a neighbour", "his brother", "a classmate"};
+    private static final String[] FRIENDS = {"a friend", "a cousin", "a neighbour", "a teammate", "a classmate"};
     private static final int[] PERCENTS = {10, 20, 25, 50, 75};
     private static final String[] TIMES = {"", "", "twice", "three times", "four times"};
     private static final int LIMIT = 5_000;
@@ -64,10 +64,10 @@ public final class ArithmeticProblems {
                             + bought + ", so " + value + " + " + bought + " = " + next + ".");
                 }
                 case 1 -> {
-                    if (value < 4) {
+                    if (value < 6) {
                         continue;
                     }
-                    int given = 1 + r.nextInt(value / 2);
+                    int given = 2 + r.nextInt(value / 2 - 1);
                     next = value - given;
                     question.append(' ').append(pronoun).append(" gives ").append(given).append(' ').append(items)
                             .append(" to ").append(FRIENDS[r.nextInt(FRIENDS.length)]).append('.');

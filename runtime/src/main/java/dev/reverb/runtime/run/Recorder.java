@@ -86,7 +86,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         } else if (outcome instanceof EpisodeOutcome.Failed failed) {
             ObjectNode line = Json.MAPPER.createObjectNode();
             line.put("type", "episode_failed");
-            line.put("episodeId", failed.episodeId());
+            line.put("episode_id", failed.episodeId());
             line.put("error", failed.reason());
             write(trace, line);
         }
