@@ -1,0 +1,271 @@
+package dev.reverb.runtime.djl;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A Llama-family decoder (Llama 2/3, Mistral, Qwen2) written with DJL NDArray operations on the
+ * PyTorch engine: RMSNorm, rotate-half RoPE, grouped-query attention with a KV cache, SwiGLU.
+ * Sequences of different lengths share a batch through left padding and an attention mask.
+ *
+ * <p>Weights come from a local Hugging Face folder ({@code config.json} and one or more
+ * {@code *.safetensors}); nothing is downloaded. Not thread-safe: one thread drives a model.
+ */
+public final class LlamaModel implements AutoCloseable {
+
+    /** Added to the scores of keys a query must not see. */
+    private static final float MASKED = -1e9f;
+
+    private final HfConfig config;
+    private final NDManager manager;
+    private final DataType dtype;
+    private final NDArray embed;
+    private final NDArray lmHeadT;
+    private final NDArray finalNorm;
+    private final Layer[] layers;
+    private final NDArray cosTable;
+    private final NDArray sinTable;
+
+    private record Layer(NDArray inputNorm, NDArray qT, NDArray kT, NDArray vT, NDArray oT, NDArray qBias,
+                         NDArray kBias, NDArray vBias, NDArray postNorm, NDArray gateT, NDArray upT, NDArray downT) {
+    }
+
+    private LlamaModel(HfConfig config, NDManager manager, DataType dtype, Map<String, NDArray> w) {
+        this.config = config;
+        this.manager = manager;
+        this.dtype = dtype;
+        this.embed = take(w, "model.embed_tokens.weight");
+        NDArray head = config.tieEmbeddings() || !w.containsKey("lm_head.weight") ? embed : take(w, "lm_head.weight");
+        this.lmHeadT = head.transpose();
+        this.finalNorm = take(w, "model.norm.weight");
+        this.layers = new Layer[config.layers()];
+        for (int i = 0; i < layers.length; i++) {
+            String p = "model.layers." + i + ".";
+            layers[i] = new Layer(take(w, p + "input_layernorm.weight"),
+                    take(w, p + "self_attn.q_proj.weight").transpose(), take(w, p + "self_attn.k_proj.weight").transpose(),
+                    take(w, p + "self_attn.v_proj.weight").transpose(), take(w, p + "self_attn.o_proj.weight").transpose(),
+                    w.get(p + "self_attn.q_proj.bias"), w.get(p + "self_attn.k_proj.bias"), w.get(p + "self_attn.v_proj.bias"),
+                    take(w, p + "post_attention_layernorm.weight"), take(w, p + "mlp.gate_proj.weight").transpose(),
+                    take(w, p + "mlp.up_proj.weight").transpose(), take(w, p + "mlp.down_proj.weight").transpose());
+        }
+        int half = config.headDim() / 2;
+        float[] cos = new float[config.maxPositions() * config.headDim()];
+        float[] sin = new float[cos.length];
+        for (int pos = 0; pos < config.maxPositions(); pos++) {
+            for (int j = 0; j < half; j++) {
+                double angle = pos * Math.pow(config.ropeTheta(), -2.0 * j / config.headDim());
+                int at = pos * config.headDim() + j;
+                cos[at] = cos[at + half] = (float) Math.cos(angle);
+                sin[at] = sin[at + half] = (float) Math.sin(angle);
+            }
+        }
+        Shape table = new Shape(config.maxPositions(), config.headDim());
+        this.cosTable = manager.create(cos, table).toType(dtype, false);
+        this.sinTable = manager.create(sin, table).toType(dtype, false);
+    }
+
+    /**
+     * Loads a model folder.
+     *
+     * @param device where to run; see {@link #device(String)}
+     * @param dtype  float32, bfloat16 or float16
+     */
+    public static LlamaModel load(Path dir, Device device, DataType dtype) throws IOException {
+        HfConfig config = HfConfig.read(dir);
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        try {
+            Map<String, NDArray> weights = new HashMap<>();
+            for (Path file : shards(dir)) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    for (NDArray array : NDList.decode(manager, in)) {
+                        weights.put(array.getName(), array.getDataType() == dtype ? array : array.toType(dtype, false));
+                    }
+                }
+            }
+            return new LlamaModel(config, manager, dtype, weights);
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** {@code cpu}, {@code cuda} (the first GPU), or {@code auto}: the GPU when the engine sees one. */
+    public static Device device(String name) {
+        return switch (name) {
+            case "cpu" -> Device.cpu();
+            case "cuda", "gpu" -> {
+                if (Engine.getEngine("PyTorch").getGpuCount() == 0) {
+                    throw new IllegalStateException("device: cuda was asked for, but the PyTorch engine sees no GPU "
+                            + "(see README: CUDA natives)");
+                }
+                yield Device.gpu();
+            }
+            case "auto" -> Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+            default -> throw new IllegalArgumentException("device must be cpu, cuda or auto, was '" + name + "'");
+        };
+    }
+
+    /** {@code float32}, {@code bfloat16} or {@code float16}. */
+    public static DataType dtype(String name) {
+        return switch (name) {
+            case "float32", "fp32" -> DataType.FLOAT32;
+            case "bfloat16", "bf16" -> DataType.BFLOAT16;
+            case "float16", "fp16" -> DataType.FLOAT16;
+            default -> throw new IllegalArgumentException("dtype must be float32, bfloat16 or float16, was '" + name + "'");
+        };
+    }
+
+    private static Set<Path> shards(Path dir) throws IOException {
+        Set<Path> files = new LinkedHashSet<>();
+        Path index = dir.resolve("model.safetensors.index.json");
+        if (Files.isRegularFile(index)) {
+            JsonNode map = new ObjectMapper().readTree(index.toFile()).path("weight_map");
+            map.forEach(file -> files.add(dir.resolve(file.asText())));
+        } else if (Files.isRegularFile(dir.resolve("model.safetensors"))) {
+            files.add(dir.resolve("model.safetensors"));
+        }
+        if (files.isEmpty()) {
+            throw new IOException("no model.safetensors (or model.safetensors.index.json) in " + dir);
+        }
+        return files;
+    }
+
+    private static NDArray take(Map<String, NDArray> weights, String name) {
+        NDArray w = weights.get(name);
+        if (w == null) {
+            throw new IllegalArgumentException("the checkpoint has no tensor '" + name + "'");
+        }
+        return w;
+    }
+
+    public HfConfig config() {
+        return config;
+    }
+
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    /** A new, empty KV cache for a batch of {@code batch} sequences. */
+    public KvCache newCache(int batch) {
+        return new KvCache(manager.newSubManager(), config.layers(), batch);
+    }
+
+    /**
+     * Feeds a chunk of tokens (the same count for every sequence; {@code valid[b][t]} false marks
+     * left padding) after what the cache holds, appends their keys and values to the cache, and
+     * returns the logits after each sequence's last token, as float32 {@code [batch][vocab]}.
+     */
+    public float[][] forward(KvCache cache, int[][] tokens, boolean[][] valid) {
+        int batch = tokens.length;
+        int steps = tokens[0].length;
+        if (batch != cache.batch()) {
+            throw new IllegalArgumentException("the cache holds " + cache.batch() + " sequences, got " + batch);
+        }
+        try (NDManager step = manager.newSubManager()) {
+            int past = cache.length();
+            long[] ids = new long[batch * steps];
+            long[] positions = new long[batch * steps];
+            boolean[] keyValid = new boolean[batch * (past + steps)];
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < steps; t++) {
+                    ids[b * steps + t] = tokens[b][t];
+                    boolean ok = valid[b][t];
+                    positions[b * steps + t] = ok ? cache.nextPosition(b) : 0;
+                    if (ok) {
+                        cache.advance(b);
+                    }
+                }
+            }
+            float[] mask = cache.mask(valid, past, steps, MASKED);
+            NDArray x = embed.get(new NDIndex("{}", step.create(ids))).reshape(batch, steps, config.hiddenSize());
+            x.attach(step);
+            NDArray pos = step.create(positions);
+            NDArray cos = cosTable.get(new NDIndex("{}", pos)).reshape(batch, steps, 1, config.headDim());
+            NDArray sin = sinTable.get(new NDIndex("{}", pos)).reshape(batch, steps, 1, config.headDim());
+            cos.attach(step);
+            sin.attach(step);
+            NDArray attentionMask = step.create(mask, new Shape(batch, 1, 1, steps, past + steps)).toType(dtype, false);
+            for (int l = 0; l < layers.length; l++) {
+                x = layer(layers[l], l, x, cos, sin, attentionMask, cache, batch, steps);
+            }
+            NDArray last = x.get(new NDIndex(":, -1, :"));
+            NDArray logits = rmsNorm(last, finalNorm).matMul(lmHeadT).toType(DataType.FLOAT32, false);
+            float[] flat = logits.toFloatArray();
+            float[][] out = new float[batch][config.vocabSize()];
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(flat, b * config.vocabSize(), out[b], 0, config.vocabSize());
+            }
+            cache.commit(keyValid.length / batch);
+            return out;
+        }
+    }
+
+    private NDArray layer(Layer w, int index, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
+                          int batch, int steps) {
+        int heads = config.heads();
+        int kvHeads = config.kvHeads();
+        int hd = config.headDim();
+        NDArray h = rmsNorm(x, w.inputNorm());
+        NDArray q = bias(h.matMul(w.qT()), w.qBias()).reshape(batch, steps, heads, hd);
+        NDArray k = bias(h.matMul(w.kT()), w.kBias()).reshape(batch, steps, kvHeads, hd);
+        NDArray v = bias(h.matMul(w.vT()), w.vBias()).reshape(batch, steps, kvHeads, hd);
+        q = rope(q, cos, sin).transpose(0, 2, 1, 3);
+        k = rope(k, cos, sin).transpose(0, 2, 1, 3);
+        v = v.transpose(0, 2, 1, 3);
+        NDArray keys = cache.append(index, 0, k);
+        NDArray values = cache.append(index, 1, v);
+        int group = heads / kvHeads;
+        NDArray grouped = q.reshape(batch, kvHeads, group, steps, hd);
+        NDArray scores = grouped.matMul(keys.expandDims(2).transpose(0, 1, 2, 4, 3)).mul(1.0 / Math.sqrt(hd)).add(mask);
+        NDArray attended = scores.softmax(-1).matMul(values.expandDims(2))
+                .reshape(batch, heads, steps, hd).transpose(0, 2, 1, 3).reshape(batch, steps, heads * hd);
+        NDArray residual = x.add(attended.matMul(w.oT()));
+        NDArray n = rmsNorm(residual, w.postNorm());
+        NDArray gate = n.matMul(w.gateT());
+        NDArray mlp = gate.mul(Activation.sigmoid(gate)).mul(n.matMul(w.upT())).matMul(w.downT());
+        return residual.add(mlp);
+    }
+
+    private NDArray rmsNorm(NDArray x, NDArray weight) {
+        NDArray x32 = x.toType(DataType.FLOAT32, false);
+        NDArray normed = x32.div(x32.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt());
+        return normed.toType(dtype, false).mul(weight);
+    }
+
+    private static NDArray bias(NDArray x, NDArray b) {
+        return b == null ? x : x.add(b);
+    }
+
+    /** HF rotate-half RoPE on [batch, steps, heads, headDim]. */
+    private NDArray rope(NDArray x, NDArray cos, NDArray sin) {
+        int half = config.headDim() / 2;
+        NDArray first = x.get(new NDIndex("..., :" + half));
+        NDArray second = x.get(new NDIndex("..., " + half + ":"));
+        NDArray rotated = NDArrays.concat(new NDList(second.neg(), first), -1);
+        return x.mul(cos).add(rotated.mul(sin));
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
