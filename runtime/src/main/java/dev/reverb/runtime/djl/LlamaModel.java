@@ -13,7 +13,6 @@ import ai.djl.nn.Activation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -27,7 +26,8 @@ import java.util.Set;
  * Sequences of different lengths share a batch through left padding and an attention mask.
  *
  * <p>Weights come from a local Hugging Face folder ({@code config.json} and one or more
- * {@code *.safetensors}); nothing is downloaded. Not thread-safe: one thread drives a model.
+ * {@code *.safetensors}, F32, F16 or BF16); nothing is downloaded. It computes in float32 or
+ * float16. Not thread-safe: one thread drives a model.
  */
 public final class LlamaModel implements AutoCloseable {
 
@@ -89,16 +89,15 @@ public final class LlamaModel implements AutoCloseable {
      * @param dtype  float32, bfloat16 or float16
      */
     public static LlamaModel load(Path dir, Device device, DataType dtype) throws IOException {
+        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
+            throw new IllegalArgumentException("the engine computes in float32 or float16, not " + dtype);
+        }
         HfConfig config = HfConfig.read(dir);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try {
             Map<String, NDArray> weights = new HashMap<>();
             for (Path file : shards(dir)) {
-                try (InputStream in = Files.newInputStream(file)) {
-                    for (NDArray array : NDList.decode(manager, in)) {
-                        weights.put(array.getName(), array.getDataType() == dtype ? array : array.toType(dtype, false));
-                    }
-                }
+                weights.putAll(Safetensors.read(file, manager, dtype));
             }
             return new LlamaModel(config, manager, dtype, weights);
         } catch (IOException | RuntimeException e) {
@@ -123,13 +122,18 @@ public final class LlamaModel implements AutoCloseable {
         };
     }
 
-    /** {@code float32}, {@code bfloat16} or {@code float16}. */
+    /**
+     * {@code float32} or {@code float16}. BF16 checkpoints load (widened exactly to float32), but
+     * computing in {@code bfloat16} is refused: DJL 0.36's PyTorch engine aborts the JVM on any
+     * bfloat16 array.
+     */
     public static DataType dtype(String name) {
         return switch (name) {
             case "float32", "fp32" -> DataType.FLOAT32;
-            case "bfloat16", "bf16" -> DataType.BFLOAT16;
             case "float16", "fp16" -> DataType.FLOAT16;
-            default -> throw new IllegalArgumentException("dtype must be float32, bfloat16 or float16, was '" + name + "'");
+            case "bfloat16", "bf16" -> throw new IllegalArgumentException("dtype bfloat16 is not available: DJL 0.36's "
+                    + "PyTorch engine aborts on bfloat16 arrays; use float16 (GPU) or float32. BF16 checkpoints load as either.");
+            default -> throw new IllegalArgumentException("dtype must be float32 or float16, was '" + name + "'");
         };
     }
 
