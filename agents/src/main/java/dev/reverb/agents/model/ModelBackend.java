@@ -8,7 +8,8 @@ import java.util.concurrent.CompletionStage;
  * {@link ModelGateway}.
  *
  * <p>{@link #generate} must not block the caller: slow work runs on the backend's own executor.
- * A failed stage is retried by the gateway when {@link #isRetryable} says so.
+ * A failed stage is retried by the gateway when {@link #isRetryable} says so; a stage that
+ * outlives the gateway's timeout is cancelled, and a backend should then free what the call holds.
  */
 public interface ModelBackend extends AutoCloseable {
 

@@ -112,8 +112,18 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
-        call = call.copy().orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        getContext().pipeToSelf(call, (generation, error) -> new Finished(pending, generation, unwrap(error)));
+        CompletableFuture<Generation> backendCall = call;
+        CompletableFuture<Generation> timed =
+                call.copy().orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        // a call that timed out is no longer wanted: let the backend free its slot for the retry
+        timed.whenComplete((generation, error) -> {
+            if (unwrap(error) instanceof TimeoutException) {
+                backendCall.cancel(true);
+            }
+        });
+        getContext().pipeToSelf(timed, (generation, error) -> generation == null && error == null
+                ? new Finished(pending, null, new IllegalStateException("backend returned no generation"))
+                : new Finished(pending, generation, unwrap(error)));
     }
 
     private Behavior<Command> onFinished(Finished finished) {

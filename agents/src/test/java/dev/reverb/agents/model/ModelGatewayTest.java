@@ -6,153 +6,279 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.pattern.StatusReply;
-import dev.reverb.agents.trace.TraceSink;
+import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.environments.Task;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** Gateway logic with in-memory backends: concurrency limit, bounded queue, retries, timeouts, counters. */
+/** Gateway logic against in-memory backends: concurrency, queueing, retries, timeouts, accounting. */
 class ModelGatewayTest {
 
-    static final ActorTestKit KIT = ActorTestKit.create();
-    static final GenerateRequest REQUEST = new GenerateRequest(List.of(ChatMessage.user("hi")), Sampling.DEFAULT, 1,
-            new CallContext("ep", "a", "solver", 0, Phase.ANSWER, new Task("t", "test", "q", "", List.of(), Map.of())));
+    static final ActorTestKit testKit = ActorTestKit.create();
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final List<TraceEvent> trace = new CopyOnWriteArrayList<>();
 
     @AfterAll
     static void shutdown() {
-        KIT.shutdownTestKit();
+        testKit.shutdownTestKit();
     }
 
-    /** Completes calls only when told; records the most calls ever in flight. */
-    static final class HeldBackend implements ModelBackend {
-        final List<CompletableFuture<Generation>> pending = new ArrayList<>();
+    @Test
+    void should_never_exceed_concurrency_when_many_requests_arrive() {
+        FakeBackend backend = new FakeBackend(request -> CompletableFuture.supplyAsync(
+                () -> generation(request, 1, 1), CompletableFuture.delayedExecutor(60, TimeUnit.MILLISECONDS)));
+        ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(3, 100, WAIT, 0, ms(10)));
+        TestProbe<StatusReply<Generation>> probe = testKit.createTestProbe();
+
+        for (int i = 0; i < 12; i++) {
+            gateway.tell(new ModelGateway.Generate(request(1), probe.getRef()));
+        }
+        List<StatusReply<Generation>> replies = probe.receiveSeveralMessages(12, WAIT);
+
+        assertThat(replies).allMatch(StatusReply::isSuccess);
+        assertThat(backend.maxInFlight.get()).isEqualTo(3);
+        assertThat(backend.calls.get()).isEqualTo(12);
+    }
+
+    @Test
+    void should_reject_with_overloaded_error_when_queue_is_full() {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        FakeBackend backend = new FakeBackend(request -> gate.thenApply(v -> generation(request, 1, 1)));
+        ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(1, 2, WAIT, 0, ms(10)));
+        TestProbe<StatusReply<Generation>> probe = testKit.createTestProbe();
+
+        for (int i = 0; i < 4; i++) {
+            gateway.tell(new ModelGateway.Generate(request(1), probe.getRef()));
+        }
+        StatusReply<Generation> rejected = probe.receiveMessage(WAIT);
+        assertThat(rejected.isError()).isTrue();
+        assertThat(rejected.getError().getMessage()).contains("'fake'").contains("overloaded").contains("2");
+        assertThat(backend.calls.get()).isEqualTo(1);
+
+        gate.complete(null);
+        assertThat(probe.receiveSeveralMessages(3, WAIT)).allMatch(StatusReply::isSuccess);
+        assertThat(usage(gateway).failures()).isEqualTo(1);
+        assertThat(backend.maxInFlight.get()).isEqualTo(1);
+    }
+
+    @Test
+    void should_stop_retrying_after_max_retries_when_backend_keeps_failing() {
+        FakeBackend backend = new FakeBackend(request -> CompletableFuture.failedFuture(new RuntimeException("boom")));
+        ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(2, 10, WAIT, 2, ms(10)));
+
+        StatusReply<Generation> reply = generate(gateway, request(1));
+
+        assertThat(reply.isError()).isTrue();
+        assertThat(reply.getError().getMessage()).isEqualTo("model 'fake' failed after 3 tries: boom");
+        assertThat(backend.calls.get()).isEqualTo(3);
+        ModelGateway.Usage usage = usage(gateway);
+        assertThat(usage.retries()).isEqualTo(2);
+        assertThat(usage.failures()).isEqualTo(1);
+        assertThat(usage.calls()).isZero();
+        assertThat(modelCalls()).singleElement().satisfies(call -> {
+            assertThat(call.attempts()).isEqualTo(3);
+            assertThat(call.error()).isEqualTo("model 'fake' failed after 3 tries: boom");
+        });
+    }
+
+    @Test
+    void should_not_retry_when_backend_says_the_error_is_permanent() {
+        FakeBackend backend = new FakeBackend(request -> CompletableFuture.failedFuture(new RuntimeException("bad key")));
+        backend.retryable = error -> false;
+        ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(2, 10, WAIT, 5, ms(10)));
+
+        StatusReply<Generation> reply = generate(gateway, request(1));
+
+        assertThat(reply.getError().getMessage()).isEqualTo("model 'fake' failed after 1 try: bad key");
+        assertThat(backend.calls.get()).isEqualTo(1);
+        assertThat(usage(gateway).retries()).isZero();
+    }
+
+    @Test
+    void should_retry_when_backend_throws_instead_of_failing_the_stage() {
+        AtomicInteger tries = new AtomicInteger();
+        FakeBackend backend = new FakeBackend(request -> {
+            if (tries.incrementAndGet() == 1) {
+                throw new IllegalStateException("thrown");
+            }
+            return CompletableFuture.completedFuture(generation(request, 1, 1));
+        });
+        ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(1, 10, WAIT, 1, ms(10)));
+
+        assertThat(generate(gateway, request(1)).isSuccess()).isTrue();
+        assertThat(usage(gateway).retries()).isEqualTo(1);
+    }
+
+    @Test
+    void should_time_out_and_cancel_the_call_when_backend_never_completes() {
+        List<CompletableFuture<Generation>> issued = new CopyOnWriteArrayList<>();
+        FakeBackend backend = new FakeBackend(request -> {
+            CompletableFuture<Generation> never = new CompletableFuture<>();
+            issued.add(never);
+            return never;
+        });
+        ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(1, 10, ms(50), 1, ms(10)));
+
+        StatusReply<Generation> reply = generate(gateway, request(1));
+
+        assertThat(reply.getError().getMessage()).isEqualTo("model 'fake' failed after 2 tries: timed out after 50 ms");
+        assertThat(issued).hasSize(2).allMatch(CompletableFuture::isCancelled);
+        assertThat(modelCalls()).singleElement().satisfies(call -> assertThat(call.error()).contains("timed out"));
+    }
+
+    @Test
+    void should_succeed_on_retry_when_first_call_times_out() {
+        AtomicInteger tries = new AtomicInteger();
+        FakeBackend backend = new FakeBackend(request -> tries.incrementAndGet() == 1
+                ? new CompletableFuture<>()
+                : CompletableFuture.completedFuture(generation(request, 2, 3)));
+        ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(1, 10, ms(50), 2, ms(10)));
+
+        StatusReply<Generation> reply = generate(gateway, request(1));
+
+        assertThat(reply.isSuccess()).isTrue();
+        ModelGateway.Usage usage = usage(gateway);
+        assertThat(usage.retries()).isEqualTo(1);
+        assertThat(usage.calls()).isEqualTo(1);
+        assertThat(modelCalls()).singleElement().satisfies(call -> assertThat(call.attempts()).isEqualTo(2));
+    }
+
+    @Test
+    void should_add_up_token_usage_when_requests_succeed() {
+        FakeBackend backend = new FakeBackend(request -> CompletableFuture.completedFuture(
+                generation(request, 10, 3 * request.n())));
+        ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(2, 10, WAIT, 0, ms(10)));
+
+        for (int n = 1; n <= 3; n++) {
+            StatusReply<Generation> reply = generate(gateway, request(n));
+            assertThat(reply.getValue().texts()).hasSize(n);
+        }
+
+        ModelGateway.Usage usage = usage(gateway);
+        assertThat(usage.calls()).isEqualTo(3);
+        assertThat(usage.promptTokens()).isEqualTo(30);
+        assertThat(usage.completionTokens()).isEqualTo(18);
+        assertThat(usage.failures()).isZero();
+        assertThat(modelCalls()).extracting(TraceEvent.ModelCall::completionTokens).containsExactly(3, 6, 9);
+        assertThat(modelCalls()).allSatisfy(call -> {
+            assertThat(call.episodeId()).isEqualTo("ep-1");
+            assertThat(call.agent()).isEqualTo("solver");
+            assertThat(call.phase()).isEqualTo(Phase.ANSWER);
+            assertThat(call.prompt()).containsExactly(ChatMessage.user("What is 6*7?"));
+            assertThat(call.attempts()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void should_reply_error_and_keep_serving_when_backend_completes_with_null() {
+        AtomicInteger tries = new AtomicInteger();
+        FakeBackend backend = new FakeBackend(request -> CompletableFuture.completedFuture(
+                tries.incrementAndGet() == 1 ? null : generation(request, 1, 1)));
+        backend.retryable = error -> false;
+        ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(1, 10, WAIT, 0, ms(10)));
+
+        assertThat(generate(gateway, request(1)).getError().getMessage()).contains("no generation");
+        assertThat(generate(gateway, request(1)).isSuccess()).isTrue();
+    }
+
+    private ActorRef<ModelGateway.Command> spawn(ModelBackend backend, GatewaySettings settings) {
+        return testKit.spawn(ModelGateway.create(backend, settings, trace::add));
+    }
+
+    private static StatusReply<Generation> generate(ActorRef<ModelGateway.Command> gateway, GenerateRequest request) {
+        TestProbe<StatusReply<Generation>> probe = testKit.createTestProbe();
+        gateway.tell(new ModelGateway.Generate(request, probe.getRef()));
+        return probe.receiveMessage(WAIT);
+    }
+
+    private static ModelGateway.Usage usage(ActorRef<ModelGateway.Command> gateway) {
+        TestProbe<ModelGateway.Usage> probe = testKit.createTestProbe();
+        gateway.tell(new ModelGateway.GetUsage(probe.getRef()));
+        return probe.receiveMessage(WAIT);
+    }
+
+    private List<TraceEvent.ModelCall> modelCalls() {
+        return trace.stream().filter(TraceEvent.ModelCall.class::isInstance).map(TraceEvent.ModelCall.class::cast)
+                .toList();
+    }
+
+    private static GenerateRequest request(int n) {
+        Task task = new Task("t1", "test", "What is 6*7?", "42", List.of(), null);
+        return new GenerateRequest(List.of(ChatMessage.user("What is 6*7?")), Sampling.DEFAULT, n,
+                new CallContext("ep-1", "solver", "solver", 0, Phase.ANSWER, task));
+    }
+
+    private static Generation generation(GenerateRequest request, int promptTokens, int completionTokens) {
+        List<String> texts = new ArrayList<>(Collections.nCopies(request.n(), "42"));
+        return new Generation(texts, promptTokens, completionTokens, "fake", false);
+    }
+
+    private static Duration ms(long millis) {
+        return Duration.ofMillis(millis);
+    }
+
+    /** Counts calls and the most calls in flight at once; answers as {@code answer} says. */
+    private static final class FakeBackend implements ModelBackend {
+
+        final AtomicInteger calls = new AtomicInteger();
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger maxInFlight = new AtomicInteger();
+        final Function<GenerateRequest, CompletionStage<Generation>> answer;
+        volatile Predicate<Throwable> retryable = error -> true;
+
+        FakeBackend(Function<GenerateRequest, CompletionStage<Generation>> answer) {
+            this.answer = answer;
+        }
 
         @Override
         public String name() {
-            return "held";
+            return "fake";
         }
 
         @Override
-        public synchronized CompletionStage<Generation> generate(GenerateRequest request) {
+        public CompletionStage<Generation> generate(GenerateRequest request) {
+            calls.incrementAndGet();
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-            CompletableFuture<Generation> f = new CompletableFuture<>();
-            pending.add(f);
-            return f;
-        }
-
-        synchronized int waiting() {
-            return pending.size();
-        }
-
-        synchronized void releaseOne() {
-            inFlight.decrementAndGet();
-            pending.remove(0).complete(new Generation(List.of("ok"), 3, 2, "held", false));
-        }
-    }
-
-    private static ActorRef<ModelGateway.Command> gateway(ModelBackend backend, GatewaySettings settings) {
-        return KIT.spawn(ModelGateway.create(backend, settings, TraceSink.NONE));
-    }
-
-    @Test
-    void should_never_exceed_the_concurrency_limit_and_serve_the_queue_in_order() throws Exception {
-        HeldBackend backend = new HeldBackend();
-        ActorRef<ModelGateway.Command> gw = gateway(backend, new GatewaySettings(2, 10, Duration.ofSeconds(30), 0, Duration.ofMillis(10)));
-        TestProbe<StatusReply<Generation>> probe = KIT.createTestProbe();
-        for (int i = 0; i < 5; i++) {
-            gw.tell(new ModelGateway.Generate(REQUEST, probe.getRef()));
-        }
-        probe.awaitAssert(() -> assertThat(backend.waiting()).isEqualTo(2));
-        for (int done = 0; done < 5; done++) {
-            int expected = Math.min(2, 5 - done);
-            probe.awaitAssert(() -> assertThat(backend.waiting()).isEqualTo(expected));
-            backend.releaseOne();
-            assertThat(probe.receiveMessage().isSuccess()).isTrue();
-        }
-        assertThat(backend.maxInFlight.get()).isEqualTo(2);
-    }
-
-    @Test
-    void should_reject_with_a_clear_error_when_the_queue_is_full() {
-        HeldBackend backend = new HeldBackend();
-        ActorRef<ModelGateway.Command> gw = gateway(backend, new GatewaySettings(1, 1, Duration.ofSeconds(30), 0, Duration.ofMillis(10)));
-        TestProbe<StatusReply<Generation>> probe = KIT.createTestProbe();
-        for (int i = 0; i < 3; i++) {
-            gw.tell(new ModelGateway.Generate(REQUEST, probe.getRef()));
-        }
-        StatusReply<Generation> rejected = probe.receiveMessage();
-        assertThat(rejected.isError()).isTrue();
-        assertThat(rejected.getError().getMessage()).contains("overloaded").contains("queue-capacity");
-    }
-
-    @Test
-    void should_stop_retrying_after_max_retries_when_every_call_fails() {
-        AtomicInteger calls = new AtomicInteger();
-        ModelBackend failing = new ModelBackend() {
-            @Override
-            public String name() {
-                return "flaky";
+            CompletionStage<Generation> stage;
+            try {
+                stage = answer.apply(request);
+            } catch (RuntimeException e) {
+                inFlight.decrementAndGet();
+                throw e;
             }
-
-            @Override
-            public CompletionStage<Generation> generate(GenerateRequest request) {
-                calls.incrementAndGet();
-                return CompletableFuture.failedFuture(new IllegalStateException("boom"));
-            }
-        };
-        ActorRef<ModelGateway.Command> gw = gateway(failing, new GatewaySettings(1, 10, Duration.ofSeconds(5), 2, Duration.ofMillis(5)));
-        TestProbe<StatusReply<Generation>> probe = KIT.createTestProbe();
-        gw.tell(new ModelGateway.Generate(REQUEST, probe.getRef()));
-
-        StatusReply<Generation> reply = probe.receiveMessage();
-        assertThat(reply.getError().getMessage()).isEqualTo("model 'flaky' failed after 3 tries: boom");
-        assertThat(calls.get()).isEqualTo(3);
-    }
-
-    @Test
-    void should_time_out_a_call_that_never_completes() {
-        ModelBackend silent = new ModelBackend() {
-            @Override
-            public String name() {
-                return "silent";
-            }
-
-            @Override
-            public CompletionStage<Generation> generate(GenerateRequest request) {
-                return new CompletableFuture<>();
-            }
-        };
-        ActorRef<ModelGateway.Command> gw = gateway(silent, new GatewaySettings(1, 10, Duration.ofMillis(100), 0, Duration.ofMillis(5)));
-        TestProbe<StatusReply<Generation>> probe = KIT.createTestProbe();
-        gw.tell(new ModelGateway.Generate(REQUEST, probe.getRef()));
-
-        assertThat(probe.receiveMessage().getError().getMessage()).contains("timed out after 100 ms");
-    }
-
-    @Test
-    void should_add_up_tokens_when_calls_succeed() {
-        HeldBackend backend = new HeldBackend();
-        ActorRef<ModelGateway.Command> gw = gateway(backend, GatewaySettings.DEFAULT);
-        TestProbe<StatusReply<Generation>> probe = KIT.createTestProbe();
-        for (int i = 0; i < 3; i++) {
-            gw.tell(new ModelGateway.Generate(REQUEST, probe.getRef()));
+            // the caller sees completion only after the count went down; its cancel reaches the answer
+            CompletableFuture<Generation> result = new CompletableFuture<>();
+            stage.whenComplete((g, e) -> {
+                inFlight.decrementAndGet();
+                if (e == null) {
+                    result.complete(g);
+                } else {
+                    result.completeExceptionally(e);
+                }
+            });
+            result.whenComplete((g, e) -> {
+                if (result.isCancelled()) {
+                    stage.toCompletableFuture().cancel(true);
+                }
+            });
+            return result;
         }
-        probe.awaitAssert(() -> assertThat(backend.waiting()).isEqualTo(3));
-        for (int i = 0; i < 3; i++) {
-            backend.releaseOne();
-            probe.receiveMessage();
+
+        @Override
+        public boolean isRetryable(Throwable error) {
+            return retryable.test(error);
         }
-        TestProbe<ModelGateway.Usage> usage = KIT.createTestProbe();
-        gw.tell(new ModelGateway.GetUsage(usage.getRef()));
-        assertThat(usage.receiveMessage()).isEqualTo(new ModelGateway.Usage(3, 0, 0, 9, 6));
     }
 }

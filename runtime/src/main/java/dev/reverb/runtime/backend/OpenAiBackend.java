@@ -4,8 +4,8 @@ import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.HttpException;
-import dev.langchain4j.exception.NonRetriableException;
 import dev.langchain4j.exception.RetriableException;
+import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
@@ -19,51 +19,67 @@ import dev.reverb.agents.model.Sampling;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Any OpenAI-compatible chat server (vLLM, SGLang, llama.cpp server, Ollama's {@code /v1})
- * through LangChain4j's {@link OpenAiChatModel}. The blocking HTTP calls run on this backend's
- * own threads, one per allowed concurrent call, so no actor ever waits on the network. Retries
- * are the gateway's: the client itself never retries.
+ * A model served by any OpenAI-compatible server (vLLM, SGLang, llama.cpp server, Ollama's
+ * {@code /v1}), reached through LangChain4j's {@link OpenAiChatModel}.
+ *
+ * <p>Blocking HTTP calls run on the backend's own pool of {@code concurrency} daemon threads;
+ * {@link #generate} returns at once. A request for {@code n} samples becomes {@code n} calls
+ * (seed {@code s + i} for sample {@code i} when a seed is set), since not every compatible server
+ * honours {@code n}. LangChain4j's own retries are off: the {@link dev.reverb.agents.model.ModelGateway}
+ * retries, asking {@link #isRetryable}.
  */
 public final class OpenAiBackend implements ModelBackend {
 
+    private static final String NO_KEY = "not-needed";
+
     private final String model;
-    private final OpenAiChatModel client;
+    private final ChatModel chat;
     private final ExecutorService executor;
 
     /**
-     * @param baseUrl     the server's OpenAI API root, e.g. {@code http://localhost:8000/v1}
+     * @param baseUrl     the server's OpenAI base URL, e.g. {@code http://localhost:8000/v1}
      * @param model       the model name the server knows
-     * @param apiKey      the key, or null for servers that need none
-     * @param timeout     per HTTP call
-     * @param concurrency calls in flight at once (threads of this backend)
+     * @param apiKey      the API key, or {@code null} for servers that need none
+     * @param timeout     per HTTP call (connect and read)
+     * @param concurrency HTTP calls in flight at once
      */
     public OpenAiBackend(String baseUrl, String model, String apiKey, Duration timeout, int concurrency) {
         Objects.requireNonNull(baseUrl, "baseUrl");
         this.model = Objects.requireNonNull(model, "model");
-        this.client = OpenAiChatModel.builder()
+        Objects.requireNonNull(timeout, "timeout");
+        if (model.isBlank()) {
+            throw new IllegalArgumentException("model must not be blank");
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
+        }
+        this.chat = OpenAiChatModel.builder()
                 .baseUrl(baseUrl)
-                .apiKey(apiKey == null || apiKey.isBlank() ? "not-needed" : apiKey)
+                .apiKey(apiKey == null || apiKey.isBlank() ? NO_KEY : apiKey)
                 .modelName(model)
                 .timeout(timeout)
                 .maxRetries(0)
                 .build();
-        AtomicInteger threads = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
-            Thread t = new Thread(r, "reverb-openai-" + model.replaceAll("[^A-Za-z0-9._-]", "_") + "-"
-                    + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = Executors.newFixedThreadPool(concurrency, daemonThreads("reverb-openai-" + model + "-"));
     }
 
     @Override
@@ -73,63 +89,47 @@ public final class OpenAiBackend implements ModelBackend {
 
     @Override
     public CompletionStage<Generation> generate(GenerateRequest request) {
-        List<CompletableFuture<ChatResponse>> samples = new ArrayList<>(request.n());
-        for (int i = 0; i < request.n(); i++) {
-            ChatRequest chat = chatRequest(request, i);
-            samples.add(CompletableFuture.supplyAsync(() -> client.chat(chat), executor));
-        }
-        return CompletableFuture.allOf(samples.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            List<String> texts = new ArrayList<>(samples.size());
-            int prompt = 0;
-            int completion = 0;
-            for (CompletableFuture<ChatResponse> sample : samples) {
-                ChatResponse response = sample.join();
-                AiMessage message = response.aiMessage();
-                texts.add(message == null || message.text() == null ? "" : message.text());
-                TokenUsage usage = response.tokenUsage();
-                if (usage != null) {
-                    prompt += usage.inputTokenCount() == null ? 0 : usage.inputTokenCount();
-                    completion += usage.outputTokenCount() == null ? 0 : usage.outputTokenCount();
-                }
+        List<CompletableFuture<ChatResponse>> calls = new ArrayList<>(request.n());
+        try {
+            List<dev.langchain4j.data.message.ChatMessage> messages = toLangChain4j(request.messages());
+            for (int i = 0; i < request.n(); i++) {
+                ChatRequest chatRequest = ChatRequest.builder()
+                        .messages(messages)
+                        .parameters(parameters(request.sampling(), i))
+                        .build();
+                calls.add(submit(chatRequest));
             }
-            return new Generation(texts, prompt, completion, model, false);
+        } catch (RejectedExecutionException e) {
+            calls.forEach(c -> c.cancel(false));
+            return CompletableFuture.failedFuture(new IllegalStateException("backend '" + model + "' is closed", e));
+        } catch (RuntimeException e) {
+            calls.forEach(c -> c.cancel(false));
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Generation> result = CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+                .thenApply(done -> combine(calls.stream().map(CompletableFuture::join).toList()));
+        // a caller that gives up (the gateway's timeout) cancels: stop the HTTP calls, free the threads
+        result.whenComplete((generation, error) -> {
+            if (result.isCancelled()) {
+                calls.forEach(c -> c.cancel(true));
+            }
         });
+        return result;
     }
 
-    private ChatRequest chatRequest(GenerateRequest request, int sample) {
-        List<dev.langchain4j.data.message.ChatMessage> messages = new ArrayList<>();
-        for (ChatMessage m : request.messages()) {
-            messages.add(switch (m.role()) {
-                case SYSTEM -> SystemMessage.from(m.content());
-                case USER -> UserMessage.from(m.content());
-                case ASSISTANT -> AiMessage.from(m.content());
-            });
-        }
-        Sampling s = request.sampling();
-        OpenAiChatRequestParameters.Builder parameters = OpenAiChatRequestParameters.builder()
-                .modelName(model)
-                .temperature(s.temperature())
-                .topP(s.topP())
-                .maxOutputTokens(s.maxTokens());
-        if (!s.stop().isEmpty()) {
-            parameters.stopSequences(s.stop());
-        }
-        if (s.seed() != null) {
-            parameters.seed((int) ((s.seed() + sample) & 0x7fffffff));
-        }
-        return ChatRequest.builder().messages(messages).parameters(parameters.build()).build();
-    }
-
-    /** Timeouts, connection failures, 429 and 5xx are worth another try; other client errors are not. */
+    /**
+     * Timeouts, connection errors, HTTP 408, 409, 429 and 5xx are worth another try; other client
+     * errors (400, 401, 403, 404 …) and anything unrecognised are not.
+     */
     @Override
     public boolean isRetryable(Throwable error) {
-        for (Throwable e = error; e != null; e = e.getCause()) {
+        List<Throwable> chain = causes(error);
+        for (Throwable e : chain) {
             if (e instanceof HttpException http) {
-                return http.statusCode() == 429 || http.statusCode() >= 500;
+                return retryableStatus(http.statusCode());
             }
-            if (e instanceof NonRetriableException) {
-                return false;
-            }
+        }
+        for (Throwable e : chain) {
             if (e instanceof RetriableException || e instanceof TimeoutException || e instanceof IOException) {
                 return true;
             }
@@ -137,8 +137,105 @@ public final class OpenAiBackend implements ModelBackend {
         return false;
     }
 
+    /** Stops the backend's threads; calls still running are interrupted. */
     @Override
     public void close() {
         executor.shutdownNow();
+    }
+
+    /** Runs one blocking chat call on the pool; cancelling the returned future interrupts it. */
+    private CompletableFuture<ChatResponse> submit(ChatRequest chatRequest) {
+        CompletableFuture<ChatResponse> response = new CompletableFuture<>();
+        Future<?> task = executor.submit(() -> {
+            try {
+                response.complete(chat.chat(chatRequest));
+            } catch (Throwable t) {
+                response.completeExceptionally(t);
+            }
+        });
+        response.whenComplete((r, error) -> {
+            if (response.isCancelled()) {
+                task.cancel(true);
+            }
+        });
+        return response;
+    }
+
+    private OpenAiChatRequestParameters parameters(Sampling sampling, int sample) {
+        return OpenAiChatRequestParameters.builder()
+                .modelName(model)
+                .temperature(sampling.temperature())
+                .topP(sampling.topP())
+                .maxOutputTokens(sampling.maxTokens())
+                .stopSequences(sampling.stop().isEmpty() ? null : sampling.stop())
+                .seed(sampling.seed() == null ? null : intSeed(sampling.seed() + sample))
+                .build();
+    }
+
+    private Generation combine(List<ChatResponse> responses) {
+        List<String> texts = new ArrayList<>(responses.size());
+        int prompt = 0;
+        int completion = 0;
+        for (ChatResponse r : responses) {
+            AiMessage message = r == null ? null : r.aiMessage();
+            texts.add(message == null || message.text() == null ? "" : message.text());
+            TokenUsage usage = r == null ? null : r.tokenUsage();
+            if (usage != null) {
+                prompt += orZero(usage.inputTokenCount());
+                completion += orZero(usage.outputTokenCount());
+            }
+        }
+        return new Generation(texts, prompt, completion, model, false);
+    }
+
+    static List<dev.langchain4j.data.message.ChatMessage> toLangChain4j(List<ChatMessage> messages) {
+        List<dev.langchain4j.data.message.ChatMessage> out = new ArrayList<>(messages.size());
+        for (ChatMessage m : messages) {
+            switch (m.role()) {
+                case SYSTEM -> {
+                    // LangChain4j rejects a blank system message; a blank system prompt says nothing
+                    if (!m.content().isBlank()) {
+                        out.add(SystemMessage.from(m.content()));
+                    }
+                }
+                case USER -> out.add(UserMessage.from(m.content()));
+                case ASSISTANT -> out.add(AiMessage.from(m.content()));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("nothing to send: the chat has only blank system messages");
+        }
+        return out;
+    }
+
+    /** OpenAI seeds are 32-bit: seeds that fit pass unchanged, larger ones are folded. */
+    static int intSeed(long seed) {
+        return seed == (int) seed ? (int) seed : Long.hashCode(seed);
+    }
+
+    private static boolean retryableStatus(int status) {
+        return status == 408 || status == 409 || status == 429 || status >= 500;
+    }
+
+    private static List<Throwable> causes(Throwable error) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable e = error; e != null && seen.add(e); e = e.getCause()) {
+            chain.add(e);
+        }
+        return chain;
+    }
+
+    private static int orZero(Integer value) {
+        return value == null ? 0 : value;
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 }

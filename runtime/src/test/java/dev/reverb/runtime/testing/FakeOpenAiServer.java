@@ -2,15 +2,21 @@ package dev.reverb.runtime.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,95 +25,243 @@ import java.util.function.Function;
 
 /**
  * A real OpenAI-compatible HTTP server on loopback for tests: {@code POST /v1/chat/completions}
- * answers as a script says (a text, an HTTP error, or a text after a stall), and every request
- * body is kept for assertions.
+ * answers as the script says, {@code GET /v1/models} lists the one model. Every chat request body
+ * is recorded (parsed) for assertions.
+ *
+ * <pre>{@code
+ * try (var server = FakeOpenAiServer.replying(Reply.status(500), Reply.text("42"))) {
+ *     var backend = new OpenAiBackend(server.baseUrl(), "m", null, Duration.ofSeconds(5), 2);
+ *     ...
+ *     assertThat(server.calls()).isEqualTo(2);
+ *     assertThat(server.lastRequest().path("temperature").asDouble()).isEqualTo(0.0);
+ * }
+ * }</pre>
+ *
+ * <p>Token counts, unless a reply sets them, are whitespace-separated words: the prompt's over
+ * all message contents, the completion's over the reply text.
  */
 public final class FakeOpenAiServer implements AutoCloseable {
 
-    /** One scripted answer. */
-    public record Reply(int status, String text, long stallMillis) {
-        public static Reply text(String text) {
-            return new Reply(200, text, 0);
+    /** What the server does with one chat request. */
+    public sealed interface Reply {
+
+        /** Answer {@code text} with word-count token usage. */
+        static Reply text(String text) {
+            return new Text(text, -1, -1, 0);
         }
 
-        public static Reply status(int status) {
-            return new Reply(status, "", 0);
+        /** Answer {@code text} reporting the given token usage. */
+        static Reply text(String text, int promptTokens, int completionTokens) {
+            return new Text(text, promptTokens, completionTokens, 0);
         }
 
-        public static Reply stall(long millis, String text) {
-            return new Reply(200, text, millis);
+        /** Wait {@code millis} (the client may give up meanwhile), then answer {@code text}. */
+        static Reply stall(long millis, String text) {
+            return new Text(text, -1, -1, millis);
+        }
+
+        /** Fail with an HTTP status and an OpenAI-style error body. */
+        static Reply status(int code) {
+            return new Status(code, "fake error " + code);
+        }
+
+        /** Fail with an HTTP status and an OpenAI-style error body carrying {@code message}. */
+        static Reply status(int code, String message) {
+            return new Status(code, message);
+        }
+
+        /** Answer 200 with exactly this body (e.g. a completion with null content or no usage). */
+        static Reply rawJson(String body) {
+            return new Raw(body);
+        }
+    }
+
+    /** A completion; negative token counts mean "count words". */
+    public record Text(String text, int promptTokens, int completionTokens, long stallMillis) implements Reply {
+        public Text {
+            Objects.requireNonNull(text, "text");
+        }
+    }
+
+    /** An HTTP error. */
+    public record Status(int code, String message) implements Reply {
+    }
+
+    /** A verbatim 200 body. */
+    public record Raw(String body) implements Reply {
+        public Raw {
+            Objects.requireNonNull(body, "body");
         }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
-    private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "fake-openai");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executor;
     private final Function<JsonNode, Reply> script;
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger calls = new AtomicInteger();
+    private final AtomicInteger ids = new AtomicInteger();
 
     private FakeOpenAiServer(Function<JsonNode, Reply> script) throws IOException {
-        this.script = script;
+        this.script = Objects.requireNonNull(script, "script");
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/v1/chat/completions", this::chat);
-        server.createContext("/v1/models", exchange -> send(exchange, 200,
-                "{\"object\":\"list\",\"data\":[{\"id\":\"scripted\",\"object\":\"model\"}]}"));
+        this.executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fake-openai-" + ids.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         server.setExecutor(executor);
+        server.createContext("/v1/chat/completions", this::onChat);
+        server.createContext("/v1/models", this::onModels);
         server.start();
     }
 
-    /** Starts a server whose answer to each request body is {@code script}'s. */
-    public static FakeOpenAiServer start(Function<JsonNode, Reply> script) throws IOException {
-        return new FakeOpenAiServer(script);
+    /** Starts a server that answers each chat request (its parsed body) as {@code script} says. */
+    public static FakeOpenAiServer start(Function<JsonNode, Reply> script) {
+        try {
+            return new FakeOpenAiServer(script);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the fake OpenAI server", e);
+        }
     }
 
+    /** Starts a server that gives these replies in order, then repeats the last one. */
+    public static FakeOpenAiServer replying(Reply... replies) {
+        if (replies.length == 0) {
+            throw new IllegalArgumentException("at least one reply");
+        }
+        Deque<Reply> queue = new ArrayDeque<>(List.of(replies));
+        return start(request -> {
+            synchronized (queue) {
+                return queue.size() > 1 ? queue.pollFirst() : queue.peekFirst();
+            }
+        });
+    }
+
+    /** Starts a server that always answers {@code text}. */
+    public static FakeOpenAiServer answering(String text) {
+        return replying(Reply.text(text));
+    }
+
+    /** The OpenAI base URL, {@code http://127.0.0.1:PORT/v1}. */
     public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
-    /** Every chat request body received, in order of arrival. */
-    public List<JsonNode> requests() {
-        return requests;
-    }
-
+    /** Chat requests received so far. */
     public int calls() {
         return calls.get();
     }
 
-    private void chat(HttpExchange exchange) throws IOException {
-        int n = calls.incrementAndGet();
-        JsonNode body = JSON.readTree(exchange.getRequestBody());
-        requests.add(body);
-        Reply reply = script.apply(body);
-        if (reply.stallMillis() > 0) {
-            try {
-                Thread.sleep(reply.stallMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    /** Every chat request body received, parsed, in arrival order. */
+    public List<JsonNode> requests() {
+        return List.copyOf(requests);
+    }
+
+    /** The latest chat request body; fails when there was none. */
+    public JsonNode lastRequest() {
+        if (requests.isEmpty()) {
+            throw new IllegalStateException("no chat request received yet");
+        }
+        return requests.get(requests.size() - 1);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private void onChat(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!"POST".equals(exchange.getRequestMethod())) {
+                send(exchange, 405, error("method not allowed", "invalid_request_error"));
                 return;
             }
+            JsonNode request;
+            try (InputStream in = exchange.getRequestBody()) {
+                request = JSON.readTree(in);
+            } catch (IOException e) {
+                send(exchange, 400, error("body is not JSON: " + e.getMessage(), "invalid_request_error"));
+                return;
+            }
+            requests.add(request);
+            calls.incrementAndGet();
+            Reply reply;
+            try {
+                reply = Objects.requireNonNullElse(script.apply(request), Reply.status(500, "script gave no reply"));
+            } catch (RuntimeException e) {
+                send(exchange, 500, error("script failed: " + e, "server_error"));
+                return;
+            }
+            if (reply instanceof Status s) {
+                send(exchange, s.code(), error(s.message(), s.code() >= 500 ? "server_error" : "invalid_request_error"));
+            } else if (reply instanceof Raw r) {
+                send(exchange, 200, r.body());
+            } else if (reply instanceof Text t && (t.stallMillis() <= 0 || sleep(t.stallMillis()))) {
+                send(exchange, 200, completion(request, t));
+            }
+        } catch (IOException e) {
+            // the client went away (e.g. it timed out during a stall): nothing to answer
         }
-        if (reply.status() != 200) {
-            send(exchange, reply.status(), "{\"error\":{\"message\":\"scripted failure " + reply.status()
-                    + "\",\"type\":\"server_error\"}}");
-            return;
+    }
+
+    private void onModels(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            ObjectNode body = JSON.createObjectNode().put("object", "list");
+            body.putArray("data").addObject().put("id", "fake-model").put("object", "model")
+                    .put("created", 0).put("owned_by", "reverb-tests");
+            send(exchange, 200, body.toString());
         }
-        ObjectNode response = JSON.createObjectNode();
-        response.put("id", "chatcmpl-" + n).put("object", "chat.completion").put("created", 1_700_000_000L)
-                .put("model", body.path("model").asText("scripted"));
-        ObjectNode choice = response.putArray("choices").addObject();
-        choice.put("index", 0).put("finish_reason", "stop");
+    }
+
+    private String completion(JsonNode request, Text reply) {
+        int prompt = reply.promptTokens() >= 0 ? reply.promptTokens() : promptWords(request);
+        int completion = reply.completionTokens() >= 0 ? reply.completionTokens() : words(reply.text());
+        ObjectNode body = JSON.createObjectNode()
+                .put("id", "chatcmpl-" + ids.incrementAndGet())
+                .put("object", "chat.completion")
+                .put("created", System.currentTimeMillis() / 1000)
+                .put("model", request.path("model").asText("fake-model"));
+        ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
         choice.putObject("message").put("role", "assistant").put("content", reply.text());
-        int prompt = body.path("messages").toString().length() / 4;
-        int completion = Math.max(1, reply.text().length() / 4);
-        response.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion)
+        choice.put("finish_reason", "stop");
+        body.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion)
                 .put("total_tokens", prompt + completion);
-        send(exchange, 200, JSON.writeValueAsString(response));
+        return body.toString();
+    }
+
+    private static int promptWords(JsonNode request) {
+        int total = 0;
+        JsonNode messages = request.path("messages");
+        if (messages instanceof ArrayNode array) {
+            for (JsonNode m : array) {
+                total += words(m.path("content").asText(""));
+            }
+        }
+        return total;
+    }
+
+    private static int words(String text) {
+        String t = text.strip();
+        return t.isEmpty() ? 0 : t.split("\\s+").length;
+    }
+
+    private static String error(String message, String type) {
+        ObjectNode body = JSON.createObjectNode();
+        body.putObject("error").put("message", message).put("type", type).putNull("code");
+        return body.toString();
+    }
+
+    private static boolean sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static void send(HttpExchange exchange, int status, String body) throws IOException {
@@ -117,11 +271,5 @@ public final class FakeOpenAiServer implements AutoCloseable {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
-    }
-
-    @Override
-    public void close() {
-        server.stop(0);
-        executor.shutdownNow();
     }
 }
