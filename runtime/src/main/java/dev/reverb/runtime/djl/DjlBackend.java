@@ -1,0 +1,253 @@
+package dev.reverb.runtime.djl;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reverb.agents.model.GenerateRequest;
+import dev.reverb.agents.model.Generation;
+import dev.reverb.agents.model.ModelBackend;
+import dev.reverb.agents.model.Sampling;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Hugging Face model folder run in process on DJL, shared by every agent of a run. Requests
+ * from all agents wait in a bounded queue; one worker thread takes what has arrived within
+ * {@code maxWait} (up to {@code maxBatch} sequences, each of a request's {@code n} samples being
+ * one) and decodes them as one batch, so concurrent agents share each forward pass. Callers never
+ * block: {@link #generate} returns a stage completed by the worker.
+ */
+public final class DjlBackend implements ModelBackend {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DjlBackend.class);
+
+    private record Job(GenerateRequest request, CompletableFuture<Generation> result) {
+    }
+
+    private final String name;
+    private final LlamaModel model;
+    private final HuggingFaceTokenizer tokenizer;
+    private final ChatTemplate template;
+    private final Set<Integer> eos;
+    private final int maxBatch;
+    private final Duration maxWait;
+    private final BlockingQueue<Job> queue;
+    private final Thread worker;
+    private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong sequences = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * @param modelDir      a Hugging Face folder: config.json, *.safetensors, tokenizer.json,
+     *                      optionally tokenizer_config.json and generation_config.json
+     * @param device        {@code cpu}, {@code cuda} or {@code auto}
+     * @param dtype         {@code float32} or {@code float16}
+     * @param maxBatch      most sequences decoded together
+     * @param maxWait       how long the first waiting request waits for others to join its batch
+     * @param queueCapacity requests that may wait; more are refused with a clear error
+     */
+    public DjlBackend(Path modelDir, String device, String dtype, int maxBatch, Duration maxWait, int queueCapacity)
+            throws IOException {
+        this.name = modelDir.getFileName().toString();
+        this.model = LlamaModel.load(modelDir, LlamaModel.device(device), LlamaModel.dtype(dtype));
+        try {
+            this.tokenizer = HuggingFaceTokenizer.newInstance(modelDir.resolve("tokenizer.json"),
+                    java.util.Map.of("truncation", "false", "padding", "false",
+                            "modelMaxLength", Integer.toString(model.config().maxPositions())));
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        this.template = ChatTemplate.of(modelDir);
+        this.eos = eosIds(modelDir, model.config());
+        this.maxBatch = maxBatch;
+        this.maxWait = maxWait;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.worker = new Thread(this::work, "reverb-djl-" + name);
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    private static Set<Integer> eosIds(Path dir, HfConfig config) throws IOException {
+        Set<Integer> ids = new HashSet<>(config.eosTokenIds());
+        Path generation = dir.resolve("generation_config.json");
+        if (Files.isRegularFile(generation)) {
+            JsonNode e = new ObjectMapper().readTree(generation.toFile()).path("eos_token_id");
+            if (e.isArray()) {
+                e.forEach(id -> ids.add(id.asInt()));
+            } else if (e.isNumber()) {
+                ids.add(e.asInt());
+            }
+        }
+        return ids;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    public LlamaModel model() {
+        return model;
+    }
+
+    @Override
+    public CompletionStage<Generation> generate(GenerateRequest request) {
+        CompletableFuture<Generation> result = new CompletableFuture<>();
+        if (closed) {
+            result.completeExceptionally(new IllegalStateException("the DJL model '" + name + "' is closed"));
+        } else if (!queue.offer(new Job(request, result))) {
+            result.completeExceptionally(new IllegalStateException("the DJL model '" + name + "' is overloaded: "
+                    + queue.size() + " requests already wait"));
+        }
+        return result;
+    }
+
+    /** Batches decoded so far. */
+    public long batches() {
+        return batches.get();
+    }
+
+    /** Sequences decoded so far (a request's n samples count n). */
+    public long sequences() {
+        return sequences.get();
+    }
+
+    @Override
+    public boolean isRetryable(Throwable error) {
+        return false;
+    }
+
+    private void work() {
+        while (!closed) {
+            List<Job> batch = new ArrayList<>();
+            try {
+                Job first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                int sequences = first.request().n();
+                long deadline = System.nanoTime() + maxWait.toNanos();
+                while (sequences < maxBatch) {
+                    Job next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                    sequences += next.request().n();
+                }
+                run(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                batch.forEach(job -> job.result().completeExceptionally(e));
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("DJL batch of {} requests failed", batch.size(), e);
+                batch.forEach(job -> job.result().completeExceptionally(e));
+            }
+        }
+    }
+
+    private void run(List<Job> batch) {
+        List<int[]> prompts = new ArrayList<>();
+        List<Generator.Params> params = new ArrayList<>();
+        for (Job job : batch) {
+            if (job.result().isDone()) {
+                continue;
+            }
+            GenerateRequest r = job.request();
+            int[] ids = encode(template.render(r.messages()));
+            Sampling s = r.sampling();
+            for (int i = 0; i < r.n(); i++) {
+                long seed = (s.seed() == null ? System.nanoTime() : s.seed()) + i;
+                params.add(new Generator.Params(s.maxTokens(), s.temperature(), 0, s.topP(), seed, eos,
+                        tokens -> !s.stop().isEmpty() && cut(decode(tokens), s.stop()) != null));
+                prompts.add(ids);
+            }
+        }
+        if (prompts.isEmpty()) {
+            return;
+        }
+        batches.incrementAndGet();
+        sequences.addAndGet(prompts.size());
+        List<Generator.Output> outputs = Generator.generate(model, prompts, params);
+        int at = 0;
+        for (Job job : batch) {
+            if (job.result().isDone()) {
+                continue;
+            }
+            List<String> texts = new ArrayList<>();
+            int completion = 0;
+            int prompt = 0;
+            for (int i = 0; i < job.request().n(); i++, at++) {
+                Generator.Output out = outputs.get(at);
+                String text = decode(out.tokens());
+                String stopped = cut(text, job.request().sampling().stop());
+                texts.add(stopped == null ? text : stopped);
+                completion += out.tokens().size();
+                prompt = out.promptTokens();
+            }
+            job.result().complete(new Generation(texts, prompt, completion, name, false));
+        }
+    }
+
+    private int[] encode(String text) {
+        long[] ids = tokenizer.encode(text, !template.hasTemplate(), false).getIds();
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = (int) ids[i];
+        }
+        return out;
+    }
+
+    private String decode(List<Integer> tokens) {
+        long[] ids = new long[tokens.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = tokens.get(i);
+        }
+        return tokenizer.decode(ids, true);
+    }
+
+    /** The text before the first stop string, or null when none occurs. */
+    private static String cut(String text, List<String> stop) {
+        int first = -1;
+        for (String s : stop) {
+            int i = text.indexOf(s);
+            if (i >= 0 && (first < 0 || i < first)) {
+                first = i;
+            }
+        }
+        return first < 0 ? null : text.substring(0, first);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        worker.interrupt();
+        try {
+            worker.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Job job;
+        while ((job = queue.poll()) != null) {
+            job.result().completeExceptionally(new IllegalStateException("the DJL model '" + name + "' was closed"));
+        }
+        tokenizer.close();
+        model.close();
+    }
+}

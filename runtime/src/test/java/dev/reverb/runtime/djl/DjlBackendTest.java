@@ -1,0 +1,102 @@
+package dev.reverb.runtime.djl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.reverb.agents.model.CallContext;
+import dev.reverb.agents.model.ChatMessage;
+import dev.reverb.agents.model.GenerateRequest;
+import dev.reverb.agents.model.Generation;
+import dev.reverb.agents.model.Phase;
+import dev.reverb.agents.model.Sampling;
+import dev.reverb.environments.Task;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The in-process backend on real weights and a real tokenizer (stories260K). */
+class DjlBackendTest {
+
+    static DjlBackend backend;
+    static final Task TASK = new Task("t", "test", "q", "", List.of(), Map.of());
+
+    @BeforeAll
+    static void load() throws Exception {
+        Assumptions.assumeTrue(java.nio.file.Files.exists(Stories260kTest.DIR.resolve("tokenizer.json")), "no stories260k");
+        backend = new DjlBackend(Stories260kTest.DIR, "cpu", "float32", 8, Duration.ofMillis(300), 100);
+    }
+
+    @AfterAll
+    static void close() {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    static GenerateRequest request(String text, int n, Sampling sampling) {
+        return new GenerateRequest(List.of(ChatMessage.user(text)), sampling, n,
+                new CallContext("ep", "a", "solver", 0, Phase.ANSWER, TASK));
+    }
+
+    static final Sampling GREEDY = new Sampling(0, 1, 24, List.of(), 1L);
+
+    @Test
+    void should_encode_like_llama2c_when_tokenizing_with_the_model_tokenizer() throws Exception {
+        JsonNode cases = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Stories260kTest.DIR.resolve("expected.json").toFile()).path("encode_cases");
+        try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(Stories260kTest.DIR.resolve("tokenizer.json"))) {
+            for (JsonNode c : cases) {
+                long[] ids = tokenizer.encode(c.path("text").asText(), true, false).getIds();
+                List<Long> expected = new ArrayList<>();
+                c.path("ids").forEach(id -> expected.add(id.asLong()));
+                assertThat(ids).as(c.path("text").asText()).containsExactly(expected.stream().mapToLong(Long::longValue).toArray());
+            }
+        }
+    }
+
+    @Test
+    void should_batch_concurrent_requests_and_answer_each_as_if_alone() {
+        List<String> prompts = List.of("Once upon a time", "The little dog", "Lily wanted to", "One day");
+        List<String> alone = new ArrayList<>();
+        for (String p : prompts) {
+            alone.add(backend.generate(request(p, 1, GREEDY)).toCompletableFuture().join().text());
+        }
+        long batchesBefore = backend.batches();
+
+        List<CompletableFuture<Generation>> together = new ArrayList<>();
+        for (String p : prompts) {
+            together.add(backend.generate(request(p, 1, GREEDY)).toCompletableFuture());
+        }
+
+        for (int i = 0; i < prompts.size(); i++) {
+            Generation g = together.get(i).join();
+            assertThat(g.text()).isEqualTo(alone.get(i)).isNotBlank();
+            assertThat(g.completionTokens()).isBetween(1, 24);
+            assertThat(g.promptTokens()).isPositive();
+            assertThat(g.simulated()).isFalse();
+        }
+        assertThat(backend.batches() - batchesBefore).isEqualTo(1);
+    }
+
+    @Test
+    void should_return_n_samples_and_cut_at_stop_strings() {
+        Generation g = backend.generate(request("Once upon a time", 3, new Sampling(1.0, 0.95, 24, List.of(), 5L)))
+                .toCompletableFuture().join();
+        assertThat(g.texts()).hasSize(3);
+        assertThat(g.texts().stream().distinct().count()).isGreaterThan(1);
+
+        String full = backend.generate(request("Once upon a time", 1, new Sampling(0, 1, 48, List.of(), 1L)))
+                .toCompletableFuture().join().text();
+        Assumptions.assumeTrue(full.contains("."), "greedy text has no full stop: " + full);
+        String cut = backend.generate(request("Once upon a time", 1, new Sampling(0, 1, 48, List.of("."), 1L)))
+                .toCompletableFuture().join().text();
+        assertThat(cut).isEqualTo(full.substring(0, full.indexOf('.')));
+    }
+}
