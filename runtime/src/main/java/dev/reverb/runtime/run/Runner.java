@@ -86,8 +86,10 @@ public final class Runner {
                     plans.size());
         }
         Map<String, Experiment.Model> models = new LinkedHashMap<>();
-        scenario.models().forEach((name, m) -> models.put(name, new Experiment.Model(
-                Wiring.backend(m, scenario.run().seed(), options.environment()), Wiring.gateway(m))));
+        for (Map.Entry<String, Scenario.ModelConfig> m : scenario.models().entrySet()) {
+            models.put(m.getKey(), new Experiment.Model(
+                    Wiring.backend(m.getValue(), scenario.run().seed(), options.environment()), Wiring.gateway(m.getValue())));
+        }
         Experiment.Setup setup = new Experiment.Setup(environment, models, scenario.agents(), todo,
                 scenario.run().concurrency(), List.of());
 

@@ -8,8 +8,10 @@ import dev.reverb.agents.protocol.Reflexion;
 import dev.reverb.environments.Environment;
 import dev.reverb.environments.MathEnvironment;
 import dev.reverb.runtime.backend.OpenAiBackend;
+import dev.reverb.runtime.djl.DjlBackend;
 import dev.reverb.runtime.backend.SimulatedBackend;
 import dev.reverb.runtime.scenario.Scenario;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -50,8 +52,11 @@ public final class Wiring {
      * The backend of a model. {@code environment} looks up the API key variable the scenario
      * names (the CLI passes {@code System::getenv}).
      */
-    public static ModelBackend backend(Scenario.ModelConfig m, long runSeed, Function<String, String> environment) {
+    public static ModelBackend backend(Scenario.ModelConfig m, long runSeed, Function<String, String> environment)
+            throws IOException {
         return switch (m.backend()) {
+            case DJL -> new DjlBackend(m.djl().path(), m.djl().device(), m.djl().dtype(), m.djl().maxBatch(),
+                    m.djl().maxWait(), QUEUE_CAPACITY);
             case SIMULATED -> new SimulatedBackend(m.model(), m.simulated().accuracy(), m.simulated().fixRate(), runSeed);
             case OPENAI -> new OpenAiBackend(m.baseUrl(), m.model(),
                     m.apiKeyEnv() == null ? null : environment.apply(m.apiKeyEnv()), m.timeout(), m.concurrency());

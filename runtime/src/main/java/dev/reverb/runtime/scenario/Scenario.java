@@ -51,15 +51,16 @@ public record Scenario(String name, String description, Path source, Environment
         }
     }
 
-    public enum Backend { SIMULATED, OPENAI }
+    public enum Backend { SIMULATED, OPENAI, DJL }
 
     /**
-     * A model and how its gateway treats it. The backend is {@code openai} when a base URL is set,
-     * {@code simulated} otherwise (or as {@code backend:} says explicitly).
+     * A model and how its gateway treats it. The backend is {@code djl} when a model folder
+     * {@code path} is set, {@code openai} when a base URL is set, {@code simulated} otherwise (or as
+     * {@code backend:} says explicitly).
      */
     public record ModelConfig(String name, Backend backend, String model, String baseUrl, String apiKeyEnv,
                               double temperature, double topP, int maxTokens, List<String> stop, int concurrency,
-                              Duration timeout, int retries, SimulatedConfig simulated) {
+                              Duration timeout, int retries, SimulatedConfig simulated, DjlConfig djl) {
         public ModelConfig {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(backend, "backend");
@@ -67,6 +68,27 @@ public record Scenario(String name, String description, Path source, Environment
             stop = List.copyOf(stop == null ? List.of() : stop);
             Objects.requireNonNull(timeout, "timeout");
             Objects.requireNonNull(simulated, "simulated");
+            if (backend == Backend.DJL) {
+                Objects.requireNonNull(djl, "djl");
+            }
+        }
+    }
+
+    /**
+     * The in-process engine's settings.
+     *
+     * @param path     the Hugging Face model folder, absolute
+     * @param device   {@code auto}, {@code cpu} or {@code cuda}
+     * @param dtype    {@code float32} or {@code float16}
+     * @param maxBatch most sequences decoded together
+     * @param maxWait  how long a request waits for others to share its batch
+     */
+    public record DjlConfig(Path path, String device, String dtype, int maxBatch, Duration maxWait) {
+        public DjlConfig {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(device, "device");
+            Objects.requireNonNull(dtype, "dtype");
+            Objects.requireNonNull(maxWait, "maxWait");
         }
     }
 

@@ -332,9 +332,18 @@ public final class ScenarioLoader {
             root.path("models").fieldNames().forEachRemaining(models::add);
             root.path("models").fields().forEachRemaining(m -> {
                 JsonNode model = m.getValue();
+                String at = "/models/" + YamlTree.escape(m.getKey());
                 if ("openai".equals(model.path("backend").asText()) && !model.has("base-url")) {
-                    atValue("/models/" + YamlTree.escape(m.getKey()) + "/backend",
-                            "the openai backend needs a base-url");
+                    atValue(at + "/backend", "the openai backend needs a base-url");
+                }
+                if ("djl".equals(model.path("backend").asText()) && !model.has("path")) {
+                    atValue(at + "/backend", "the djl backend needs a path to a Hugging Face model folder");
+                }
+                if (model.path("path").isTextual()) {
+                    Path folder = resolve(model.path("path").asText());
+                    if (!Files.isRegularFile(folder.resolve("config.json"))) {
+                        atValue(at + "/path", "not a Hugging Face model folder (no config.json): " + folder);
+                    }
                 }
             });
 
@@ -527,24 +536,32 @@ public final class ScenarioLoader {
                     resolved);
         }
 
-        private static Scenario.ModelConfig model(String name, JsonNode m) {
+        private Scenario.ModelConfig model(String name, JsonNode m) {
             Scenario.Backend backend = m.has("backend")
                     ? Scenario.Backend.valueOf(m.path("backend").asText().toUpperCase(java.util.Locale.ROOT))
+                    : m.has("path") ? Scenario.Backend.DJL
                     : m.has("base-url") ? Scenario.Backend.OPENAI : Scenario.Backend.SIMULATED;
             List<String> stop = new ArrayList<>();
             m.path("stop").forEach(s -> stop.add(s.asText()));
             JsonNode timeout = m.path("timeout");
-            java.time.Duration time = timeout.isMissingNode() ? java.time.Duration.ofSeconds(120)
-                    : timeout.isNumber() ? java.time.Duration.ofMillis(Math.round(timeout.asDouble() * 1000))
-                    : Durations.parse(timeout.asText());
+            java.time.Duration time = duration(m.path("timeout"), java.time.Duration.ofSeconds(120));
             JsonNode sim = m.path("simulated");
+            Scenario.DjlConfig djl = m.has("path") ? new Scenario.DjlConfig(resolve(m.path("path").asText()),
+                    m.path("device").asText("auto"), m.path("dtype").asText("float32"), m.path("max-batch").asInt(8),
+                    duration(m.path("max-wait"), java.time.Duration.ofMillis(10))) : null;
             return new Scenario.ModelConfig(name, backend, m.path("model").asText(),
                     m.has("base-url") ? m.path("base-url").asText() : null,
                     m.has("api-key-env") ? m.path("api-key-env").asText() : null,
                     m.path("temperature").asDouble(0.7), m.path("top-p").asDouble(1.0), m.path("max-tokens").asInt(512),
                     stop, m.path("concurrency").asInt(4), time, m.path("retries").asInt(3),
                     new Scenario.SimulatedConfig(sim.path("accuracy").asDouble(Scenario.SimulatedConfig.DEFAULT.accuracy()),
-                            sim.path("fix-rate").asDouble(Scenario.SimulatedConfig.DEFAULT.fixRate())));
+                            sim.path("fix-rate").asDouble(Scenario.SimulatedConfig.DEFAULT.fixRate())), djl);
+        }
+
+        private static java.time.Duration duration(JsonNode value, java.time.Duration fallback) {
+            return value.isMissingNode() ? fallback
+                    : value.isNumber() ? java.time.Duration.ofMillis(Math.round(value.asDouble() * 1000))
+                    : Durations.parse(value.asText());
         }
 
         private PromptTemplate template(JsonNode prompt, Role role) {
@@ -602,6 +619,10 @@ public final class ScenarioLoader {
             m.stop().forEach(stop::add);
             o.put("concurrency", m.concurrency()).put("timeout", Durations.format(m.timeout())).put("retries", m.retries());
             o.putObject("simulated").put("accuracy", m.simulated().accuracy()).put("fix-rate", m.simulated().fixRate());
+            if (m.djl() != null) {
+                o.put("path", m.djl().path().toString()).put("device", m.djl().device()).put("dtype", m.djl().dtype())
+                        .put("max-batch", m.djl().maxBatch()).put("max-wait", Durations.format(m.djl().maxWait()));
+            }
         });
         ArrayNode as = root.putArray("agents");
         for (AgentSpec a : agents) {

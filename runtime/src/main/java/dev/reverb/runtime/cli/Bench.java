@@ -1,0 +1,84 @@
+package dev.reverb.runtime.cli;
+
+import dev.reverb.runtime.djl.Generator;
+import dev.reverb.runtime.djl.LlamaModel;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code reverb bench ...}: the project's performance measurements. */
+@Command(name = "bench", description = "Measure performance.", subcommands = {Bench.Generation.class})
+final class Bench {
+
+    @Command(name = "generation", description = "Tokens/s of the in-process DJL engine at batch 1, 2, 4, 8, 16.")
+    static final class Generation implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", required = true, description = "A Hugging Face model folder.")
+        Path model;
+
+        @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
+        String device;
+
+        @Option(names = "--dtype", defaultValue = "float32", description = "float32 or float16 (default: ${DEFAULT-VALUE}).")
+        String dtype;
+
+        @Option(names = "--tokens", defaultValue = "64", description = "New tokens per sequence (default: ${DEFAULT-VALUE}).")
+        int tokens;
+
+        @Option(names = "--prompt-tokens", defaultValue = "32", description = "Prompt length (default: ${DEFAULT-VALUE}).")
+        int promptTokens;
+
+        @Option(names = "--repeats", defaultValue = "3", description = "Timed runs per batch size; the best counts (default: ${DEFAULT-VALUE}).")
+        int repeats;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            try (LlamaModel llama = LlamaModel.load(model, LlamaModel.device(device), LlamaModel.dtype(dtype))) {
+                out.printf(Locale.ROOT, "model %s (%s, %d layers, hidden %d) on %s, %s; %d prompt + %d new tokens per sequence%n",
+                        model.getFileName(), llama.config().modelType(), llama.config().layers(),
+                        llama.config().hiddenSize(), llama.device(), dtype, promptTokens, tokens);
+                int vocab = llama.config().vocabSize();
+                double base = 0;
+                double ratio8 = 0;
+                for (int batch : new int[] {1, 2, 4, 8, 16}) {
+                    List<int[]> prompts = new ArrayList<>();
+                    List<Generator.Params> params = new ArrayList<>();
+                    for (int b = 0; b < batch; b++) {
+                        int[] prompt = new int[promptTokens];
+                        for (int t = 0; t < promptTokens; t++) {
+                            prompt[t] = 3 + (t * 31 + b * 17) % (vocab - 3);
+                        }
+                        prompts.add(prompt);
+                        params.add(new Generator.Params(tokens, 0, 0, 1, b, Set.of(), generated -> false));
+                    }
+                    Generator.generate(llama, prompts, params); // warm-up
+                    double best = 0;
+                    for (int r = 0; r < repeats; r++) {
+                        long start = System.nanoTime();
+                        List<Generator.Output> outputs = Generator.generate(llama, prompts, params);
+                        double seconds = (System.nanoTime() - start) / 1e9;
+                        long produced = outputs.stream().mapToLong(o -> o.tokens().size()).sum();
+                        best = Math.max(best, produced / seconds);
+                    }
+                    base = batch == 1 ? best : base;
+                    ratio8 = batch == 8 ? best / base : ratio8;
+                    out.printf(Locale.ROOT, "batch %2d: %10.1f tokens/s  (%.2fx batch 1)%n", batch, best, best / base);
+                }
+                out.printf(Locale.ROOT, "speedup batch8/batch1: %.2f%n", ratio8);
+            }
+            return 0;
+        }
+    }
+}
