@@ -18,7 +18,13 @@ public interface ModelBackend extends AutoCloseable {
 
     CompletionStage<Generation> generate(GenerateRequest request);
 
-    /** Whether a failure is worth another try (timeouts, 5xx, connection resets). */
+    /** Scores each step with a process reward model; backends without one fail the stage. */
+    default CompletionStage<StepScores> score(ScoreRequest request) {
+        return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException(
+                "model '" + name() + "' is not a process reward model: it cannot score steps"));
+    }
+
+    /** Whether a failure is worth another try (timeouts, 5xx, connection resets); never for an unsupported call. */
     default boolean isRetryable(Throwable error) {
         return true;
     }

@@ -29,8 +29,25 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     public sealed interface Command {
     }
 
+    /** A request the gateway serves through its backend: completions or step scores. */
+    private sealed interface Call extends Command permits Generate, ScoreSteps {
+        CallContext context();
+    }
+
     /** Ask for completions; the reply is an error (never an exception) when every try failed. */
-    public record Generate(GenerateRequest request, ActorRef<StatusReply<Generation>> replyTo) implements Command {
+    public record Generate(GenerateRequest request, ActorRef<StatusReply<Generation>> replyTo) implements Call {
+        @Override
+        public CallContext context() {
+            return request.context();
+        }
+    }
+
+    /** Ask a process reward model for one score per step; an error reply when it cannot. */
+    public record ScoreSteps(ScoreRequest request, ActorRef<StatusReply<StepScores>> replyTo) implements Call {
+        @Override
+        public CallContext context() {
+            return request.context();
+        }
     }
 
     /** Ask for the gateway's counters. */
@@ -41,18 +58,18 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     public record Usage(long calls, long failures, long retries, long promptTokens, long completionTokens) {
     }
 
-    private record Finished(Pending pending, Generation generation, Throwable error) implements Command {
+    private record Finished(Pending pending, Object result, Throwable error) implements Command {
     }
 
     private record RetryDue(Pending pending) implements Command {
     }
 
     private static final class Pending {
-        final Generate request;
+        final Call request;
         final long startNanos = System.nanoTime();
         int attempts;
 
-        Pending(Generate request) {
+        Pending(Call request) {
             this.request = request;
         }
     }
@@ -83,60 +100,69 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(Generate.class, this::onGenerate)
+                .onMessage(Generate.class, this::onCall)
+                .onMessage(ScoreSteps.class, this::onCall)
                 .onMessage(Finished.class, this::onFinished)
                 .onMessage(RetryDue.class, this::onRetryDue)
                 .onMessage(GetUsage.class, this::onGetUsage)
                 .build();
     }
 
-    private Behavior<Command> onGenerate(Generate generate) {
+    private Behavior<Command> onCall(Call call) {
         if (inFlight < settings.concurrency()) {
-            start(new Pending(generate));
+            start(new Pending(call));
         } else if (queue.size() < settings.queueCapacity()) {
-            queue.addLast(new Pending(generate));
+            queue.addLast(new Pending(call));
         } else {
             failures++;
-            generate.replyTo().tell(StatusReply.error("model '" + backend.name() + "' is overloaded: "
+            reply(call, StatusReply.error("model '" + backend.name() + "' is overloaded: "
                     + settings.queueCapacity() + " requests already wait (queue-capacity)"));
         }
         return this;
     }
 
+    @SuppressWarnings("unchecked")
+    private static void reply(Call call, StatusReply<?> reply) {
+        if (call instanceof Generate g) {
+            g.replyTo().tell((StatusReply<Generation>) reply);
+        } else if (call instanceof ScoreSteps s) {
+            s.replyTo().tell((StatusReply<StepScores>) reply);
+        }
+    }
+
     private void start(Pending pending) {
         inFlight++;
         pending.attempts++;
-        CompletableFuture<Generation> call;
+        CompletableFuture<?> call;
         try {
-            call = backend.generate(pending.request.request()).toCompletableFuture();
+            call = pending.request instanceof Generate g
+                    ? backend.generate(g.request()).toCompletableFuture()
+                    : backend.score(((ScoreSteps) pending.request).request()).toCompletableFuture();
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<Generation> backendCall = call;
-        CompletableFuture<Generation> timed =
-                call.copy().orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        CompletableFuture<?> backendCall = call;
+        CompletableFuture<?> timed = call.copy().orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         // a call that timed out is no longer wanted: let the backend free its slot for the retry
         timed.whenComplete((generation, error) -> {
             if (unwrap(error) instanceof TimeoutException) {
                 backendCall.cancel(true);
             }
         });
-        getContext().pipeToSelf(timed, (generation, error) -> generation == null && error == null
-                ? new Finished(pending, null, new IllegalStateException("backend returned no generation"))
-                : new Finished(pending, generation, unwrap(error)));
+        getContext().pipeToSelf(timed, (result, error) -> result == null && error == null
+                ? new Finished(pending, null, new IllegalStateException("backend returned no result"))
+                : new Finished(pending, result, unwrap(error)));
     }
 
     private Behavior<Command> onFinished(Finished finished) {
         inFlight--;
         Pending pending = finished.pending();
         if (finished.error() == null) {
-            Generation g = finished.generation();
             calls++;
-            promptTokens += g.promptTokens();
-            completionTokens += g.completionTokens();
-            record(pending, g, null);
-            pending.request.replyTo().tell(StatusReply.success(g));
-        } else if (pending.attempts <= settings.maxRetries() && backend.isRetryable(finished.error())) {
+            record(pending, finished.result(), null);
+            reply(pending.request, StatusReply.success(finished.result()));
+        } else if (pending.attempts <= settings.maxRetries() && !(finished.error() instanceof UnsupportedOperationException)
+                && backend.isRetryable(finished.error())) {
             retries++;
             Duration delay = settings.backoff().multipliedBy(1L << Math.min(pending.attempts - 1, 20));
             getContext().scheduleOnce(delay, getContext().getSelf(), new RetryDue(pending));
@@ -144,7 +170,7 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
             failures++;
             String message = describe(finished.error(), pending.attempts);
             record(pending, null, message);
-            pending.request.replyTo().tell(StatusReply.error(message));
+            reply(pending.request, StatusReply.error(message));
         }
         drain();
         return this;
@@ -167,14 +193,37 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         }
     }
 
-    private void record(Pending pending, Generation g, String error) {
-        GenerateRequest request = pending.request.request();
-        CallContext c = request.context();
+    /** Counts the call's tokens and traces it; {@code result} is null when every try failed. */
+    private void record(Pending pending, Object result, String error) {
+        CallContext c = pending.request.context();
         long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pending.startNanos);
-        trace.emit(new TraceEvent.ModelCall(Instant.now(), c.episodeId(), c.agent(), c.round(), c.phase(),
-                g == null ? backend.name() : g.model(), g != null && g.simulated(), request.messages(),
-                g == null ? List.of() : g.texts(), g == null ? 0 : g.promptTokens(),
-                g == null ? 0 : g.completionTokens(), latency, pending.attempts, error));
+        List<ChatMessage> prompt;
+        List<String> outputs = List.of();
+        String model = backend.name();
+        int read = 0;
+        int written = 0;
+        boolean simulated = false;
+        if (pending.request instanceof Generate g) {
+            prompt = g.request().messages();
+        } else {
+            ScoreRequest s = ((ScoreSteps) pending.request).request();
+            prompt = List.of(ChatMessage.user(s.problem() + "\n" + String.join("\n", s.steps())));
+        }
+        if (result instanceof Generation g) {
+            outputs = g.texts();
+            model = g.model();
+            read = g.promptTokens();
+            written = g.completionTokens();
+            simulated = g.simulated();
+        } else if (result instanceof StepScores s) {
+            outputs = s.scores().stream().map(String::valueOf).toList();
+            model = s.model();
+            read = s.promptTokens();
+        }
+        promptTokens += read;
+        completionTokens += written;
+        trace.emit(new TraceEvent.ModelCall(Instant.now(), c.episodeId(), c.agent(), c.round(), c.phase(), model,
+                simulated, prompt, outputs, read, written, latency, pending.attempts, error));
     }
 
     private String describe(Throwable error, int attempts) {

@@ -11,5 +11,7 @@ public enum Phase {
     /** A verbal reflection on a failed (or successful) attempt. */
     REFLECT,
     /** A final decision between candidate answers. */
-    JUDGE
+    JUDGE,
+    /** Process-reward scoring of reasoning steps. */
+    SCORE
 }

@@ -189,8 +189,62 @@ class ModelGatewayTest {
         backend.retryable = error -> false;
         ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(1, 10, WAIT, 0, ms(10)));
 
-        assertThat(generate(gateway, request(1)).getError().getMessage()).contains("no generation");
+        assertThat(generate(gateway, request(1)).getError().getMessage()).contains("no result");
         assertThat(generate(gateway, request(1)).isSuccess()).isTrue();
+    }
+
+    @Test
+    void should_serve_step_scores_through_the_same_path_when_the_backend_is_a_reward_model() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        ModelBackend prm = new ModelBackend() {
+            @Override
+            public String name() {
+                return "prm";
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Generation> generate(GenerateRequest request) {
+                return CompletableFuture.failedFuture(new IllegalStateException("not a generator"));
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<StepScores> score(ScoreRequest request) {
+                calls.incrementAndGet();
+                return CompletableFuture.completedFuture(new StepScores(
+                        request.steps().stream().map(step -> step.contains("wrong") ? 0.1 : 0.9).toList(), 12, "prm"));
+            }
+        };
+        ActorRef<ModelGateway.Command> gateway = spawn(prm, GatewaySettings.DEFAULT);
+        TestProbe<StatusReply<StepScores>> probe = testKit.createTestProbe();
+
+        gateway.tell(new ModelGateway.ScoreSteps(scoreRequest(), probe.getRef()));
+
+        StepScores scores = probe.receiveMessage(WAIT).getValue();
+        assertThat(scores.scores()).containsExactly(0.9, 0.1);
+        assertThat(scores.aggregate(StepScores.Aggregation.MIN)).isEqualTo(0.1);
+        assertThat(scores.aggregate(StepScores.Aggregation.PRODUCT)).isCloseTo(0.09, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(scores.aggregate(StepScores.Aggregation.LAST)).isEqualTo(0.1);
+        assertThat(usage(gateway).promptTokens()).isEqualTo(12);
+        assertThat(modelCalls()).last().satisfies(call -> assertThat(call.outputs()).containsExactly("0.9", "0.1"));
+    }
+
+    @Test
+    void should_refuse_once_without_retrying_when_the_model_cannot_score() {
+        ActorRef<ModelGateway.Command> gateway = spawn(new FakeBackend(r -> CompletableFuture.completedFuture(
+                generation(r, 1, 1))), new GatewaySettings(2, 10, ms(1000), 3, ms(5)));
+        TestProbe<StatusReply<StepScores>> probe = testKit.createTestProbe();
+
+        gateway.tell(new ModelGateway.ScoreSteps(scoreRequest(), probe.getRef()));
+
+        StatusReply<StepScores> reply = probe.receiveMessage(WAIT);
+        assertThat(reply.getError().getMessage()).contains("after 1 try").contains("cannot score steps");
+        assertThat(usage(gateway).retries()).isZero();
+    }
+
+    private static ScoreRequest scoreRequest() {
+        Task task = new Task("t1", "test", "What is 6*7?", "42", List.of(), null);
+        return new ScoreRequest("What is 6*7?", List.of("6*7 = 42", "so it is wrong"),
+                new CallContext("ep-1", "scorer", "judge", 0, Phase.SCORE, task));
     }
 
     private ActorRef<ModelGateway.Command> spawn(ModelBackend backend, GatewaySettings settings) {

@@ -5,6 +5,8 @@ import dev.reverb.agents.model.CallContext;
 import dev.reverb.agents.model.GenerateRequest;
 import dev.reverb.agents.model.Generation;
 import dev.reverb.agents.model.ModelBackend;
+import dev.reverb.agents.model.ScoreRequest;
+import dev.reverb.agents.model.StepScores;
 import dev.reverb.environments.Task;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -70,7 +72,22 @@ public final class SimulatedBackend implements ModelBackend {
             case CRITIQUE -> critique(task, prompt);
             case REFLECT -> reflection(task, c);
             case JUDGE -> judgement(task, prompt, c);
+            case SCORE -> throw new IllegalArgumentException("step scoring goes through score(), not generate()");
         };
+    }
+
+    /**
+     * A stand-in process reward model: a step that is one of the task's reference steps scores
+     * 0.9, any other step 0.2 (so a plausible slip is caught). Marked simulated like everything here.
+     */
+    @Override
+    public CompletionStage<StepScores> score(ScoreRequest request) {
+        List<String> reference = request.context().task().referenceSteps().stream().map(String::strip).toList();
+        List<Double> scores = request.steps().stream()
+                .map(step -> reference.contains(step.replaceFirst("^Step \\d+: ", "").strip()) ? 0.9 : 0.2)
+                .toList();
+        int tokens = tokens(request.problem()) + request.steps().stream().mapToInt(SimulatedBackend::tokens).sum();
+        return CompletableFuture.completedFuture(new StepScores(scores, tokens, model));
     }
 
     /** Whether the agent's answer in this round is right: a chain of independent draws per round. */

@@ -43,17 +43,20 @@ public final class LlamaModel implements AutoCloseable {
     private final Layer[] layers;
     private final NDArray cosTable;
     private final NDArray sinTable;
+    private final Map<String, float[]> extras = new HashMap<>();
 
     private record Layer(NDArray inputNorm, NDArray qT, NDArray kT, NDArray vT, NDArray oT, NDArray qBias,
                          NDArray kBias, NDArray vBias, NDArray postNorm, NDArray gateT, NDArray upT, NDArray downT) {
     }
 
-    private LlamaModel(HfConfig config, NDManager manager, DataType dtype, Map<String, NDArray> w) {
+    private LlamaModel(HfConfig config, NDManager manager, DataType dtype, Map<String, NDArray> weights) {
+        Map<String, NDArray> w = new HashMap<>(weights);
         this.config = config;
         this.manager = manager;
         this.dtype = dtype;
         this.embed = take(w, "model.embed_tokens.weight");
         NDArray head = config.tieEmbeddings() || !w.containsKey("lm_head.weight") ? embed : take(w, "lm_head.weight");
+        w.remove("lm_head.weight");
         this.lmHeadT = head.transpose();
         this.finalNorm = take(w, "model.norm.weight");
         this.layers = new Layer[config.layers()];
@@ -62,7 +65,7 @@ public final class LlamaModel implements AutoCloseable {
             layers[i] = new Layer(take(w, p + "input_layernorm.weight"),
                     take(w, p + "self_attn.q_proj.weight").transpose(), take(w, p + "self_attn.k_proj.weight").transpose(),
                     take(w, p + "self_attn.v_proj.weight").transpose(), take(w, p + "self_attn.o_proj.weight").transpose(),
-                    w.get(p + "self_attn.q_proj.bias"), w.get(p + "self_attn.k_proj.bias"), w.get(p + "self_attn.v_proj.bias"),
+                    w.remove(p + "self_attn.q_proj.bias"), w.remove(p + "self_attn.k_proj.bias"), w.remove(p + "self_attn.v_proj.bias"),
                     take(w, p + "post_attention_layernorm.weight"), take(w, p + "mlp.gate_proj.weight").transpose(),
                     take(w, p + "mlp.up_proj.weight").transpose(), take(w, p + "mlp.down_proj.weight").transpose());
         }
@@ -76,6 +79,9 @@ public final class LlamaModel implements AutoCloseable {
                 cos[at] = cos[at + half] = (float) Math.cos(angle);
                 sin[at] = sin[at + half] = (float) Math.sin(angle);
             }
+        }
+        for (Map.Entry<String, NDArray> extra : w.entrySet()) {
+            extras.put(extra.getKey(), extra.getValue().toType(DataType.FLOAT32, false).toFloatArray());
         }
         Shape table = new Shape(config.maxPositions(), config.headDim());
         this.cosTable = manager.create(cos, table).toType(dtype, false);
@@ -152,8 +158,9 @@ public final class LlamaModel implements AutoCloseable {
         return files;
     }
 
+    /** Removes a used tensor from {@code weights}, so that what remains are the checkpoint's extras. */
     private static NDArray take(Map<String, NDArray> weights, String name) {
-        NDArray w = weights.get(name);
+        NDArray w = weights.remove(name);
         if (w == null) {
             throw new IllegalArgumentException("the checkpoint has no tensor '" + name + "'");
         }
@@ -162,6 +169,14 @@ public final class LlamaModel implements AutoCloseable {
 
     public HfConfig config() {
         return config;
+    }
+
+    /**
+     * A checkpoint tensor the decoder does not use (a reward head, say), as float32 row-major
+     * values, or null when there is none of that name.
+     */
+    public float[] extra(String name) {
+        return extras.get(name);
     }
 
     public Device device() {
@@ -179,6 +194,43 @@ public final class LlamaModel implements AutoCloseable {
      * returns the logits after each sequence's last token, as float32 {@code [batch][vocab]}.
      */
     public float[][] forward(KvCache cache, int[][] tokens, boolean[][] valid) {
+        return run(cache, tokens, valid, hidden -> {
+            NDArray logits = hidden.get(new NDIndex(":, -1, :")).matMul(lmHeadT);
+            return rows(logits, tokens.length, config.vocabSize());
+        });
+    }
+
+    /**
+     * Runs whole sequences (left-padded, on a fresh cache) and returns, for each sequence, the
+     * final normalised hidden states ({@code lmHead} false) or the logits ({@code lmHead} true)
+     * at the given chunk positions: {@code [batch][positions[b].length][size]}.
+     */
+    public float[][][] at(int[][] tokens, boolean[][] valid, int[][] positions, boolean lmHead) {
+        try (KvCache cache = newCache(tokens.length)) {
+            return run(cache, tokens, valid, hidden -> {
+                int width = lmHead ? config.vocabSize() : config.hiddenSize();
+                float[][][] out = new float[tokens.length][][];
+                for (int b = 0; b < tokens.length; b++) {
+                    long[] picks = java.util.Arrays.stream(positions[b]).asLongStream().toArray();
+                    NDArray rows = hidden.get(b).get(new NDIndex("{}", hidden.getManager().create(picks)));
+                    out[b] = rows(lmHead ? rows.matMul(lmHeadT) : rows, picks.length, width);
+                }
+                return out;
+            });
+        }
+    }
+
+    private static float[][] rows(NDArray matrix, int count, int width) {
+        float[] flat = matrix.toType(DataType.FLOAT32, false).toFloatArray();
+        float[][] out = new float[count][width];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(flat, i * width, out[i], 0, width);
+        }
+        return out;
+    }
+
+    /** Feeds a chunk through every layer, appending to the cache; {@code read} sees the final normed hidden states. */
+    private <R> R run(KvCache cache, int[][] tokens, boolean[][] valid, java.util.function.Function<NDArray, R> read) {
         int batch = tokens.length;
         int steps = tokens[0].length;
         if (batch != cache.batch()) {
@@ -188,7 +240,6 @@ public final class LlamaModel implements AutoCloseable {
             int past = cache.length();
             long[] ids = new long[batch * steps];
             long[] positions = new long[batch * steps];
-            boolean[] keyValid = new boolean[batch * (past + steps)];
             for (int b = 0; b < batch; b++) {
                 for (int t = 0; t < steps; t++) {
                     ids[b * steps + t] = tokens[b][t];
@@ -211,15 +262,8 @@ public final class LlamaModel implements AutoCloseable {
             for (int l = 0; l < layers.length; l++) {
                 x = layer(layers[l], l, x, cos, sin, attentionMask, cache, batch, steps);
             }
-            NDArray last = x.get(new NDIndex(":, -1, :"));
-            NDArray logits = rmsNorm(last, finalNorm).matMul(lmHeadT).toType(DataType.FLOAT32, false);
-            float[] flat = logits.toFloatArray();
-            float[][] out = new float[batch][config.vocabSize()];
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(flat, b * config.vocabSize(), out[b], 0, config.vocabSize());
-            }
-            cache.commit(keyValid.length / batch);
-            return out;
+            cache.commit(past + steps);
+            return read.apply(rmsNorm(x, finalNorm));
         }
     }
 

@@ -87,4 +87,14 @@ class SimulatedBackendTest {
         Generation g = call(new SimulatedBackend("p", 0.0, 0.0, 9), "e1", "x", 0, Phase.REFLECT);
         assertThat(g.text()).contains("step 1").doesNotContain("12");
     }
+
+    @Test
+    void should_score_reference_steps_high_and_slips_low_when_scoring() {
+        CallContext c = new CallContext("e1", "prm", "judge", 0, Phase.SCORE, TASK);
+        var scores = new SimulatedBackend("p", 0.5, 0.5, 1).score(new dev.reverb.agents.model.ScoreRequest(
+                TASK.question(), List.of("Step 1: Ann has 3 bags of 4 apples: 3 * 4 = 12.", "Step 2: so 13."), c))
+                .toCompletableFuture().join();
+        assertThat(scores.scores()).containsExactly(0.9, 0.2);
+        assertThat(scores.model()).startsWith("simulated:");
+    }
 }
