@@ -210,8 +210,45 @@ final class TinyCheckpoint {
         }
     }
 
+    /** Adds a 2-class reward head: {@code score.weight}/{@code score.bias}, or the two-layer {@code score.0/2} form. */
+    TinyCheckpoint withRewardHead(boolean twoLayer, long seed) {
+        Random r = new Random(seed);
+        int h = config.hiddenSize();
+        if (twoLayer) {
+            put("score.0.weight", r, 0.3, h, h);
+            put("score.0.bias", r, 0.1, h);
+            put("score.2.weight", r, 0.5, 2, h);
+            put("score.2.bias", r, 0.1, 2);
+        } else {
+            put("score.weight", r, 0.5, 2, h);
+            put("score.bias", r, 0.1, 2);
+        }
+        return this;
+    }
+
+    /** The reward head's probability of class 1 after the last token of {@code ids}. */
+    double referenceReward(int[] ids) {
+        double[] x = referenceHidden(ids);
+        if (tensors.containsKey("score.weight")) {
+            x = linear(x, w("score.weight"), w("score.bias"), 2);
+        } else {
+            x = linear(x, w("score.0.weight"), w("score.0.bias"), config.hiddenSize());
+            for (int i = 0; i < x.length; i++) {
+                x[i] = Math.max(0, x[i]);
+            }
+            x = linear(x, w("score.2.weight"), w("score.2.bias"), 2);
+        }
+        return Math.exp(x[1]) / (Math.exp(x[0]) + Math.exp(x[1]));
+    }
+
     /** The logits after the last token of {@code ids}, computed token by token in double precision. */
     double[] referenceLogits(int[] ids) {
+        double[] head = config.tieEmbeddings() ? w("model.embed_tokens.weight") : w("lm_head.weight");
+        return linear(referenceHidden(ids), head, null, config.vocabSize());
+    }
+
+    /** The final normalised hidden state after the last token of {@code ids}. */
+    double[] referenceHidden(int[] ids) {
         HfConfig c = config;
         int h = c.hiddenSize();
         int hd = c.headDim();
@@ -273,7 +310,6 @@ final class TinyCheckpoint {
                 }
             }
         }
-        double[] head = c.tieEmbeddings() ? embed : w("lm_head.weight");
-        return linear(rms(x, w("model.norm.weight")), head, null, c.vocabSize());
+        return rms(x, w("model.norm.weight"));
     }
 }
