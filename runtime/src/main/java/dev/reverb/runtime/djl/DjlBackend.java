@@ -7,6 +7,8 @@ import dev.reverb.agents.model.GenerateRequest;
 import dev.reverb.agents.model.Generation;
 import dev.reverb.agents.model.ModelBackend;
 import dev.reverb.agents.model.Sampling;
+import dev.reverb.agents.model.ScoreRequest;
+import dev.reverb.agents.model.StepScores;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,13 +36,32 @@ public final class DjlBackend implements ModelBackend {
 
     private static final Logger LOG = LoggerFactory.getLogger(DjlBackend.class);
 
-    private record Job(GenerateRequest request, CompletableFuture<Generation> result) {
+    /** A waiting request: completions or step scores. */
+    private sealed interface Job {
+        CompletableFuture<?> result();
+
+        int sequences();
+    }
+
+    private record GenerateJob(GenerateRequest request, CompletableFuture<Generation> result) implements Job {
+        @Override
+        public int sequences() {
+            return request.n();
+        }
+    }
+
+    private record ScoreJob(ScoreRequest request, CompletableFuture<StepScores> result) implements Job {
+        @Override
+        public int sequences() {
+            return 1;
+        }
     }
 
     private final String name;
     private final LlamaModel model;
     private final HuggingFaceTokenizer tokenizer;
     private final ChatTemplate template;
+    private final ProcessRewardModel prm;
     private final Set<Integer> eos;
     private final int maxBatch;
     private final Duration maxWait;
@@ -58,9 +79,10 @@ public final class DjlBackend implements ModelBackend {
      * @param maxBatch      most sequences decoded together
      * @param maxWait       how long the first waiting request waits for others to join its batch
      * @param queueCapacity requests that may wait; more are refused with a clear error
+     * @param prm           how the model scores steps when it is a process reward model, or null
      */
-    public DjlBackend(Path modelDir, String device, String dtype, int maxBatch, Duration maxWait, int queueCapacity)
-            throws IOException {
+    public DjlBackend(Path modelDir, String device, String dtype, int maxBatch, Duration maxWait, int queueCapacity,
+                      ProcessRewardModel.Settings prm) throws IOException {
         this.name = modelDir.getFileName().toString();
         this.model = LlamaModel.load(modelDir, LlamaModel.device(device), LlamaModel.dtype(dtype));
         try {
@@ -72,6 +94,13 @@ public final class DjlBackend implements ModelBackend {
             throw e;
         }
         this.template = ChatTemplate.of(modelDir);
+        try {
+            this.prm = prm == null ? null : new ProcessRewardModel(model, this::encode, prm);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            model.close();
+            throw e;
+        }
         this.eos = eosIds(modelDir, model.config());
         this.maxBatch = maxBatch;
         this.maxWait = maxWait;
@@ -107,13 +136,27 @@ public final class DjlBackend implements ModelBackend {
     @Override
     public CompletionStage<Generation> generate(GenerateRequest request) {
         CompletableFuture<Generation> result = new CompletableFuture<>();
-        if (closed) {
-            result.completeExceptionally(new IllegalStateException("the DJL model '" + name + "' is closed"));
-        } else if (!queue.offer(new Job(request, result))) {
-            result.completeExceptionally(new IllegalStateException("the DJL model '" + name + "' is overloaded: "
-                    + queue.size() + " requests already wait"));
-        }
+        submit(new GenerateJob(request, result));
         return result;
+    }
+
+    @Override
+    public CompletionStage<StepScores> score(ScoreRequest request) {
+        if (prm == null) {
+            return ModelBackend.super.score(request);
+        }
+        CompletableFuture<StepScores> result = new CompletableFuture<>();
+        submit(new ScoreJob(request, result));
+        return result;
+    }
+
+    private void submit(Job job) {
+        if (closed) {
+            job.result().completeExceptionally(new IllegalStateException("the DJL model '" + name + "' is closed"));
+        } else if (!queue.offer(job)) {
+            job.result().completeExceptionally(new IllegalStateException("the DJL model '" + name
+                    + "' is overloaded: " + queue.size() + " requests already wait"));
+        }
     }
 
     /** Batches decoded so far. */
@@ -140,7 +183,7 @@ public final class DjlBackend implements ModelBackend {
                     continue;
                 }
                 batch.add(first);
-                int sequences = first.request().n();
+                int sequences = first.sequences();
                 long deadline = System.nanoTime() + maxWait.toNanos();
                 while (sequences < maxBatch) {
                     Job next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -148,7 +191,7 @@ public final class DjlBackend implements ModelBackend {
                         break;
                     }
                     batch.add(next);
-                    sequences += next.request().n();
+                    sequences += next.sequences();
                 }
                 run(batch);
             } catch (InterruptedException e) {
@@ -163,9 +206,39 @@ public final class DjlBackend implements ModelBackend {
     }
 
     private void run(List<Job> batch) {
+        List<GenerateJob> generate = new ArrayList<>();
+        List<ScoreJob> score = new ArrayList<>();
+        for (Job job : batch) {
+            if (job instanceof GenerateJob g) {
+                generate.add(g);
+            } else if (job instanceof ScoreJob s) {
+                score.add(s);
+            }
+        }
+        if (!score.isEmpty()) {
+            score(score);
+        }
+        if (!generate.isEmpty()) {
+            generate(generate);
+        }
+    }
+
+    private void score(List<ScoreJob> jobs) {
+        List<List<Double>> scores = prm.score(jobs.stream().map(j -> j.request().problem()).toList(),
+                jobs.stream().map(j -> j.request().steps()).toList());
+        batches.incrementAndGet();
+        sequences.addAndGet(jobs.size());
+        for (int i = 0; i < jobs.size(); i++) {
+            ScoreRequest r = jobs.get(i).request();
+            int tokens = encode(r.problem()).length + r.steps().stream().mapToInt(step -> encode(step).length + 2).sum();
+            jobs.get(i).result().complete(new StepScores(scores.get(i), tokens, name));
+        }
+    }
+
+    private void generate(List<GenerateJob> batch) {
         List<int[]> prompts = new ArrayList<>();
         List<Generator.Params> params = new ArrayList<>();
-        for (Job job : batch) {
+        for (GenerateJob job : batch) {
             if (job.result().isDone()) {
                 continue;
             }
@@ -186,7 +259,7 @@ public final class DjlBackend implements ModelBackend {
         sequences.addAndGet(prompts.size());
         List<Generator.Output> outputs = Generator.generate(model, prompts, params);
         int at = 0;
-        for (Job job : batch) {
+        for (GenerateJob job : batch) {
             if (job.result().isDone()) {
                 continue;
             }
@@ -206,7 +279,11 @@ public final class DjlBackend implements ModelBackend {
     }
 
     private int[] encode(String text) {
-        long[] ids = tokenizer.encode(text, !template.hasTemplate(), false).getIds();
+        return encode(text, !template.hasTemplate());
+    }
+
+    private int[] encode(String text, boolean addSpecialTokens) {
+        long[] ids = tokenizer.encode(text, addSpecialTokens, false).getIds();
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             out[i] = (int) ids[i];

@@ -56,7 +56,7 @@ public final class Wiring {
             throws IOException {
         return switch (m.backend()) {
             case DJL -> new DjlBackend(m.djl().path(), m.djl().device(), m.djl().dtype(), m.djl().maxBatch(),
-                    m.djl().maxWait(), QUEUE_CAPACITY);
+                    m.djl().maxWait(), QUEUE_CAPACITY, m.djl().prm());
             case SIMULATED -> new SimulatedBackend(m.model(), m.simulated().accuracy(), m.simulated().fixRate(), runSeed);
             case OPENAI -> new OpenAiBackend(m.baseUrl(), m.model(),
                     m.apiKeyEnv() == null ? null : environment.apply(m.apiKeyEnv()), m.timeout(), m.concurrency());

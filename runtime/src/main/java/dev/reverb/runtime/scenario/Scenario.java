@@ -82,8 +82,10 @@ public record Scenario(String name, String description, Path source, Environment
      * @param dtype    {@code float32} or {@code float16}
      * @param maxBatch most sequences decoded together
      * @param maxWait  how long a request waits for others to share its batch
+     * @param prm      how the model scores steps, when it is a process reward model; else null
      */
-    public record DjlConfig(Path path, String device, String dtype, int maxBatch, Duration maxWait) {
+    public record DjlConfig(Path path, String device, String dtype, int maxBatch, Duration maxWait,
+                            dev.reverb.runtime.djl.ProcessRewardModel.Settings prm) {
         public DjlConfig {
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(device, "device");

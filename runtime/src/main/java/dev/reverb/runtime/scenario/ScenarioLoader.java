@@ -548,7 +548,7 @@ public final class ScenarioLoader {
             JsonNode sim = m.path("simulated");
             Scenario.DjlConfig djl = m.has("path") ? new Scenario.DjlConfig(resolve(m.path("path").asText()),
                     m.path("device").asText("auto"), m.path("dtype").asText("float32"), m.path("max-batch").asInt(8),
-                    duration(m.path("max-wait"), java.time.Duration.ofMillis(10))) : null;
+                    duration(m.path("max-wait"), java.time.Duration.ofMillis(10)), prm(m.path("prm"))) : null;
             return new Scenario.ModelConfig(name, backend, m.path("model").asText(),
                     m.has("base-url") ? m.path("base-url").asText() : null,
                     m.has("api-key-env") ? m.path("api-key-env").asText() : null,
@@ -556,6 +556,15 @@ public final class ScenarioLoader {
                     stop, m.path("concurrency").asInt(4), time, m.path("retries").asInt(3),
                     new Scenario.SimulatedConfig(sim.path("accuracy").asDouble(Scenario.SimulatedConfig.DEFAULT.accuracy()),
                             sim.path("fix-rate").asDouble(Scenario.SimulatedConfig.DEFAULT.fixRate())), djl);
+        }
+
+        private static dev.reverb.runtime.djl.ProcessRewardModel.Settings prm(JsonNode p) {
+            if (!p.isObject()) {
+                return null;
+            }
+            var style = dev.reverb.runtime.djl.ProcessRewardModel.Style.fromId(p.path("style").asText());
+            return new dev.reverb.runtime.djl.ProcessRewardModel.Settings(style, p.path("marker").asText(),
+                    p.has("good") ? p.path("good").asText() : null, p.has("bad") ? p.path("bad").asText() : null);
         }
 
         private static java.time.Duration duration(JsonNode value, java.time.Duration fallback) {
@@ -622,6 +631,14 @@ public final class ScenarioLoader {
             if (m.djl() != null) {
                 o.put("path", m.djl().path().toString()).put("device", m.djl().device()).put("dtype", m.djl().dtype())
                         .put("max-batch", m.djl().maxBatch()).put("max-wait", Durations.format(m.djl().maxWait()));
+                if (m.djl().prm() != null) {
+                    var p = m.djl().prm();
+                    ObjectNode prm = o.putObject("prm").put("style", p.style().name().toLowerCase(java.util.Locale.ROOT)
+                            .replace('_', '-')).put("marker", p.marker());
+                    if (p.good() != null) {
+                        prm.put("good", p.good()).put("bad", p.bad());
+                    }
+                }
             }
         });
         ArrayNode as = root.putArray("agents");

@@ -30,7 +30,8 @@ class DjlBackendTest {
     @BeforeAll
     static void load() throws Exception {
         Assumptions.assumeTrue(java.nio.file.Files.exists(Stories260kTest.DIR.resolve("tokenizer.json")), "no stories260k");
-        backend = new DjlBackend(Stories260kTest.DIR, "cpu", "float32", 8, Duration.ofMillis(300), 100);
+        backend = new DjlBackend(Stories260kTest.DIR, "cpu", "float32", 8, Duration.ofMillis(300), 100,
+                new ProcessRewardModel.Settings(ProcessRewardModel.Style.STEP_TAG, "and", "happy", "big"));
     }
 
     @AfterAll
@@ -98,5 +99,20 @@ class DjlBackendTest {
         String cut = backend.generate(request("Once upon a time", 1, new Sampling(0, 1, 48, List.of("."), 1L)))
                 .toCompletableFuture().join().text();
         assertThat(cut).isEqualTo(full.substring(0, full.indexOf('.')));
+    }
+
+    @Test
+    void should_score_steps_in_batches_when_the_model_is_set_up_as_a_prm() {
+        CallContext c = new CallContext("ep", "prm", "judge", 0, Phase.SCORE, TASK);
+        var a = backend.score(new dev.reverb.agents.model.ScoreRequest("Lily had a ball.",
+                List.of("She threw it.", "The dog ran after it."), c)).toCompletableFuture();
+        var b = backend.score(new dev.reverb.agents.model.ScoreRequest("Tom was sad.", List.of("He cried."), c))
+                .toCompletableFuture();
+        assertThat(a.join().scores()).hasSize(2).allSatisfy(s -> assertThat(s).isBetween(0.0, 1.0));
+        assertThat(b.join().scores()).hasSize(1);
+        assertThat(a.join().promptTokens()).isPositive();
+        var alone = backend.score(new dev.reverb.agents.model.ScoreRequest("Tom was sad.", List.of("He cried."), c))
+                .toCompletableFuture().join();
+        assertThat(alone.scores().get(0)).isCloseTo(b.join().scores().get(0), org.assertj.core.data.Offset.offset(1e-5));
     }
 }
