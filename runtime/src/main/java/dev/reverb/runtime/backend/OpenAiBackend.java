@@ -15,6 +15,8 @@ import dev.reverb.agents.model.ChatMessage;
 import dev.reverb.agents.model.GenerateRequest;
 import dev.reverb.agents.model.Generation;
 import dev.reverb.agents.model.ModelBackend;
+import dev.reverb.agents.model.ScoreRequest;
+import dev.reverb.agents.model.StepScores;
 import dev.reverb.agents.model.Sampling;
 import java.io.IOException;
 import java.time.Duration;
@@ -48,6 +50,7 @@ public final class OpenAiBackend implements ModelBackend {
 
     private static final String NO_KEY = "not-needed";
 
+    private final PoolingPrm prm;
     private final String model;
     private final ChatModel chat;
     private final ExecutorService executor;
@@ -60,7 +63,18 @@ public final class OpenAiBackend implements ModelBackend {
      * @param concurrency HTTP calls in flight at once
      */
     public OpenAiBackend(String baseUrl, String model, String apiKey, Duration timeout, int concurrency) {
+        this(baseUrl, model, apiKey, timeout, concurrency, null);
+    }
+
+    /**
+     * As above, for a server that also scores steps with a process reward model.
+     *
+     * @param prm the server's pooling endpoint for step scores, or null when it has none
+     */
+    public OpenAiBackend(String baseUrl, String model, String apiKey, Duration timeout, int concurrency,
+                         PoolingPrm prm) {
         Objects.requireNonNull(baseUrl, "baseUrl");
+        this.prm = prm;
         this.model = Objects.requireNonNull(model, "model");
         Objects.requireNonNull(timeout, "timeout");
         if (model.isBlank()) {
@@ -85,6 +99,11 @@ public final class OpenAiBackend implements ModelBackend {
     @Override
     public String name() {
         return model;
+    }
+
+    @Override
+    public CompletionStage<StepScores> score(ScoreRequest request) {
+        return prm == null ? ModelBackend.super.score(request) : prm.score(request);
     }
 
     @Override
@@ -127,6 +146,9 @@ public final class OpenAiBackend implements ModelBackend {
         for (Throwable e : chain) {
             if (e instanceof HttpException http) {
                 return retryableStatus(http.statusCode());
+            }
+            if (e instanceof PoolingPrm.PoolingException pooling) {
+                return pooling.retryable();
             }
         }
         for (Throwable e : chain) {

@@ -8,7 +8,9 @@ import dev.reverb.agents.protocol.Reflexion;
 import dev.reverb.environments.Environment;
 import dev.reverb.environments.MathEnvironment;
 import dev.reverb.runtime.backend.OpenAiBackend;
+import dev.reverb.runtime.backend.PoolingPrm;
 import dev.reverb.runtime.djl.DjlBackend;
+import dev.reverb.runtime.djl.ProcessRewardModel;
 import dev.reverb.runtime.backend.SimulatedBackend;
 import dev.reverb.runtime.scenario.Scenario;
 import java.io.IOException;
@@ -56,10 +58,14 @@ public final class Wiring {
             throws IOException {
         return switch (m.backend()) {
             case DJL -> new DjlBackend(m.djl().path(), m.djl().device(), m.djl().dtype(), m.djl().maxBatch(),
-                    m.djl().maxWait(), QUEUE_CAPACITY, m.djl().prm());
+                    m.djl().maxWait(), QUEUE_CAPACITY, m.prm() == null ? null : new ProcessRewardModel.Settings(
+                            ProcessRewardModel.Style.fromId(m.prm().style()), m.prm().marker(), m.prm().good(),
+                            m.prm().bad()));
             case SIMULATED -> new SimulatedBackend(m.model(), m.simulated().accuracy(), m.simulated().fixRate(), runSeed);
             case OPENAI -> new OpenAiBackend(m.baseUrl(), m.model(),
-                    m.apiKeyEnv() == null ? null : environment.apply(m.apiKeyEnv()), m.timeout(), m.concurrency());
+                    m.apiKeyEnv() == null ? null : environment.apply(m.apiKeyEnv()), m.timeout(), m.concurrency(),
+                    m.prm() == null ? null
+                            : new PoolingPrm(m.baseUrl(), m.model(), m.prm().marker(), m.prm().positiveIndex(), m.timeout()));
         };
     }
 

@@ -60,7 +60,8 @@ public record Scenario(String name, String description, Path source, Environment
      */
     public record ModelConfig(String name, Backend backend, String model, String baseUrl, String apiKeyEnv,
                               double temperature, double topP, int maxTokens, List<String> stop, int concurrency,
-                              Duration timeout, int retries, SimulatedConfig simulated, DjlConfig djl) {
+                              Duration timeout, int retries, SimulatedConfig simulated, DjlConfig djl,
+                              PrmConfig prm) {
         public ModelConfig {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(backend, "backend");
@@ -82,15 +83,28 @@ public record Scenario(String name, String description, Path source, Environment
      * @param dtype    {@code float32} or {@code float16}
      * @param maxBatch most sequences decoded together
      * @param maxWait  how long a request waits for others to share its batch
-     * @param prm      how the model scores steps, when it is a process reward model; else null
      */
-    public record DjlConfig(Path path, String device, String dtype, int maxBatch, Duration maxWait,
-                            dev.reverb.runtime.djl.ProcessRewardModel.Settings prm) {
+    public record DjlConfig(Path path, String device, String dtype, int maxBatch, Duration maxWait) {
         public DjlConfig {
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(device, "device");
             Objects.requireNonNull(dtype, "dtype");
             Objects.requireNonNull(maxWait, "maxWait");
+        }
+    }
+
+    /**
+     * How a model scores reasoning steps, when it is a process reward model.
+     *
+     * @param style         djl: {@code step-tag} (label tokens after a tag) or {@code reward-head}
+     * @param marker        the one-token step tag or separator after each step
+     * @param good          step-tag: the label token of a right step
+     * @param bad           step-tag: the label token of a wrong step
+     * @param positiveIndex openai: which entry of the server's per-step row is the score
+     */
+    public record PrmConfig(String style, String marker, String good, String bad, int positiveIndex) {
+        public PrmConfig {
+            Objects.requireNonNull(marker, "marker");
         }
     }
 

@@ -339,6 +339,15 @@ public final class ScenarioLoader {
                 if ("djl".equals(model.path("backend").asText()) && !model.has("path")) {
                     atValue(at + "/backend", "the djl backend needs a path to a Hugging Face model folder");
                 }
+                JsonNode prm = model.path("prm");
+                boolean djl = model.has("path") && !"openai".equals(model.path("backend").asText())
+                        && !"simulated".equals(model.path("backend").asText());
+                if (prm.isObject() && djl && !prm.has("style")) {
+                    atValue(at + "/prm", "a djl process reward model needs a style: step-tag or reward-head");
+                }
+                if (prm.isObject() && "step-tag".equals(prm.path("style").asText()) && !(prm.has("good") && prm.has("bad"))) {
+                    atValue(at + "/prm", "the step-tag style needs the good and bad label tokens");
+                }
                 if (model.path("path").isTextual()) {
                     Path folder = resolve(model.path("path").asText());
                     if (!Files.isRegularFile(folder.resolve("config.json"))) {
@@ -548,23 +557,18 @@ public final class ScenarioLoader {
             JsonNode sim = m.path("simulated");
             Scenario.DjlConfig djl = m.has("path") ? new Scenario.DjlConfig(resolve(m.path("path").asText()),
                     m.path("device").asText("auto"), m.path("dtype").asText("float32"), m.path("max-batch").asInt(8),
-                    duration(m.path("max-wait"), java.time.Duration.ofMillis(10)), prm(m.path("prm"))) : null;
+                    duration(m.path("max-wait"), java.time.Duration.ofMillis(10))) : null;
+            JsonNode p = m.path("prm");
+            Scenario.PrmConfig prm = p.isObject() ? new Scenario.PrmConfig(p.has("style") ? p.path("style").asText() : null,
+                    p.path("marker").asText(), p.has("good") ? p.path("good").asText() : null,
+                    p.has("bad") ? p.path("bad").asText() : null, p.path("positive-index").asInt(1)) : null;
             return new Scenario.ModelConfig(name, backend, m.path("model").asText(),
                     m.has("base-url") ? m.path("base-url").asText() : null,
                     m.has("api-key-env") ? m.path("api-key-env").asText() : null,
                     m.path("temperature").asDouble(0.7), m.path("top-p").asDouble(1.0), m.path("max-tokens").asInt(512),
                     stop, m.path("concurrency").asInt(4), time, m.path("retries").asInt(3),
                     new Scenario.SimulatedConfig(sim.path("accuracy").asDouble(Scenario.SimulatedConfig.DEFAULT.accuracy()),
-                            sim.path("fix-rate").asDouble(Scenario.SimulatedConfig.DEFAULT.fixRate())), djl);
-        }
-
-        private static dev.reverb.runtime.djl.ProcessRewardModel.Settings prm(JsonNode p) {
-            if (!p.isObject()) {
-                return null;
-            }
-            var style = dev.reverb.runtime.djl.ProcessRewardModel.Style.fromId(p.path("style").asText());
-            return new dev.reverb.runtime.djl.ProcessRewardModel.Settings(style, p.path("marker").asText(),
-                    p.has("good") ? p.path("good").asText() : null, p.has("bad") ? p.path("bad").asText() : null);
+                            sim.path("fix-rate").asDouble(Scenario.SimulatedConfig.DEFAULT.fixRate())), djl, prm);
         }
 
         private static java.time.Duration duration(JsonNode value, java.time.Duration fallback) {
@@ -631,13 +635,15 @@ public final class ScenarioLoader {
             if (m.djl() != null) {
                 o.put("path", m.djl().path().toString()).put("device", m.djl().device()).put("dtype", m.djl().dtype())
                         .put("max-batch", m.djl().maxBatch()).put("max-wait", Durations.format(m.djl().maxWait()));
-                if (m.djl().prm() != null) {
-                    var p = m.djl().prm();
-                    ObjectNode prm = o.putObject("prm").put("style", p.style().name().toLowerCase(java.util.Locale.ROOT)
-                            .replace('_', '-')).put("marker", p.marker());
-                    if (p.good() != null) {
-                        prm.put("good", p.good()).put("bad", p.bad());
-                    }
+            }
+            if (m.prm() != null) {
+                ObjectNode prm = o.putObject("prm").put("marker", m.prm().marker())
+                        .put("positive-index", m.prm().positiveIndex());
+                if (m.prm().style() != null) {
+                    prm.put("style", m.prm().style());
+                }
+                if (m.prm().good() != null) {
+                    prm.put("good", m.prm().good()).put("bad", m.prm().bad());
                 }
             }
         });
