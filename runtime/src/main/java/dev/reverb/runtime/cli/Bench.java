@@ -2,6 +2,7 @@ package dev.reverb.runtime.cli;
 
 import dev.reverb.runtime.djl.Generator;
 import dev.reverb.runtime.djl.LlamaModel;
+import dev.reverb.runtime.djl.ProcessRewardModel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", description = "Measure performance.", subcommands = {Bench.Generation.class})
 final class Bench {
 
-    @Command(name = "generation", description = "Tokens/s of the in-process DJL engine at batch 1, 2, 4, 8, 16.")
+    @Command(name = "generation", description = "Tokens/s of the in-process DJL engine at batch 1, 2, 4, 8, 16, "
+            + "and PRM steps/s batched versus one at a time.")
     static final class Generation implements Callable<Integer> {
 
         @Spec
@@ -49,6 +51,7 @@ final class Bench {
                 out.printf(Locale.ROOT, "model %s (%s, %d layers, hidden %d) on %s, %s; %d prompt + %d new tokens per sequence%n",
                         model.getFileName(), llama.config().modelType(), llama.config().layers(),
                         llama.config().hiddenSize(), llama.device(), dtype, promptTokens, tokens);
+                prm(llama, out);
                 int vocab = llama.config().vocabSize();
                 double base = 0;
                 double ratio8 = 0;
@@ -63,7 +66,9 @@ final class Bench {
                         prompts.add(prompt);
                         params.add(new Generator.Params(tokens, 0, 0, 1, b, Set.of(), generated -> false));
                     }
-                    Generator.generate(llama, prompts, params); // warm-up
+                    for (int w = 0; w < 2; w++) { // warm-up
+                        Generator.generate(llama, prompts, params);
+                    }
                     double best = 0;
                     for (int r = 0; r < repeats; r++) {
                         long start = System.nanoTime();
@@ -79,6 +84,44 @@ final class Bench {
                 out.printf(Locale.ROOT, "speedup batch8/batch1: %.2f%n", ratio8);
             }
             return 0;
+        }
+
+        /**
+         * PRM scoring throughput (step-tag style on synthetic token ids: one token per character),
+         * 16 (problem, 4 steps) pairs scored in one batch versus one pair at a time.
+         */
+        private void prm(LlamaModel llama, PrintWriter out) {
+            int vocab = llama.config().vocabSize();
+            ProcessRewardModel.Encoder chars = (text, special) -> text.chars().map(c -> 3 + c % (vocab - 3)).toArray();
+            ProcessRewardModel prm = new ProcessRewardModel(llama, chars,
+                    new ProcessRewardModel.Settings(ProcessRewardModel.Style.STEP_TAG, "#", "+", "-"));
+            List<String> problems = new ArrayList<>();
+            List<List<String>> steps = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                problems.add("Problem " + i + ": a shop sells " + (i + 3) + " boxes of 12 pens.");
+                steps.add(List.of("boxes times pens " + i, "add the spare pens", "subtract the sold", "final count " + i));
+            }
+            int totalSteps = 16 * 4;
+            for (int w = 0; w < 5; w++) { // warm up both paths: the JIT and the engine's allocator
+                prm.score(problems, steps);
+                for (int i = 0; i < problems.size(); i++) {
+                    prm.score(problems.subList(i, i + 1), steps.subList(i, i + 1));
+                }
+            }
+            double batched = 0;
+            double single = 0;
+            for (int r = 0; r < repeats; r++) {
+                long start = System.nanoTime();
+                prm.score(problems, steps);
+                batched = Math.max(batched, totalSteps / ((System.nanoTime() - start) / 1e9));
+                start = System.nanoTime();
+                for (int i = 0; i < problems.size(); i++) {
+                    prm.score(problems.subList(i, i + 1), steps.subList(i, i + 1));
+                }
+                single = Math.max(single, totalSteps / ((System.nanoTime() - start) / 1e9));
+            }
+            out.printf(Locale.ROOT, "PRM scoring (step-tag, 16 pairs x 4 steps): batched %.1f steps/s, one at a time "
+                    + "%.1f steps/s (%.2fx)%n", batched, single, batched / single);
         }
     }
 }

@@ -208,12 +208,24 @@ public final class LlamaModel implements AutoCloseable {
     public float[][][] at(int[][] tokens, boolean[][] valid, int[][] positions, boolean lmHead) {
         try (KvCache cache = newCache(tokens.length)) {
             return run(cache, tokens, valid, hidden -> {
+                int steps = tokens[0].length;
+                int total = java.util.Arrays.stream(positions).mapToInt(p -> p.length).sum();
+                long[] flat = new long[total];
+                int at = 0;
+                for (int b = 0; b < positions.length; b++) {
+                    for (int p : positions[b]) {
+                        flat[at++] = (long) b * steps + p;
+                    }
+                }
+                NDArray picked = hidden.reshape(tokens.length * steps, config.hiddenSize())
+                        .get(new NDIndex("{}", hidden.getManager().create(flat)));
                 int width = lmHead ? config.vocabSize() : config.hiddenSize();
+                float[][] all = rows(lmHead ? picked.matMul(lmHeadT) : picked, total, width);
                 float[][][] out = new float[tokens.length][][];
-                for (int b = 0; b < tokens.length; b++) {
-                    long[] picks = java.util.Arrays.stream(positions[b]).asLongStream().toArray();
-                    NDArray rows = hidden.get(b).get(new NDIndex("{}", hidden.getManager().create(picks)));
-                    out[b] = rows(lmHead ? rows.matMul(lmHeadT) : rows, picks.length, width);
+                at = 0;
+                for (int b = 0; b < positions.length; b++) {
+                    out[b] = java.util.Arrays.copyOfRange(all, at, at + positions[b].length);
+                    at += positions[b].length;
                 }
                 return out;
             });

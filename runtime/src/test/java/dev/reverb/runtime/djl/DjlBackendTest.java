@@ -115,4 +115,17 @@ class DjlBackendTest {
                 .toCompletableFuture().join();
         assertThat(alone.scores().get(0)).isCloseTo(b.join().scores().get(0), org.assertj.core.data.Offset.offset(1e-5));
     }
+
+    @Test
+    void should_answer_as_a_langchain4j_chat_model_when_wrapped() {
+        dev.langchain4j.model.chat.ChatModel chat = new dev.reverb.runtime.backend.BackendChatModel(backend);
+        var response = chat.chat(dev.langchain4j.model.chat.request.ChatRequest.builder()
+                .messages(dev.langchain4j.data.message.UserMessage.from("Once upon a time"))
+                .temperature(0.0).maxOutputTokens(24).build());
+        String direct = backend.generate(request("Once upon a time", 1, new Sampling(0, 1, 24, List.of(), null)))
+                .toCompletableFuture().join().text();
+        assertThat(response.aiMessage().text()).isEqualTo(direct).isNotBlank();
+        assertThat(response.tokenUsage().outputTokenCount()).isPositive();
+        assertThat(response.modelName()).isEqualTo("stories260k");
+    }
 }
