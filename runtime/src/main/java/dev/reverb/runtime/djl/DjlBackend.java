@@ -247,7 +247,7 @@ public final class DjlBackend implements ModelBackend {
             Sampling s = r.sampling();
             for (int i = 0; i < r.n(); i++) {
                 long seed = (s.seed() == null ? System.nanoTime() : s.seed()) + i;
-                params.add(new Generator.Params(s.maxTokens(), s.temperature(), 0, s.topP(), seed, eos,
+                params.add(new Generator.Params(s.maxTokens(), s.temperature(), s.topK(), s.topP(), seed, eos,
                         tokens -> !s.stop().isEmpty() && cut(decode(tokens), s.stop()) != null));
                 prompts.add(ids);
             }

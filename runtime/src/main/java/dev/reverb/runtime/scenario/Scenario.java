@@ -59,7 +59,7 @@ public record Scenario(String name, String description, Path source, Environment
      * {@code backend:} says explicitly).
      */
     public record ModelConfig(String name, Backend backend, String model, String baseUrl, String apiKeyEnv,
-                              double temperature, double topP, int maxTokens, List<String> stop, int concurrency,
+                              double temperature, double topP, int topK, int maxTokens, List<String> stop, int concurrency,
                               Duration timeout, int retries, SimulatedConfig simulated, DjlConfig djl,
                               PrmConfig prm) {
         public ModelConfig {

@@ -507,7 +507,7 @@ public final class ScenarioLoader {
                 Scenario.ModelConfig m = models.get(a.path("model").asText());
                 Role role = Role.fromId(a.path("role").asText());
                 Sampling sampling = new Sampling(a.path("temperature").asDouble(m.temperature()), m.topP(),
-                        a.path("max-tokens").asInt(m.maxTokens()), m.stop(), null);
+                        a.path("max-tokens").asInt(m.maxTokens()), m.stop(), null, m.topK());
                 agents.add(new AgentSpec(a.path("name").asText(), role, m.name(), template(a.path("prompt"), role),
                         sampling));
             }
@@ -565,7 +565,8 @@ public final class ScenarioLoader {
             return new Scenario.ModelConfig(name, backend, m.path("model").asText(),
                     m.has("base-url") ? m.path("base-url").asText() : null,
                     m.has("api-key-env") ? m.path("api-key-env").asText() : null,
-                    m.path("temperature").asDouble(0.7), m.path("top-p").asDouble(1.0), m.path("max-tokens").asInt(512),
+                    m.path("temperature").asDouble(0.7), m.path("top-p").asDouble(1.0), m.path("top-k").asInt(0),
+                    m.path("max-tokens").asInt(512),
                     stop, m.path("concurrency").asInt(4), time, m.path("retries").asInt(3),
                     new Scenario.SimulatedConfig(sim.path("accuracy").asDouble(Scenario.SimulatedConfig.DEFAULT.accuracy()),
                             sim.path("fix-rate").asDouble(Scenario.SimulatedConfig.DEFAULT.fixRate())), djl, prm);
@@ -627,7 +628,8 @@ public final class ScenarioLoader {
             if (m.apiKeyEnv() != null) {
                 o.put("api-key-env", m.apiKeyEnv());
             }
-            o.put("temperature", m.temperature()).put("top-p", m.topP()).put("max-tokens", m.maxTokens());
+            o.put("temperature", m.temperature()).put("top-p", m.topP()).put("top-k", m.topK())
+                    .put("max-tokens", m.maxTokens());
             ArrayNode stop = o.putArray("stop");
             m.stop().forEach(stop::add);
             o.put("concurrency", m.concurrency()).put("timeout", Durations.format(m.timeout())).put("retries", m.retries());

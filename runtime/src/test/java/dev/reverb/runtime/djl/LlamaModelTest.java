@@ -163,4 +163,31 @@ class LlamaModelTest {
         }
         assertThatThrownBy(() -> LlamaModel.dtype("bfloat16")).hasMessageContaining("float16");
     }
+
+    @Test
+    void should_load_every_shard_when_the_checkpoint_is_sharded() throws Exception {
+        TinyCheckpoint ckpt = TinyCheckpoint.random("qwen2", 2, false, true, 31);
+        Path sharded = ckpt.writeSharded(tmp.resolve("sharded"));
+        assertThat(sharded.resolve("model.safetensors")).doesNotExist();
+        try (LlamaModel model = LlamaModel.load(sharded, Device.cpu(), DataType.FLOAT32)) {
+            assertThat(maxDiff(prefill(model, PROMPT), ckpt.referenceLogits(PROMPT))).isLessThan(1e-4);
+        }
+    }
+
+    @Test
+    void should_render_the_models_own_chat_template_and_fall_back_without_one() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("tpl"));
+        Files.writeString(dir.resolve("tokenizer_config.json"), """
+                {"bos_token": "<s>", "eos_token": "</s>",
+                 "chat_template": "{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}</s>{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}"}
+                """);
+        List<dev.reverb.agents.model.ChatMessage> chat = List.of(dev.reverb.agents.model.ChatMessage.system("Be brief."),
+                dev.reverb.agents.model.ChatMessage.user("2+2?"));
+
+        assertThat(ChatTemplate.of(dir).render(chat)).isEqualTo("<s><|system|>Be brief.</s><|user|>2+2?</s><|assistant|>");
+        assertThat(ChatTemplate.of(dir).hasTemplate()).isTrue();
+        ChatTemplate none = ChatTemplate.of(Files.createDirectories(tmp.resolve("none")));
+        assertThat(none.hasTemplate()).isFalse();
+        assertThat(none.render(chat)).isEqualTo("System: Be brief.\n\nUser: 2+2?\n\nAssistant:");
+    }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -100,6 +101,33 @@ final class TinyCheckpoint {
     /** Writes config.json and model.safetensors (F32) into {@code dir}. */
     Path write(Path dir) throws IOException {
         return write(dir, false);
+    }
+
+    /**
+     * Writes the checkpoint sharded as Hugging Face does: tensors split over two
+     * {@code model-0000N-of-00002.safetensors} files and a {@code model.safetensors.index.json}.
+     */
+    Path writeSharded(Path dir) throws IOException {
+        Path whole = write(dir.resolveSibling(dir.getFileName() + "-whole"));
+        Files.createDirectories(dir);
+        Files.copy(whole.resolve("config.json"), dir.resolve("config.json"));
+        List<String> names = new java.util.ArrayList<>(tensors.keySet());
+        int half = names.size() / 2;
+        ObjectNode index = new ObjectMapper().createObjectNode();
+        ObjectNode map = index.putObject("weight_map");
+        for (int shard = 0; shard < 2; shard++) {
+            String file = "model-0000" + (shard + 1) + "-of-00002.safetensors";
+            TinyCheckpoint part = new TinyCheckpoint(config);
+            for (String name : shard == 0 ? names.subList(0, half) : names.subList(half, names.size())) {
+                part.tensors.put(name, tensors.get(name));
+                part.shapes.put(name, shapes.get(name));
+                map.put(name, file);
+            }
+            Path partDir = part.write(dir.resolveSibling(dir.getFileName() + "-part" + shard));
+            Files.move(partDir.resolve("model.safetensors"), dir.resolve(file));
+        }
+        new ObjectMapper().writeValue(dir.resolve("model.safetensors.index.json").toFile(), index);
+        return dir;
     }
 
     /** Writes config.json and model.safetensors with BF16 tensors (the top 16 bits of each float). */
