@@ -44,6 +44,11 @@ public final class InMemoryStore implements MemoryStore {
     }
 
     @Override
+    public synchronized Optional<float[]> vector(String id) {
+        return Optional.ofNullable(items.get(id)).map(e -> e.unit().clone());
+    }
+
+    @Override
     public synchronized boolean delete(String id) {
         return items.remove(id) != null;
     }

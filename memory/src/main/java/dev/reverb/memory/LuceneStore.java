@@ -16,6 +16,9 @@ import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -23,8 +26,10 @@ import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
@@ -54,6 +59,7 @@ public final class LuceneStore implements MemoryStore {
 
     private static final String SCHEMA_KEY = "reverb.memory.schema";
     private static final String DIMENSION_KEY = "reverb.memory.dimension";
+    private static final String EMBEDDING_KEY = "reverb.memory.embedding";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, String>> TAGS = new TypeReference<>() { };
 
@@ -66,51 +72,124 @@ public final class LuceneStore implements MemoryStore {
     private static final String TAG_PREFIX = "tag.";
     private static final String VECTOR = "vector";
 
+    /**
+     * How the vector index trades speed for recall. Only {@code candidates} matters when reading,
+     * so a store opens with any tuning.
+     *
+     * @param graphDegree neighbours per node of the HNSW graph (Lucene's M)
+     * @param graphBeam   candidates considered when inserting (Lucene's beam width)
+     * @param candidates  nearest-neighbour candidates explored per search (at least k)
+     */
+    public record Tuning(int graphDegree, int graphBeam, int candidates) {
+        public static final Tuning DEFAULT = new Tuning(16, 100, 100);
+
+        public Tuning {
+            if (graphDegree < 2 || graphBeam < 1 || candidates < 1) {
+                throw new IllegalArgumentException("graph degree >= 2, beam >= 1 and candidates >= 1, was " + graphDegree
+                        + ", " + graphBeam + ", " + candidates);
+            }
+        }
+    }
+
     private final int dimension;
+    private final String embedding;
+    private final int candidates;
     private final FSDirectory directory;
     private final Analyzer analyzer = new StandardAnalyzer();
     private final IndexWriter writer;
     private final SearcherManager searchers;
+    /** Set by writes; the next read refreshes its view first (refreshing on every write would flush tiny segments). */
+    private volatile boolean stale;
 
-    private LuceneStore(Path folder, int dimension) throws IOException {
+    private LuceneStore(Path folder, int dimension, String embedding, Tuning tuning) throws IOException {
         this.dimension = dimension;
+        this.candidates = tuning.candidates();
+        Description found = describe(folder);
+        if (found.schema() > SCHEMA_VERSION) {
+            throw new IOException("the memory store at " + folder + " has schema " + found.schema()
+                    + ", newer than this Reverb's " + SCHEMA_VERSION + "; use a newer Reverb");
+        }
+        if (found.dimension() > 0 && found.dimension() != dimension) {
+            throw new IOException("the memory store at " + folder + " holds embeddings of dimension "
+                    + found.dimension() + ", not " + dimension + " (was it made with another embedding model?)");
+        }
+        if (!found.embedding().isEmpty() && !embedding.isEmpty() && !found.embedding().equals(embedding)) {
+            throw new IOException("the memory store at " + folder + " was embedded with " + found.embedding()
+                    + ", not " + embedding + "; vectors of different models cannot be compared");
+        }
+        this.embedding = embedding.isEmpty() ? found.embedding() : embedding;
         Files.createDirectories(folder);
         this.directory = FSDirectory.open(folder);
-        int stored = storedDimension(folder);
-        if (stored > 0 && stored != dimension) {
-            directory.close();
-            throw new IOException("the memory store at " + folder + " holds embeddings of dimension " + stored
-                    + ", not " + dimension + " (was it made with another embedding model?)");
-        }
+        KnnVectorsFormat graph = new Lucene99HnswVectorsFormat(tuning.graphDegree(), tuning.graphBeam());
         this.writer = new IndexWriter(directory, new IndexWriterConfig(analyzer)
-                .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
+                .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                .setRAMBufferSizeMB(256)
+                .setCodec(new Lucene912Codec() {
+                    @Override
+                    public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                        return graph;
+                    }
+                }));
         writer.setLiveCommitData(Map.of(SCHEMA_KEY, Integer.toString(SCHEMA_VERSION),
-                DIMENSION_KEY, Integer.toString(dimension)).entrySet());
+                DIMENSION_KEY, Integer.toString(dimension), EMBEDDING_KEY, this.embedding).entrySet());
         this.searchers = new SearcherManager(writer, null);
+    }
+
+    /**
+     * What a folder holds.
+     *
+     * @param schema    the store's schema version, 0 when there is no store (or one from before versioning)
+     * @param dimension its embedding dimension, 0 when unknown
+     * @param embedding the name of the embedding model that made its vectors, empty when unknown
+     */
+    public record Description(int schema, int dimension, String embedding) {
     }
 
     /**
      * Opens the store in {@code folder}, creating it when empty.
      *
-     * @throws IOException when the folder holds a store of a newer schema or another dimension
+     * @param embedding the embedding model's name, recorded and checked on later opens; empty to skip
+     * @throws IOException when the folder holds a store of a newer schema, another dimension or
+     *                     another embedding model
      */
+    public static LuceneStore open(Path folder, int dimension, String embedding) throws IOException {
+        return open(folder, dimension, embedding, Tuning.DEFAULT);
+    }
+
+    /** {@link #open(Path, int, String)} with a vector index tuned otherwise. */
+    public static LuceneStore open(Path folder, int dimension, String embedding, Tuning tuning) throws IOException {
+        return new LuceneStore(folder, dimension, embedding, tuning);
+    }
+
+    /** {@link #open(Path, int, String)} without recording an embedding model. */
     public static LuceneStore open(Path folder, int dimension) throws IOException {
-        return new LuceneStore(folder, dimension);
+        return open(folder, dimension, "");
+    }
+
+    /** Opens a store that exists, with its own dimension and embedding model. */
+    public static LuceneStore openExisting(Path folder) throws IOException {
+        Description found = describe(folder);
+        if (found.dimension() == 0) {
+            throw new IOException("no memory store at " + folder);
+        }
+        return open(folder, found.dimension(), found.embedding());
+    }
+
+    /** Reads a folder's store description without opening it; all zero and empty when there is no store. */
+    public static Description describe(Path folder) throws IOException {
+        Map<String, String> data = commitData(folder);
+        return new Description(Integer.parseInt(data.getOrDefault(SCHEMA_KEY, "0")),
+                Integer.parseInt(data.getOrDefault(DIMENSION_KEY, "0")), data.getOrDefault(EMBEDDING_KEY, ""));
     }
 
     /** The schema version of the store in a folder, 0 when there is none yet. */
     public static int schemaVersion(Path folder) throws IOException {
-        return Integer.parseInt(commitData(folder).getOrDefault(SCHEMA_KEY, "0"));
+        return describe(folder).schema();
     }
 
-    private static int storedDimension(Path folder) throws IOException {
-        Map<String, String> data = commitData(folder);
-        int schema = Integer.parseInt(data.getOrDefault(SCHEMA_KEY, "0"));
-        if (schema > SCHEMA_VERSION) {
-            throw new IOException("the memory store at " + folder + " has schema " + schema
-                    + ", newer than this Reverb's " + SCHEMA_VERSION + "; use a newer Reverb");
-        }
-        return Integer.parseInt(data.getOrDefault(DIMENSION_KEY, "0"));
+    /** The name of the embedding model this store's vectors come from, empty when unknown. */
+    public String embedding() {
+        return embedding;
     }
 
     private static Map<String, String> commitData(Path folder) throws IOException {
@@ -142,12 +221,12 @@ public final class LuceneStore implements MemoryStore {
         item.tags().forEach((k, v) -> doc.add(new StringField(TAG_PREFIX + k, v, Field.Store.NO)));
         doc.add(new KnnFloatVectorField(VECTOR, Vectors.unit(vector, dimension), VectorSimilarityFunction.DOT_PRODUCT));
         writer.updateDocument(new Term(ID, item.id()), doc);
-        searchers.maybeRefresh();
+        stale = true;
     }
 
     @Override
     public Optional<MemoryItem> get(String id) throws IOException {
-        IndexSearcher searcher = searchers.acquire();
+        IndexSearcher searcher = acquire();
         try {
             TopDocs top = searcher.search(new TermQuery(new Term(ID, id)), 1);
             return top.scoreDocs.length == 0 ? Optional.empty()
@@ -158,23 +237,47 @@ public final class LuceneStore implements MemoryStore {
     }
 
     @Override
+    public Optional<float[]> vector(String id) throws IOException {
+        IndexSearcher searcher = acquire();
+        try {
+            TopDocs top = searcher.search(new TermQuery(new Term(ID, id)), 1);
+            if (top.scoreDocs.length == 0) {
+                return Optional.empty();
+            }
+            int doc = top.scoreDocs[0].doc;
+            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                int local = doc - leaf.docBase;
+                if (local >= 0 && local < leaf.reader().maxDoc()) {
+                    FloatVectorValues values = leaf.reader().getFloatVectorValues(VECTOR);
+                    if (values != null && values.advance(local) == local) {
+                        return Optional.of(values.vectorValue().clone());
+                    }
+                }
+            }
+            return Optional.empty();
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    @Override
     public boolean delete(String id) throws IOException {
         boolean existed = get(id).isPresent();
         writer.deleteDocuments(new Term(ID, id));
-        searchers.maybeRefresh();
+        stale = true;
         return existed;
     }
 
     @Override
     public List<Hit> search(MemoryQuery query) throws IOException {
         Query filter = filter(query.filter());
-        IndexSearcher searcher = searchers.acquire();
+        IndexSearcher searcher = acquire();
         try {
             List<Hit> byVector = null;
             if (query.vector() != null) {
                 float[] target = Vectors.unit(query.vector(), dimension);
-                byVector = hits(searcher, searcher.search(new KnnFloatVectorQuery(VECTOR, target, query.k(), filter),
-                        query.k()));
+                Query nearest = new KnnFloatVectorQuery(VECTOR, target, Math.max(query.k(), candidates), filter);
+                byVector = hits(searcher, searcher.search(nearest, query.k()));
             }
             List<Hit> byText = null;
             Query text = textQuery(query.text());
@@ -193,7 +296,7 @@ public final class LuceneStore implements MemoryStore {
 
     @Override
     public List<MemoryItem> list(MemoryQuery.Filter filter) throws IOException {
-        IndexSearcher searcher = searchers.acquire();
+        IndexSearcher searcher = acquire();
         try {
             List<MemoryItem> items = new ArrayList<>();
             int total = Math.max(1, searcher.getIndexReader().numDocs());
@@ -220,6 +323,14 @@ public final class LuceneStore implements MemoryStore {
         } finally {
             directory.close();
         }
+    }
+
+    private IndexSearcher acquire() throws IOException {
+        if (stale) {
+            stale = false;
+            searchers.maybeRefreshBlocking();
+        }
+        return searchers.acquire();
     }
 
     private static List<Hit> hits(IndexSearcher searcher, TopDocs top) throws IOException {

@@ -23,6 +23,9 @@ public interface MemoryStore extends AutoCloseable {
 
     Optional<MemoryItem> get(String id) throws IOException;
 
+    /** The stored (unit-length) embedding of an item. */
+    Optional<float[]> vector(String id) throws IOException;
+
     /** Removes an item; false when there was none with that id. */
     boolean delete(String id) throws IOException;
 

@@ -16,6 +16,9 @@ final class Vectors {
         if (norm == 0 || Double.isNaN(norm)) {
             throw new IllegalArgumentException("a zero (or NaN) vector has no direction");
         }
+        if (Math.abs(norm - 1) < 1e-6) {
+            return v.clone(); // already unit: kept bit for bit, so export and import round-trip exactly
+        }
         float[] u = new float[v.length];
         for (int i = 0; i < v.length; i++) {
             u[i] = (float) (v[i] / norm);

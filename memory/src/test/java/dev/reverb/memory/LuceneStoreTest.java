@@ -33,6 +33,21 @@ class LuceneStoreTest extends MemoryStoreContract {
     }
 
     @Test
+    void should_record_the_embedding_model_and_refuse_vectors_of_another_one() throws IOException {
+        try (MemoryStore store = filled(LuceneStore.open(folder, DIM, "model-a"))) {
+            store.commit();
+        }
+        assertThat(LuceneStore.describe(folder)).isEqualTo(new LuceneStore.Description(LuceneStore.SCHEMA_VERSION, DIM, "model-a"));
+        assertThatThrownBy(() -> LuceneStore.open(folder, DIM, "model-b")).hasMessageContaining("embedded with model-a");
+        try (LuceneStore store = LuceneStore.openExisting(folder)) {
+            assertThat(store.dimension()).isEqualTo(DIM);
+            assertThat(store.embedding()).isEqualTo("model-a");
+            assertThat(store.get("a")).isPresent();
+        }
+        assertThatThrownBy(() -> LuceneStore.openExisting(folder.resolve("none"))).hasMessageContaining("no memory store");
+    }
+
+    @Test
     void should_refuse_a_store_written_by_a_newer_schema() throws IOException {
         try (FSDirectory dir = FSDirectory.open(folder);
              IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig())) {

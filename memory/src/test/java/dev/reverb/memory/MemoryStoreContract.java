@@ -50,6 +50,19 @@ abstract class MemoryStoreContract {
     }
 
     @Test
+    void should_keep_each_items_unit_length_embedding_bit_for_bit() throws IOException {
+        try (MemoryStore store = filled(open(folder, DIM))) {
+            float[] rule = store.vector("c").orElseThrow();
+            double norm = Math.sqrt(1 + 0.04);
+            assertThat(rule).containsExactly(new float[] {0, 0, (float) (1 / norm), (float) (0.2 / norm)},
+                    org.assertj.core.data.Offset.offset(1e-6f));
+            store.put(item("d", MemoryKind.CONCEPT, "global", "copy", Map.of()), rule);
+            assertThat(store.vector("d").orElseThrow()).containsExactly(rule);
+            assertThat(store.vector("missing")).isEmpty();
+        }
+    }
+
+    @Test
     void should_return_the_item_as_put_when_getting_it_by_id() throws IOException {
         try (MemoryStore store = filled(open(folder, DIM))) {
             assertThat(store.get("a")).contains(APPLES);
