@@ -5,9 +5,8 @@ import dev.reverb.agents.model.ModelGateway;
 import dev.reverb.agents.trace.TraceSink;
 import dev.reverb.environments.Environment;
 import dev.reverb.environments.Task;
-import dev.reverb.memory.MemoryItem;
+import dev.reverb.memory.Recall;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -19,12 +18,12 @@ import java.util.Objects;
  * @param environment grades answers
  * @param seed        this episode's seed (derived from the run seed and the id)
  * @param agents      the scenario's agents by name, each bound to its model gateway
- * @param memory      memory items retrieved for this task, already formatted for prompts
+ * @param memory      what memory recalls for this task; each agent sees its share
  * @param trace       where agent messages and protocol events go
  * @param askTimeout  how long to wait for one agent turn (the gateway's worst case)
  */
 public record Episode(String id, Task task, Environment environment, long seed, Map<String, Binding> agents,
-                      List<MemoryItem> memory, TraceSink trace, Duration askTimeout) {
+                      Recall memory, TraceSink trace, Duration askTimeout) {
 
     /** An agent and the gateway of its model. */
     public record Binding(AgentSpec spec, ActorRef<ModelGateway.Command> gateway) {
@@ -41,7 +40,7 @@ public record Episode(String id, Task task, Environment environment, long seed, 
         Objects.requireNonNull(trace, "trace");
         Objects.requireNonNull(askTimeout, "askTimeout");
         agents = Map.copyOf(agents);
-        memory = List.copyOf(memory);
+        Objects.requireNonNull(memory, "memory");
     }
 
     public Binding agent(String name) {

@@ -31,7 +31,12 @@ public record PromptTemplate(String system, String user) {
             "others",      // the other agents' latest answers and reasoning
             "feedback",    // the verifier's or a critic's feedback on the previous answer
             "reflections", // verbal reflections written so far
-            "memory",      // items retrieved from memory
+            "memory",      // everything retrieved from memory, in sections
+            "examples",    // similar past trajectories, solved and not (experiential memory)
+            "successes",   // similar past trajectories that were solved; for a distiller, recent successes
+            "failures",    // similar past trajectories that were not; for a distiller, recent failures
+            "lessons",     // reflections written on similar tasks (reflective memory)
+            "insights",    // general insights of this kind of task (concept memory), numbered
             "candidate",   // the answer under critique or reflection
             "round");      // the 1-based round or trial number
 

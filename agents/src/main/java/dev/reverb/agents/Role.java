@@ -13,7 +13,9 @@ public enum Role {
     /** Writes a verbal reflection on a failed attempt. */
     REFLECTOR,
     /** Chooses between candidate answers. */
-    JUDGE;
+    JUDGE,
+    /** Compares past successes with failures and edits the list of insights (concept memory). */
+    DISTILLER;
 
     /** The name used in scenario files, e.g. {@code solver}. */
     public String id() {

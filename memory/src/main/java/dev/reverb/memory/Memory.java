@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -21,13 +22,21 @@ import java.util.function.Predicate;
  */
 public final class Memory implements AutoCloseable {
 
-    /** How many items of each kind a prompt shows; 0 turns a kind off. */
-    public record Limits(int successes, int failures, int reflections, int insights) {
-        public static final Limits DEFAULT = new Limits(2, 1, 2, 5);
+    /**
+     * How much of memory a prompt shows.
+     *
+     * @param successes   similar solved trajectories; 0 turns them off
+     * @param failures    similar unsolved trajectories
+     * @param reflections reflections on similar tasks
+     * @param insights    insights of the environment
+     * @param maxChars    characters of one item at most (a trajectory's transcript is cut first)
+     */
+    public record Limits(int successes, int failures, int reflections, int insights, int maxChars) {
+        public static final Limits DEFAULT = new Limits(2, 1, 2, 5, 1200);
 
         public Limits {
-            if (successes < 0 || failures < 0 || reflections < 0 || insights < 0) {
-                throw new IllegalArgumentException("memory limits must be >= 0");
+            if (successes < 0 || failures < 0 || reflections < 0 || insights < 0 || maxChars < 1) {
+                throw new IllegalArgumentException("memory limits must be >= 0 (max-chars >= 1)");
             }
         }
     }
@@ -93,7 +102,7 @@ public final class Memory implements AutoCloseable {
         List<MemoryItem> insights = limits.insights() == 0 ? List.of()
                 : Insights.ordered(store.list(new MemoryQuery.Filter(Set.of(MemoryKind.CONCEPT), scopes, env))).stream()
                 .limit((long) limits.insights() * share).toList();
-        return new Recall(successes, failures, reflections, insights);
+        return new Recall(limits, successes, failures, reflections, insights);
     }
 
     private List<MemoryItem> similar(MemoryKind kind, Map<String, String> tags, int want, String task, float[] vector,
@@ -171,8 +180,13 @@ public final class Memory implements AutoCloseable {
             throws IOException {
         MemoryItem template = new MemoryItem("template", MemoryKind.CONCEPT, scope, "", clock.instant(),
                 Map.of(ENVIRONMENT, environment));
+        long millis = clock.millis();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        AtomicInteger n = new AtomicInteger();
+        // Ids sort in creation order, which breaks ties between insights of equal importance and age.
         Insights.Change change = Insights.apply(shown, ops, template,
-                () -> "insight:" + environment + ":" + UUID.randomUUID(), clock.instant());
+                () -> String.format(Locale.ROOT, "insight:%s:%013d-%03d-%s", environment, millis, n.incrementAndGet(), run),
+                clock.instant());
         for (MemoryItem item : change.upserted()) {
             store.put(item, embedder.embed(item.text()));
         }
@@ -206,7 +220,8 @@ public final class Memory implements AutoCloseable {
         return out;
     }
 
-    static String trajectoryText(Trajectory t) {
+    /** A trajectory as experiential memory stores it: the task, its outcome, the final answer, the feedback, the transcript. */
+    public static String trajectoryText(Trajectory t) {
         StringBuilder sb = new StringBuilder();
         sb.append("Task: ").append(t.task().strip()).append('\n');
         sb.append("Outcome: ").append(t.correct() ? "solved" : "not solved").append('\n');

@@ -10,21 +10,22 @@ import java.util.stream.Stream;
  * on similar tasks (reflective) and the insights of the task's environment (concept), best first.
  * It may hold more than a prompt shows; {@link #visibleTo} cuts it to one agent's view.
  */
-public record Recall(List<MemoryItem> successes, List<MemoryItem> failures, List<MemoryItem> reflections,
+public record Recall(Memory.Limits limits, List<MemoryItem> successes, List<MemoryItem> failures, List<MemoryItem> reflections,
                      List<MemoryItem> insights) {
 
-    public static final Recall EMPTY = new Recall(List.of(), List.of(), List.of(), List.of());
+    public static final Recall EMPTY = new Recall(Memory.Limits.DEFAULT, List.of(), List.of(), List.of(), List.of());
 
     public Recall {
+        java.util.Objects.requireNonNull(limits, "limits");
         successes = List.copyOf(successes);
         failures = List.copyOf(failures);
         reflections = List.copyOf(reflections);
         insights = List.copyOf(insights);
     }
 
-    /** The items {@code agent} may read, at most {@code limits}' counts of each kind. */
-    public Recall visibleTo(String agent, Memory.Limits limits) {
-        return new Recall(cut(successes, agent, limits.successes()), cut(failures, agent, limits.failures()),
+    /** The items {@code agent} may read, at most {@link #limits}' counts of each kind. */
+    public Recall visibleTo(String agent) {
+        return new Recall(limits, cut(successes, agent, limits.successes()), cut(failures, agent, limits.failures()),
                 cut(reflections, agent, limits.reflections()), cut(insights, agent, limits.insights()));
     }
 

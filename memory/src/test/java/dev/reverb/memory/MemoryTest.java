@@ -119,10 +119,10 @@ class MemoryTest {
         memory.remember(episode("e1", "t1", "Tom has 3 apples and buys 4 more apples", false, "math"), Set.of(), true);
         Recall recall = memory.recall("math", "t2", "Tom has 3 apples", Set.of(Scopes.agent("solver"),
                 Scopes.agent("reflector")));
-        Recall solver = recall.visibleTo("solver", Memory.Limits.DEFAULT);
+        Recall solver = recall.visibleTo("solver");
         assertThat(solver.failures()).extracting(MemoryItem::scope).containsExactly("agent:solver");
         assertThat(solver.reflections()).isEmpty();
-        assertThat(recall.visibleTo("reflector", Memory.Limits.DEFAULT).reflections()).extracting(MemoryItem::scope)
+        assertThat(recall.visibleTo("reflector").reflections()).extracting(MemoryItem::scope)
                 .containsExactly("agent:reflector");
     }
 

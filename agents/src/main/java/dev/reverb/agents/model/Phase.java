@@ -13,5 +13,7 @@ public enum Phase {
     /** A final decision between candidate answers. */
     JUDGE,
     /** Process-reward scoring of reasoning steps. */
-    SCORE
+    SCORE,
+    /** Distilling insights from past successes and failures (concept memory). */
+    DISTILL
 }

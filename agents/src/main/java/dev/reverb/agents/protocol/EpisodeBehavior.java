@@ -9,14 +9,17 @@ import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.trace.TraceEvent;
-import dev.reverb.memory.MemoryItem;
+import dev.reverb.agents.MemorySlots;
 import java.time.Instant;
+import dev.reverb.memory.Recall;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
-import java.util.stream.Collectors;
 
 /**
  * What every episode actor shares: its agents as children, asking them for turns, counting the
@@ -29,6 +32,9 @@ abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
     private final String protocol;
     private final ActorRef<EpisodeOutcome> replyTo;
     private final Map<String, ActorRef<Agent.Command>> agents = new HashMap<>();
+    private final Map<String, Map<String, String>> memorySlots = new HashMap<>();
+    private final Set<String> memoryUsed = new LinkedHashSet<>();
+    private final List<EpisodeResult.Message> messages = new ArrayList<>();
     private final long startNanos = System.nanoTime();
     private long promptTokens;
     private long completionTokens;
@@ -53,10 +59,15 @@ abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
                        BiFunction<Agent.Reply, Throwable, T> adapt) {
         Map<String, String> all = new HashMap<>(slots);
         all.putIfAbsent("task", episode.task().question());
-        all.putIfAbsent("memory", memorySlot());
+        memorySlots(agent).forEach(all::putIfAbsent);
         all.putIfAbsent("round", Integer.toString(round + 1));
         getContext().askWithStatus(Agent.Reply.class, agents.get(agent), episode.askTimeout(),
-                ref -> new Agent.Act(round, phase, all, ref), adapt::apply);
+                ref -> new Agent.Act(round, phase, all, ref), (reply, error) -> {
+                    if (reply != null) {
+                        messages.add(new EpisodeResult.Message(agent, round, phase, reply.text()));
+                    }
+                    return adapt.apply(reply, error);
+                });
     }
 
     /** Counts one reply's tokens and call. */
@@ -77,9 +88,9 @@ abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         var verdict = episode.environment().verify(episode.task(), output);
         event(rounds.size() - 1, "final", (verdict.correct() ? "correct: " : "incorrect: ") + verdict.extracted());
         long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-        List<String> memoryIds = episode.memory().stream().map(MemoryItem::id).toList();
         replyTo.tell(new EpisodeOutcome.Completed(new EpisodeResult(episode.id(), episode.task().id(), protocol,
-                output, verdict, rounds, promptTokens, completionTokens, modelCalls, latency, memoryIds, simulated)));
+                output, verdict, rounds, promptTokens, completionTokens, modelCalls, latency, List.copyOf(memoryUsed),
+                simulated, messages)));
         return Behaviors.stopped();
     }
 
@@ -91,7 +102,12 @@ abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         return Behaviors.stopped();
     }
 
-    private String memorySlot() {
-        return episode.memory().stream().map(item -> "- " + item.text()).collect(Collectors.joining("\n"));
+    /** The memory slots of one agent: its share of the recall; their items count as used once shown. */
+    private Map<String, String> memorySlots(String agent) {
+        return memorySlots.computeIfAbsent(agent, a -> {
+            Recall view = episode.memory().visibleTo(a);
+            memoryUsed.addAll(MemorySlots.shown(view, episode.agent(a).spec().prompt().slots()));
+            return MemorySlots.of(view);
+        });
     }
 }

@@ -1,5 +1,6 @@
 package dev.reverb.agents.protocol;
 
+import dev.reverb.agents.model.Phase;
 import dev.reverb.environments.Verdict;
 import java.util.List;
 import java.util.Objects;
@@ -18,11 +19,23 @@ import java.util.Objects;
  * @param modelCalls       number of model calls
  * @param latencyMs        wall time of the episode
  * @param memoryUsed       ids of the memory items the episode's prompts contained
+ * @param messages         every agent message, in order
  * @param simulated        true when any answer came from the offline simulated stand-in
  */
 public record EpisodeResult(String episodeId, String taskId, String protocol, String output, Verdict verdict,
                             List<RoundOutcome> rounds, long promptTokens, long completionTokens, int modelCalls,
-                            long latencyMs, List<String> memoryUsed, boolean simulated) {
+                            long latencyMs, List<String> memoryUsed, boolean simulated,
+                            List<Message> messages) {
+
+    /** One agent message of the episode: who, when, why and what. */
+    public record Message(String agent, int round, Phase phase, String text) {
+        public Message {
+            Objects.requireNonNull(agent, "agent");
+            Objects.requireNonNull(phase, "phase");
+            Objects.requireNonNull(text, "text");
+        }
+    }
+
 
     public EpisodeResult {
         Objects.requireNonNull(episodeId, "episodeId");
@@ -32,5 +45,6 @@ public record EpisodeResult(String episodeId, String taskId, String protocol, St
         Objects.requireNonNull(verdict, "verdict");
         rounds = List.copyOf(rounds);
         memoryUsed = List.copyOf(memoryUsed);
+        messages = List.copyOf(messages);
     }
 }

@@ -1,5 +1,6 @@
 package dev.reverb.agents.protocol;
 
+import dev.reverb.memory.Recall;
 import static dev.reverb.agents.protocol.ProtocolTestKit.episode;
 import static dev.reverb.agents.protocol.ProtocolTestKit.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +37,7 @@ class DebateTest {
     void should_run_every_round_and_show_each_debater_the_others_previous_answers() {
         ScriptedModel model = model((agent, round) -> "42");
         EpisodeResult r = run(KIT, new Debate("debate", List.of("a", "b", "c"), 2, Debate.TieBreak.FIRST, null),
-                episode(KIT, model, TEAM, List.of()));
+                episode(KIT, model, TEAM, Recall.EMPTY));
 
         assertThat(r.rounds()).hasSize(3).extracting(RoundOutcome::round).containsExactly(0, 1, 2);
         assertThat(model.requests).hasSize(9);
@@ -55,7 +56,7 @@ class DebateTest {
         // round 0: a=42, b=7, c=7 -> 7 wins; round 1: everyone converges on 42
         ScriptedModel model = model((agent, round) -> round == 0 && !agent.equals("a") ? "7" : "42");
         EpisodeResult r = run(KIT, new Debate("debate", List.of("a", "b", "c"), 1, Debate.TieBreak.FIRST, null),
-                episode(KIT, model, TEAM, List.of()));
+                episode(KIT, model, TEAM, Recall.EMPTY));
 
         assertThat(r.rounds()).extracting(RoundOutcome::answer).containsExactly("7", "42");
         assertThat(r.rounds()).extracting(RoundOutcome::correct).containsExactly(false, true);
@@ -67,7 +68,7 @@ class DebateTest {
     void should_give_a_tie_to_the_earliest_debater_when_tie_break_is_first() {
         ScriptedModel model = model((agent, round) -> agent.equals("a") ? "5" : "42");
         EpisodeResult r = run(KIT, new Debate("debate", List.of("a", "b"), 0, Debate.TieBreak.FIRST, null),
-                episode(KIT, model, TEAM, List.of()));
+                episode(KIT, model, TEAM, Recall.EMPTY));
 
         assertThat(r.rounds()).extracting(RoundOutcome::answer).containsExactly("5");
         assertThat(r.verdict().correct()).isFalse();
@@ -78,7 +79,7 @@ class DebateTest {
     void should_ask_the_judge_when_the_final_vote_ties_and_tie_break_is_judge() {
         ScriptedModel model = model((agent, round) -> agent.equals("a") ? "5" : "42");
         EpisodeResult r = run(KIT, new Debate("debate", List.of("a", "b"), 1, Debate.TieBreak.JUDGE, "judge"),
-                episode(KIT, model, TEAM, List.of()));
+                episode(KIT, model, TEAM, Recall.EMPTY));
 
         assertThat(model.prompts("judge")).hasSize(1);
         assertThat(model.prompts("judge").get(0)).contains("Agent a:\nReasoning of a in round 1.", "Agent b:");

@@ -19,7 +19,7 @@ import dev.reverb.environments.Environment;
 import dev.reverb.environments.NumericAnswers;
 import dev.reverb.environments.Task;
 import dev.reverb.environments.Verdict;
-import dev.reverb.memory.MemoryItem;
+import dev.reverb.memory.Recall;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -103,7 +103,7 @@ final class ProtocolTestKit {
 
     static final List<TraceEvent> TRACE = new CopyOnWriteArrayList<>();
 
-    static Episode episode(ActorTestKit kit, ScriptedModel model, Map<String, Role> agents, List<MemoryItem> memory) {
+    static Episode episode(ActorTestKit kit, ScriptedModel model, Map<String, Role> agents, Recall memory) {
         ActorRef<ModelGateway.Command> gateway = kit.spawn(ModelGateway.create(model,
                 new GatewaySettings(4, 100, Duration.ofSeconds(5), 0, Duration.ofMillis(10)), TRACE::add));
         Map<String, Episode.Binding> bindings = new HashMap<>();

@@ -9,8 +9,10 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import dev.reverb.agents.Role;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.protocol.ProtocolTestKit.ScriptedModel;
+import dev.reverb.memory.Memory;
 import dev.reverb.memory.MemoryItem;
 import dev.reverb.memory.MemoryKind;
+import dev.reverb.memory.Recall;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,7 +41,7 @@ class ReflexionTest {
     @Test
     void should_stop_at_the_first_correct_trial_when_the_solver_gets_it_right() {
         ScriptedModel model = model(1);
-        EpisodeResult r = run(KIT, new Reflexion("reflexion", "solver", "reflector", 5, true), episode(KIT, model, TEAM, List.of()));
+        EpisodeResult r = run(KIT, new Reflexion("reflexion", "solver", "reflector", 5, true), episode(KIT, model, TEAM, Recall.EMPTY));
 
         assertThat(r.verdict().correct()).isTrue();
         assertThat(r.rounds()).extracting(RoundOutcome::correct).containsExactly(false, true);
@@ -54,7 +56,7 @@ class ReflexionTest {
     @Test
     void should_carry_every_reflection_into_later_trials_when_reflections_are_on() {
         ScriptedModel model = model(3);
-        EpisodeResult r = run(KIT, new Reflexion("reflexion", "solver", "reflector", 4, true), episode(KIT, model, TEAM, List.of()));
+        EpisodeResult r = run(KIT, new Reflexion("reflexion", "solver", "reflector", 4, true), episode(KIT, model, TEAM, Recall.EMPTY));
 
         List<String> prompts = model.prompts("solver");
         assertThat(prompts).hasSize(4);
@@ -70,7 +72,7 @@ class ReflexionTest {
     @Test
     void should_stop_after_max_trials_when_always_wrong() {
         ScriptedModel model = model(99);
-        EpisodeResult r = run(KIT, new Reflexion("reflexion", "solver", "reflector", 3, true), episode(KIT, model, TEAM, List.of()));
+        EpisodeResult r = run(KIT, new Reflexion("reflexion", "solver", "reflector", 3, true), episode(KIT, model, TEAM, Recall.EMPTY));
 
         assertThat(r.verdict().correct()).isFalse();
         assertThat(r.rounds()).hasSize(3).extracting(RoundOutcome::correct).containsOnly(false);
@@ -81,7 +83,7 @@ class ReflexionTest {
     @Test
     void should_pass_feedback_instead_of_reflections_when_reflections_are_off() {
         ScriptedModel model = model(1);
-        run(KIT, new Reflexion("reflexion", "solver", "reflector", 3, false), episode(KIT, model, TEAM, List.of()));
+        run(KIT, new Reflexion("reflexion", "solver", "reflector", 3, false), episode(KIT, model, TEAM, Recall.EMPTY));
 
         assertThat(model.prompts("reflector")).isEmpty();
         assertThat(model.prompts("solver").get(1)).contains("Your answer is incorrect.").doesNotContain("REFLECTION");
@@ -89,12 +91,18 @@ class ReflexionTest {
 
     @Test
     void should_put_memory_items_in_the_prompt_and_record_their_ids_when_memory_is_given() {
-        ScriptedModel model = model(0);
-        MemoryItem item = new MemoryItem("m-1", MemoryKind.CONCEPT, "global", "Multiply before adding.", Instant.now(), Map.of());
-        EpisodeResult r = run(KIT, new Reflexion("reflexion", "solver", "reflector", 2, true), episode(KIT, model, TEAM, List.of(item)));
+        ScriptedModel model = model(1);
+        MemoryItem insight = new MemoryItem("m-1", MemoryKind.CONCEPT, "global", "Multiply before adding.", Instant.now(), Map.of());
+        MemoryItem solved = new MemoryItem("m-2", MemoryKind.EXPERIENTIAL, "team:t", "Task: 2 + 2\nOutcome: solved", Instant.now(), Map.of());
+        MemoryItem privateNote = new MemoryItem("m-3", MemoryKind.REFLECTIVE, "agent:reflector", "Slow down.", Instant.now(), Map.of());
+        Recall recall = new Recall(Memory.Limits.DEFAULT, List.of(solved), List.of(), List.of(privateNote), List.of(insight));
+        EpisodeResult r = run(KIT, new Reflexion("reflexion", "solver", "reflector", 2, true), episode(KIT, model, TEAM, recall));
 
-        assertThat(model.prompts("solver").get(0)).contains("- Multiply before adding.");
-        assertThat(r.memoryUsed()).containsExactly("m-1");
+        assertThat(model.prompts("solver").get(0)).contains("Insights from earlier tasks:\n1. Multiply before adding.")
+                .contains("Similar tasks solved before:\nExample 1 (solved):\nTask: 2 + 2").doesNotContain("Slow down.");
+        assertThat(model.prompts("reflector").get(0)).contains("Slow down.");
+        assertThat(r.memoryUsed()).containsExactly("m-2", "m-1", "m-3");
+        assertThat(r.messages()).extracting(EpisodeResult.Message::agent).containsExactly("solver", "reflector", "solver");
     }
 
     @Test
@@ -103,7 +111,7 @@ class ReflexionTest {
             throw new IllegalStateException("server down");
         });
         TestProbe<EpisodeOutcome> probe = KIT.createTestProbe();
-        KIT.spawn(new Reflexion("reflexion", "solver", "reflector", 3, true).behavior(episode(KIT, model, TEAM, List.of()), probe.getRef()));
+        KIT.spawn(new Reflexion("reflexion", "solver", "reflector", 3, true).behavior(episode(KIT, model, TEAM, Recall.EMPTY), probe.getRef()));
 
         EpisodeOutcome outcome = probe.receiveMessage(Duration.ofSeconds(10));
         assertThat(outcome).isInstanceOf(EpisodeOutcome.Failed.class);

@@ -5,6 +5,7 @@ import dev.reverb.agents.model.CallContext;
 import dev.reverb.agents.model.GenerateRequest;
 import dev.reverb.agents.model.Generation;
 import dev.reverb.agents.model.ModelBackend;
+import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.ScoreRequest;
 import dev.reverb.agents.model.StepScores;
 import dev.reverb.environments.Task;
@@ -63,6 +64,9 @@ public final class SimulatedBackend implements ModelBackend {
     private String respond(GenerateRequest request, int sample) {
         CallContext c = request.context();
         Task task = c.task();
+        if (c.phase() == Phase.DISTILL) {
+            return distillation(request.messages().get(request.messages().size() - 1).content());
+        }
         if (!task.hasReference()) {
             return "I cannot work this task out. (simulated model: the task has no reference solution)";
         }
@@ -73,6 +77,7 @@ public final class SimulatedBackend implements ModelBackend {
             case REFLECT -> reflection(task, c);
             case JUDGE -> judgement(task, prompt, c);
             case SCORE -> throw new IllegalArgumentException("step scoring goes through score(), not generate()");
+            case DISTILL -> throw new IllegalStateException("answered above");
         };
     }
 
@@ -88,6 +93,34 @@ public final class SimulatedBackend implements ModelBackend {
                 .toList();
         int tokens = tokens(request.problem()) + request.steps().stream().mapToInt(SimulatedBackend::tokens).sum();
         return CompletableFuture.completedFuture(new StepScores(scores, tokens, model));
+    }
+
+    private static final List<String> RULES = List.of(
+            "Redo every intermediate calculation exactly before stating the final answer.",
+            "Check that the final answer uses every quantity the problem gives.",
+            "Write one step per line so that a slip is easy to find.",
+            "When feedback says an answer is wrong, find the first wrong step instead of guessing a new number.");
+
+    /**
+     * A stand-in distiller: with no insights yet it adds two canned rules; afterwards it agrees with
+     * the first insight, adds one more canned rule when failures are shown, and votes down the
+     * fifth insight and beyond. It never reads the tasks: its insights are placeholders.
+     */
+    private static String distillation(String prompt) {
+        int list = prompt.indexOf("The current insights");
+        long shown = list < 0 ? 0 : prompt.substring(list).lines().skip(1).takeWhile(l -> !l.isBlank())
+                .filter(l -> l.matches("\\d+\\. .*")).count();
+        if (shown == 0) {
+            return "ADD: " + RULES.get(0) + "\nADD: " + RULES.get(1);
+        }
+        StringBuilder ops = new StringBuilder("UPVOTE 1");
+        if (prompt.contains("Tasks that were not solved:") && shown < RULES.size()) {
+            ops.append("\nADD: ").append(RULES.get((int) shown));
+        }
+        if (shown > 4) {
+            ops.append("\nDOWNVOTE ").append(shown);
+        }
+        return ops.toString();
     }
 
     /** Whether the agent's answer in this round is right: a chain of independent draws per round. */

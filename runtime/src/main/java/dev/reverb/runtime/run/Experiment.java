@@ -2,6 +2,7 @@ package dev.reverb.runtime.run;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
@@ -12,18 +13,31 @@ import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.GatewaySettings;
 import dev.reverb.agents.model.ModelBackend;
 import dev.reverb.agents.model.ModelGateway;
+import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.protocol.EpisodeOutcome;
+import dev.reverb.agents.protocol.EpisodeResult;
+import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.agents.trace.TraceSink;
 import dev.reverb.environments.Environment;
-import dev.reverb.memory.MemoryItem;
+import dev.reverb.environments.Task;
+import dev.reverb.memory.Memory;
+import dev.reverb.memory.Recall;
+import dev.reverb.memory.Trajectory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Runs a list of episodes, at most {@code concurrency} at once. It spawns one supervised model
@@ -41,6 +55,14 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     private record EpisodeStopped(String episodeId) implements Command {
     }
 
+    private record Recalled(EpisodePlan plan, Recall recall, Throwable error) implements Command {
+    }
+
+    private record Remembered(EpisodePlan plan, EpisodeOutcome outcome) implements Command {
+    }
+
+    private enum Flushed implements Command { INSTANCE }
+
     /** A model and how its gateway treats it. */
     public record Model(ModelBackend backend, GatewaySettings settings) {
         public Model {
@@ -57,18 +79,34 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
      * @param agents      every agent of the scenario
      * @param plans       the episodes still to run, in order
      * @param concurrency episodes at once
-     * @param memory      memory items every episode's prompts get
+     * @param runId       the run's id; with an episode's id it names the episode's memory items
+     * @param memory      how the run reads and writes memory, or null without memory
      */
     public record Setup(Environment environment, Map<String, Model> models, List<AgentSpec> agents,
-                        List<EpisodePlan> plans, int concurrency, List<MemoryItem> memory) {
+                        List<EpisodePlan> plans, int concurrency, String runId, MemorySetup memory) {
         public Setup {
             models = Map.copyOf(models);
             agents = List.copyOf(agents);
             plans = List.copyOf(plans);
-            memory = List.copyOf(memory);
+            Objects.requireNonNull(runId, "runId");
             if (concurrency < 1) {
                 throw new IllegalArgumentException("concurrency must be >= 1");
             }
+        }
+    }
+
+    /**
+     * Memory for a run: the keeper's plan, with the distiller named rather than bound (the
+     * experiment binds it to its gateway).
+     *
+     * @param distiller the distilling agent's name, or null when concept memory is off
+     */
+    public record MemorySetup(Memory memory, Set<String> read, Set<String> shared, boolean perAgent,
+                              String conceptScope, String distiller, int every, int window, long seed) {
+        public MemorySetup {
+            Objects.requireNonNull(memory, "memory");
+            read = Set.copyOf(read);
+            shared = Set.copyOf(shared);
         }
     }
 
@@ -82,6 +120,9 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     private final Map<String, Episode.Binding> bindings = new LinkedHashMap<>();
     private final Queue<EpisodePlan> waiting;
     private final Map<String, EpisodePlan> running = new HashMap<>();
+    /** Episodes that have ended and are being remembered before they are recorded. */
+    private final Map<String, EpisodePlan> remembering = new HashMap<>();
+    private final ActorRef<MemoryKeeper.Command> keeper;
     private final ActorRef<EpisodeOutcome> outcomes;
     private final Duration askTimeout;
     private int spawned;
@@ -108,6 +149,11 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         }
         // A turn may also wait in the gateway's queue behind other episodes' calls.
         this.askTimeout = slowest.multipliedBy(4);
+        MemorySetup m = setup.memory();
+        this.keeper = m == null ? null : context.spawn(MemoryKeeper.create(new MemoryKeeper.Plan(m.memory(), m.read(),
+                        m.shared(), m.perAgent(), m.conceptScope(), m.distiller() == null ? null : bindings.get(m.distiller()),
+                        m.every(), m.window()), setup.environment(), trace, askTimeout, m.seed()),
+                "memory", DispatcherSelector.blocking());
         if (waiting.isEmpty()) {
             recorder.tell(Recorder.AllDone.INSTANCE);
         }
@@ -119,6 +165,9 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         return newReceiveBuilder()
                 .onMessage(Outcome.class, this::onOutcome)
                 .onMessage(EpisodeStopped.class, this::onEpisodeStopped)
+                .onMessage(Recalled.class, this::onRecalled)
+                .onMessage(Remembered.class, this::onRemembered)
+                .onMessage(Flushed.class, f -> allDone())
                 .build();
     }
 
@@ -139,29 +188,101 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         if (plan == null) {
             return this;
         }
+        if (keeper != null && outcome instanceof EpisodeOutcome.Completed completed) {
+            remembering.put(plan.id(), plan);
+            getContext().ask(MemoryKeeper.Done.class, keeper, askTimeout,
+                    ref -> new MemoryKeeper.Remember(trajectory(plan, completed.result()), ref),
+                    (done, error) -> new Remembered(plan, outcome));
+            return this;
+        }
+        return record(plan, outcome);
+    }
+
+    private Behavior<Command> onRemembered(Remembered remembered) {
+        remembering.remove(remembered.plan().id());
+        return record(remembered.plan(), remembered.outcome());
+    }
+
+    private Behavior<Command> record(EpisodePlan plan, EpisodeOutcome outcome) {
         recorder.tell(new Recorder.Ended(plan, outcome));
-        if (running.isEmpty() && waiting.isEmpty()) {
-            recorder.tell(Recorder.AllDone.INSTANCE);
-            return Behaviors.stopped();
+        if (running.isEmpty() && remembering.isEmpty() && waiting.isEmpty()) {
+            if (keeper == null) {
+                return allDone();
+            }
+            getContext().ask(MemoryKeeper.Done.class, keeper, Duration.ofDays(1), MemoryKeeper.Flush::new,
+                    (done, error) -> Flushed.INSTANCE);
+            return this;
         }
         startMore();
         return this;
     }
 
+    private Behavior<Command> allDone() {
+        recorder.tell(Recorder.AllDone.INSTANCE);
+        return Behaviors.stopped();
+    }
+
     private void startMore() {
-        while (running.size() < setup.concurrency() && !waiting.isEmpty()) {
+        while (running.size() + remembering.size() < setup.concurrency() && !waiting.isEmpty()) {
             EpisodePlan plan = waiting.poll();
-            Map<String, Episode.Binding> team = new HashMap<>();
-            for (String name : plan.protocol().agents()) {
-                team.put(name, bindings.get(name));
-            }
-            Episode episode = new Episode(plan.id(), plan.task(), setup.environment(), plan.seed(), team,
-                    setup.memory(), trace, askTimeout);
-            ActorRef<?> actor = getContext().spawn(plan.protocol().behavior(episode, outcomes),
-                    "episode-" + (++spawned));
             running.put(plan.id(), plan);
-            getContext().watchWith(actor, new EpisodeStopped(plan.id()));
+            MemorySetup m = setup.memory();
+            if (m == null) {
+                spawn(plan, Recall.EMPTY);
+                continue;
+            }
+            Task task = plan.task();
+            Executor blocking = getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+            getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return m.memory().recall(task.environment(), task.id(), task.question(), m.read());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, blocking), (recall, error) -> new Recalled(plan, recall, error));
         }
+    }
+
+    private Behavior<Command> onRecalled(Recalled recalled) {
+        Recall recall = recalled.recall();
+        if (recalled.error() != null) {
+            // The episode runs without memory rather than not at all; the trace says why.
+            trace.emit(new TraceEvent.ProtocolEvent(Instant.now(), recalled.plan().id(), "memory", 0, "recall-failed",
+                    String.valueOf(recalled.error().getMessage())));
+            recall = Recall.EMPTY;
+        }
+        spawn(recalled.plan(), recall);
+        return this;
+    }
+
+    private void spawn(EpisodePlan plan, Recall recall) {
+        Map<String, Episode.Binding> team = new HashMap<>();
+        for (String name : plan.protocol().agents()) {
+            team.put(name, bindings.get(name));
+        }
+        Episode episode = new Episode(plan.id(), plan.task(), setup.environment(), plan.seed(), team, recall, trace,
+                askTimeout);
+        ActorRef<?> actor = getContext().spawn(plan.protocol().behavior(episode, outcomes), "episode-" + (++spawned));
+        getContext().watchWith(actor, new EpisodeStopped(plan.id()));
+    }
+
+    /** An episode as memory keeps it; a reflection carries the feedback on the answer just before it. */
+    private Trajectory trajectory(EpisodePlan plan, EpisodeResult result) {
+        Task task = plan.task();
+        List<Trajectory.Turn> turns = new ArrayList<>();
+        String lastAnswer = null;
+        for (EpisodeResult.Message m : result.messages()) {
+            String feedback = "";
+            if (m.phase() == Phase.ANSWER || m.phase() == Phase.REVISE) {
+                lastAnswer = m.text();
+            } else if (m.phase() == Phase.REFLECT && lastAnswer != null) {
+                feedback = setup.environment().verify(task, lastAnswer).feedback();
+            }
+            turns.add(new Trajectory.Turn(m.agent(), m.phase().name(), m.round(), m.text(), feedback));
+        }
+        return new Trajectory(setup.runId() + "/" + plan.id(), task.environment(), task.id(), task.question(),
+                result.protocol(), turns, result.verdict().extracted(), result.verdict().correct(),
+                result.verdict().feedback());
     }
 
     private static Duration max(Duration a, Duration b) {

@@ -90,8 +90,9 @@ public final class Runner {
             models.put(m.getKey(), new Experiment.Model(
                     Wiring.backend(m.getValue(), scenario.run().seed(), options.environment()), Wiring.gateway(m.getValue())));
         }
+        Experiment.MemorySetup memory = Wiring.memory(scenario, options.environment());
         Experiment.Setup setup = new Experiment.Setup(environment, models, scenario.agents(), todo,
-                scenario.run().concurrency(), List.of());
+                scenario.run().concurrency(), folder.dir().getFileName().toString(), memory);
 
         AtomicInteger failed = new AtomicInteger();
         CompletableFuture<Void> finished = new CompletableFuture<>();
@@ -127,6 +128,9 @@ public final class Runner {
                 system.terminate();
                 system.getWhenTerminated().toCompletableFuture().join();
                 models.values().forEach(m -> m.backend().close());
+                if (memory != null) {
+                    memory.memory().close();
+                }
             }
         }
         double wall = Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0;

@@ -7,17 +7,26 @@ import dev.reverb.agents.protocol.Protocol;
 import dev.reverb.agents.protocol.Reflexion;
 import dev.reverb.environments.Environment;
 import dev.reverb.environments.MathEnvironment;
+import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
+import dev.reverb.memory.Embedder;
+import dev.reverb.memory.LuceneStore;
+import dev.reverb.memory.Memory;
+import dev.reverb.memory.Scopes;
 import dev.reverb.runtime.backend.OpenAiBackend;
 import dev.reverb.runtime.backend.PoolingPrm;
 import dev.reverb.runtime.djl.DjlBackend;
 import dev.reverb.runtime.djl.ProcessRewardModel;
 import dev.reverb.runtime.backend.SimulatedBackend;
+import dev.reverb.runtime.memory.LangChain4jEmbedder;
 import dev.reverb.runtime.scenario.Scenario;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /** Turns a validated scenario's configuration into the components of a run. */
@@ -67,6 +76,48 @@ public final class Wiring {
                     m.prm() == null ? null
                             : new PoolingPrm(m.baseUrl(), m.model(), m.prm().marker(), m.prm().positiveIndex(), m.timeout()));
         };
+    }
+
+    /** The embedding model memory uses: the in-process default, or an OpenAI-compatible endpoint. */
+    public static Embedder embedder(Scenario.EmbeddingConfig e, Function<String, String> environment) {
+        if (e.baseUrl() == null) {
+            return LangChain4jEmbedder.miniLm();
+        }
+        String key = e.apiKeyEnv() == null ? null : environment.apply(e.apiKeyEnv());
+        return new LangChain4jEmbedder(OpenAiEmbeddingModel.builder().baseUrl(e.baseUrl()).modelName(e.model())
+                .apiKey(key == null || key.isBlank() ? "none" : key).build());
+    }
+
+    /**
+     * Opens a scenario's memory for a run, or returns null when the scenario has none. Scopes:
+     * {@code agent} reads each agent's own items, {@code team} the scenario's, {@code global} everyone's.
+     */
+    public static Experiment.MemorySetup memory(Scenario scenario, Function<String, String> environment)
+            throws IOException {
+        Scenario.MemoryConfig c = scenario.memory();
+        if (!c.enabled()) {
+            return null;
+        }
+        Embedder embedder = embedder(c.embedding(), environment);
+        Memory memory = new Memory(LuceneStore.open(c.folder(), embedder.dimension(), c.embedding().id()), embedder,
+                new Memory.Settings(c.limits(), c.sameTask()), Clock.systemUTC());
+        Set<String> read = new LinkedHashSet<>();
+        for (String scope : c.read()) {
+            switch (scope) {
+                case "agent" -> scenario.agents().forEach(a -> read.add(Scopes.agent(a.name())));
+                case "team" -> read.add(Scopes.team(scenario.name()));
+                default -> read.add(Scopes.GLOBAL);
+            }
+        }
+        Set<String> shared = new LinkedHashSet<>();
+        c.write().stream().filter(w -> !w.equals("agent"))
+                .forEach(w -> shared.add(w.equals("team") ? Scopes.team(scenario.name()) : Scopes.GLOBAL));
+        String conceptScope = c.write().contains("global") && !c.write().contains("team") ? Scopes.GLOBAL
+                : Scopes.team(scenario.name());
+        Scenario.ConceptConfig concept = c.concept();
+        return new Experiment.MemorySetup(memory, read, shared, c.write().contains("agent"), conceptScope,
+                concept == null ? null : concept.distiller(), concept == null ? 1 : concept.every(),
+                concept == null ? 1 : concept.window(), scenario.run().seed());
     }
 
     public static GatewaySettings gateway(Scenario.ModelConfig m) {

@@ -1,6 +1,7 @@
 package dev.reverb.runtime.scenario;
 
 import dev.reverb.agents.AgentSpec;
+import dev.reverb.memory.Memory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -130,8 +131,73 @@ public record Scenario(String name, String description, Path source, Environment
         }
     }
 
-    /** @param reflections carry verbal reflections between trials of a task */
-    public record MemoryConfig(boolean reflections) {
+    /**
+     * Memory settings.
+     *
+     * @param reflections carry verbal reflections between trials of a task (Reflexion)
+     * @param folder      the persistent store, absolute; null: nothing is remembered across episodes
+     * @param embedding   the embedding model
+     * @param read        scopes prompts read: {@code agent}, {@code team}, {@code global}
+     * @param write       scopes episodes write to
+     * @param limits      how much of memory a prompt shows
+     * @param sameTask    whether a task may recall its own earlier episodes
+     * @param concept     insight distillation, or null when off
+     */
+    public record MemoryConfig(boolean reflections, Path folder, EmbeddingConfig embedding, List<String> read,
+                               List<String> write, Memory.Limits limits, boolean sameTask, ConceptConfig concept) {
+        public static final List<String> DEFAULT_READ = List.of("agent", "team", "global");
+        public static final List<String> DEFAULT_WRITE = List.of("team");
+
+        public MemoryConfig {
+            Objects.requireNonNull(embedding, "embedding");
+            Objects.requireNonNull(limits, "limits");
+            read = List.copyOf(read);
+            write = List.copyOf(write);
+        }
+
+        /** Within-task reflections only: nothing is remembered across episodes. */
+        public static MemoryConfig off(boolean reflections) {
+            return new MemoryConfig(reflections, null, EmbeddingConfig.DEFAULT, DEFAULT_READ, DEFAULT_WRITE,
+                    Memory.Limits.DEFAULT, true, null);
+        }
+
+        public boolean enabled() {
+            return folder != null;
+        }
+    }
+
+    /**
+     * The embedding model of memory.
+     *
+     * @param model     {@code all-minilm-l6-v2} (in process), or the model an endpoint serves
+     * @param baseUrl   an OpenAI-compatible embeddings endpoint, or null for the in-process model
+     * @param apiKeyEnv the environment variable holding the endpoint's API key, or null
+     */
+    public record EmbeddingConfig(String model, String baseUrl, String apiKeyEnv) {
+        public static final String MINILM = "all-minilm-l6-v2";
+        public static final EmbeddingConfig DEFAULT = new EmbeddingConfig(MINILM, null, null);
+
+        public EmbeddingConfig {
+            Objects.requireNonNull(model, "model");
+        }
+
+        /** The name recorded in the store, so vectors of different models are never mixed. */
+        public String id() {
+            return model;
+        }
+    }
+
+    /**
+     * Concept memory: insight distillation.
+     *
+     * @param distiller the agent that distils
+     * @param every     distil after every K finished episodes of an environment
+     * @param window    the latest episodes one distillation compares
+     */
+    public record ConceptConfig(String distiller, int every, int window) {
+        public ConceptConfig {
+            Objects.requireNonNull(distiller, "distiller");
+        }
     }
 
     /**

@@ -18,6 +18,7 @@ import dev.reverb.agents.AgentSpec;
 import dev.reverb.agents.PromptTemplate;
 import dev.reverb.agents.Role;
 import dev.reverb.agents.model.Sampling;
+import dev.reverb.memory.Memory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -426,6 +427,23 @@ public final class ScenarioLoader {
                     }
                 }
             }
+            JsonNode distiller = root.path("memory").path("concept").path("distiller");
+            checkAgent(distiller, "/memory/concept/distiller", agents);
+            for (int i = 0; i < agentList.size(); i++) {
+                JsonNode agent = agentList.get(i);
+                if (distiller.isTextual() && distiller.asText().equals(agent.path("name").asText())
+                        && !"distiller".equals(agent.path("role").asText())) {
+                    atValue("/memory/concept/distiller", "agent '" + distiller.asText() + "' distils insights, so its "
+                            + "role must be distiller (it is " + agent.path("role").asText() + ")");
+                }
+            }
+            JsonNode memory = root.path("memory");
+            for (String key : List.of("experiential", "reflective", "concept", "embedding", "read", "write", "max-chars")) {
+                if (memory.has(key) && !memory.has("folder")) {
+                    problem(tree.keyAt("/memory/" + key), "/memory/" + key,
+                            "'" + key + "' needs a memory folder: add 'folder' to memory");
+                }
+            }
             if (env.path("min-steps").asInt(2) > env.path("max-steps").asInt(Math.max(4, env.path("min-steps").asInt(2)))) {
                 atValue("/environment/max-steps", "max-steps must be at least min-steps");
             }
@@ -533,7 +551,7 @@ public final class ScenarioLoader {
                 protocols.add(new Scenario.ProtocolConfig(p.path("name").asText(type), type, settings));
             }
 
-            Scenario.MemoryConfig memory = new Scenario.MemoryConfig(root.path("memory").path("reflections").asBoolean(true));
+            Scenario.MemoryConfig memory = memory(root.path("memory"));
             JsonNode run = root.path("run");
             Scenario.RunConfig runConfig = new Scenario.RunConfig(run.path("concurrency").asInt(4), run.path("seed").asLong(0),
                     run.path("repeats").asInt(1), Path.of(run.path("output").asText("runs")).toAbsolutePath().normalize());
@@ -543,6 +561,38 @@ public final class ScenarioLoader {
             String resolved = resolvedYaml(name, description, environment, models, agents, protocols, memory, runConfig);
             return new Scenario(name, description, file, environment, models, agents, protocols, memory, runConfig,
                     resolved);
+        }
+
+        private Scenario.MemoryConfig memory(JsonNode m) {
+            boolean reflections = m.path("reflections").asBoolean(true);
+            if (!m.has("folder")) {
+                return Scenario.MemoryConfig.off(reflections);
+            }
+            JsonNode e = m.path("embedding");
+            Scenario.EmbeddingConfig embedding = e.isObject()
+                    ? new Scenario.EmbeddingConfig(e.path("model").asText(), e.path("base-url").asText(),
+                    e.has("api-key-env") ? e.path("api-key-env").asText() : null)
+                    : Scenario.EmbeddingConfig.DEFAULT;
+            JsonNode c = m.path("concept");
+            Scenario.ConceptConfig concept = c.isObject()
+                    ? new Scenario.ConceptConfig(c.path("distiller").asText(), c.path("every").asInt(8), c.path("window").asInt(8))
+                    : null;
+            Memory.Limits limits = new Memory.Limits(m.path("experiential").path("successes").asInt(2),
+                    m.path("experiential").path("failures").asInt(1), m.path("reflective").path("count").asInt(2),
+                    c.path("count").asInt(concept == null ? 0 : 5), m.path("max-chars").asInt(1200));
+            return new Scenario.MemoryConfig(reflections, Path.of(m.path("folder").asText()).toAbsolutePath().normalize(),
+                    embedding, texts(m.path("read"), Scenario.MemoryConfig.DEFAULT_READ),
+                    texts(m.path("write"), Scenario.MemoryConfig.DEFAULT_WRITE), limits,
+                    m.path("experiential").path("same-task").asBoolean(true), concept);
+        }
+
+        private static List<String> texts(JsonNode list, List<String> otherwise) {
+            if (!list.isArray()) {
+                return otherwise;
+            }
+            List<String> out = new ArrayList<>();
+            list.forEach(n -> out.add(n.asText()));
+            return out;
         }
 
         private Scenario.ModelConfig model(String name, JsonNode m) {
@@ -662,7 +712,31 @@ public final class ScenarioLoader {
             o.put("name", p.name()).put("type", p.type());
             o.setAll((ObjectNode) JSON.valueToTree(p.settings()));
         }
-        root.putObject("memory").put("reflections", memory.reflections());
+        ObjectNode mem = root.putObject("memory").put("reflections", memory.reflections());
+        if (memory.enabled()) {
+            mem.put("folder", memory.folder().toString());
+            Scenario.EmbeddingConfig embedding = memory.embedding();
+            if (embedding.baseUrl() == null) {
+                mem.put("embedding", embedding.model());
+            } else {
+                ObjectNode eo = mem.putObject("embedding").put("model", embedding.model())
+                        .put("base-url", embedding.baseUrl());
+                if (embedding.apiKeyEnv() != null) {
+                    eo.put("api-key-env", embedding.apiKeyEnv());
+                }
+            }
+            memory.read().forEach(mem.putArray("read")::add);
+            memory.write().forEach(mem.putArray("write")::add);
+            mem.putObject("experiential").put("successes", memory.limits().successes())
+                    .put("failures", memory.limits().failures()).put("same-task", memory.sameTask());
+            mem.putObject("reflective").put("count", memory.limits().reflections());
+            if (memory.concept() != null) {
+                mem.putObject("concept").put("distiller", memory.concept().distiller())
+                        .put("every", memory.concept().every()).put("window", memory.concept().window())
+                        .put("count", memory.limits().insights());
+            }
+            mem.put("max-chars", memory.limits().maxChars());
+        }
         root.putObject("run").put("concurrency", run.concurrency()).put("seed", run.seed()).put("repeats", run.repeats())
                 .put("output", run.output().toString());
         try {

@@ -1,0 +1,236 @@
+package dev.reverb.runtime.run;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import dev.reverb.agents.Agent;
+import dev.reverb.agents.Episode;
+import dev.reverb.agents.MemorySlots;
+import dev.reverb.agents.model.Phase;
+import dev.reverb.agents.trace.TraceEvent;
+import dev.reverb.agents.trace.TraceSink;
+import dev.reverb.environments.Environment;
+import dev.reverb.environments.Task;
+import dev.reverb.memory.Insights;
+import dev.reverb.memory.InsightOps;
+import dev.reverb.memory.Memory;
+import dev.reverb.memory.MemoryItem;
+import dev.reverb.memory.Recall;
+import dev.reverb.memory.Trajectory;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one writer of a run's memory. It keeps every finished episode (trajectory and reflections)
+ * before the episode is recorded, so a crash never leaves a recorded episode unremembered and a
+ * resumed one rewrites the same items. Every {@code every} episodes of an environment it has
+ * the distiller agent compare the latest successes with failures and edit the insights; a
+ * distillation runs alongside the episodes and never holds them up. {@link Flush} answers once no
+ * distillation is running or waiting.
+ */
+public final class MemoryKeeper extends AbstractBehavior<MemoryKeeper.Command> {
+
+    public sealed interface Command {
+    }
+
+    /** Keep a finished episode; {@code replyTo} hears when it is durable (or could not be written). */
+    public record Remember(Trajectory trajectory, ActorRef<Done> replyTo) implements Command {
+    }
+
+    /** Answer when every distillation has finished. */
+    public record Flush(ActorRef<Done> replyTo) implements Command {
+    }
+
+    public enum Done { INSTANCE }
+
+    private record Distilled(int number, String environment, List<MemoryItem> shown, Agent.Reply reply, Throwable error)
+            implements Command {
+    }
+
+    /**
+     * How the run uses memory.
+     *
+     * @param memory       the memory
+     * @param read         scopes prompts read (full scope names)
+     * @param shared       team and global scopes episodes write to
+     * @param perAgent     whether episodes also write to each speaking agent's scope
+     * @param conceptScope the scope insights live in
+     * @param distiller    the distilling agent and its gateway, or null when concept memory is off
+     * @param every        distil after every K episodes of an environment
+     * @param window       the latest episodes a distillation compares
+     */
+    public record Plan(Memory memory, Set<String> read, Set<String> shared, boolean perAgent, String conceptScope,
+                       Episode.Binding distiller, int every, int window) {
+        public Plan {
+            Objects.requireNonNull(memory, "memory");
+            read = Set.copyOf(read);
+            shared = Set.copyOf(shared);
+            Objects.requireNonNull(conceptScope, "conceptScope");
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryKeeper.class);
+
+    public static Behavior<Command> create(Plan plan, Environment environment, TraceSink trace, Duration askTimeout,
+                                           long seed) {
+        return Behaviors.setup(ctx -> new MemoryKeeper(ctx, plan, environment, trace, askTimeout, seed));
+    }
+
+    private final Plan plan;
+    private final Environment environment;
+    private final TraceSink trace;
+    private final Duration askTimeout;
+    private final long seed;
+    private final Map<String, Deque<Trajectory>> recent = new HashMap<>();
+    private final Map<String, Integer> counts = new HashMap<>();
+    private final Set<String> pending = new LinkedHashSet<>();
+    private final List<ActorRef<Done>> flushing = new ArrayList<>();
+    private ActorRef<Agent.Command> distilling;
+    private int distillations;
+
+    private MemoryKeeper(ActorContext<Command> context, Plan plan, Environment environment, TraceSink trace,
+                         Duration askTimeout, long seed) {
+        super(context);
+        this.plan = plan;
+        this.environment = environment;
+        this.trace = trace;
+        this.askTimeout = askTimeout;
+        this.seed = seed;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Remember.class, this::onRemember)
+                .onMessage(Flush.class, this::onFlush)
+                .onMessage(Distilled.class, this::onDistilled)
+                .build();
+    }
+
+    private Behavior<Command> onRemember(Remember remember) {
+        Trajectory t = remember.trajectory();
+        try {
+            plan.memory().remember(t, plan.shared(), plan.perAgent());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("could not remember episode {}", t.id(), e);
+            event("memory/" + t.id(), "memory-write-failed", String.valueOf(e.getMessage()));
+        }
+        remember.replyTo().tell(Done.INSTANCE);
+        if (plan.distiller() != null) {
+            Deque<Trajectory> latest = recent.computeIfAbsent(t.environment(), e -> new ArrayDeque<>());
+            latest.addLast(t);
+            while (latest.size() > plan.window()) {
+                latest.removeFirst();
+            }
+            int count = counts.merge(t.environment(), 1, Integer::sum);
+            if (count % plan.every() == 0) {
+                pending.add(t.environment());
+                distillNext();
+            }
+        }
+        return this;
+    }
+
+    private Behavior<Command> onFlush(Flush flush) {
+        flushing.add(flush.replyTo());
+        answerFlushes();
+        return this;
+    }
+
+    private void distillNext() {
+        if (distilling != null || pending.isEmpty()) {
+            return;
+        }
+        String env = pending.iterator().next();
+        pending.remove(env);
+        int number = ++distillations;
+        List<MemoryItem> shown;
+        try {
+            shown = plan.memory().insights(env, plan.conceptScope());
+        } catch (IOException e) {
+            LOG.error("could not read the insights of {}", env, e);
+            distillNext();
+            return;
+        }
+        List<Trajectory> latest = List.copyOf(recent.getOrDefault(env, new ArrayDeque<>()));
+        Map<String, String> slots = new HashMap<>();
+        slots.put("insights", Insights.numbered(shown));
+        slots.put("successes", examples(latest, true));
+        slots.put("failures", examples(latest, false));
+        slots.put("task", "Distil insights for " + env + " tasks.");
+        slots.put("round", "1");
+        String id = "memory/distill-" + number;
+        Task task = new Task("distill-" + number, env, slots.get("task"), "", List.of(), Map.of());
+        Episode.Binding distiller = plan.distiller();
+        Episode episode = new Episode(id, task, environment, seed + number,
+                Map.of(distiller.spec().name(), distiller), Recall.EMPTY, trace, askTimeout);
+        distilling = getContext().spawn(Agent.create(distiller.spec(), distiller.gateway(), episode),
+                "distiller-" + number);
+        getContext().askWithStatus(Agent.Reply.class, distilling, askTimeout,
+                ref -> new Agent.Act(0, Phase.DISTILL, slots, ref),
+                (reply, error) -> new Distilled(number, env, shown, reply, error));
+    }
+
+    private Behavior<Command> onDistilled(Distilled d) {
+        getContext().stop(distilling);
+        distilling = null;
+        String id = "memory/distill-" + d.number();
+        if (d.error() != null) {
+            LOG.warn("distillation {} failed: {}", d.number(), d.error().getMessage());
+            event(id, "distill-failed", String.valueOf(d.error().getMessage()));
+        } else {
+            InsightOps.Parsed parsed = InsightOps.parse(d.reply().text());
+            try {
+                Insights.Change change = plan.memory().revise(d.environment(), plan.conceptScope(), d.shown(), parsed.ops());
+                List<String> problems = new ArrayList<>(parsed.problems());
+                problems.addAll(change.problems());
+                problems.forEach(p -> LOG.warn("distillation {}: skipped {}", d.number(), p));
+                event(id, "insights", parsed.ops().size() + " operation(s), " + problems.size() + " skipped; "
+                        + change.list().size() + " insight(s) for " + d.environment()
+                        + (problems.isEmpty() ? "" : "; skipped: " + String.join(" | ", problems)));
+            } catch (IOException | RuntimeException e) {
+                LOG.error("could not store the insights of distillation {}", d.number(), e);
+                event(id, "distill-failed", String.valueOf(e.getMessage()));
+            }
+        }
+        distillNext();
+        answerFlushes();
+        return this;
+    }
+
+    private void answerFlushes() {
+        if (distilling == null && pending.isEmpty()) {
+            flushing.forEach(r -> r.tell(Done.INSTANCE));
+            flushing.clear();
+        }
+    }
+
+    private void event(String episodeId, String name, String detail) {
+        trace.emit(new TraceEvent.ProtocolEvent(Instant.now(), episodeId, "memory", 0, name, detail));
+    }
+
+    private static String examples(List<Trajectory> latest, boolean solved) {
+        List<String> out = new ArrayList<>();
+        for (Trajectory t : latest) {
+            if (t.correct() == solved) {
+                out.add("Example " + (out.size() + 1) + ":\n" + MemorySlots.cut(Memory.trajectoryText(t), 1500));
+            }
+        }
+        return String.join("\n\n", out);
+    }
+}
