@@ -12,7 +12,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 
 /**
  * Experiential, reflective and concept memory over one {@link MemoryStore}: what a task recalls
@@ -195,18 +194,6 @@ public final class Memory implements AutoCloseable {
         }
         store.commit();
         return change;
-    }
-
-    /** Deletes every item the predicate selects; returns how many. */
-    public int prune(Predicate<MemoryItem> doomed) throws IOException {
-        int n = 0;
-        for (MemoryItem item : store.list(MemoryQuery.Filter.ANY)) {
-            if (doomed.test(item) && store.delete(item.id())) {
-                n++;
-            }
-        }
-        store.commit();
-        return n;
     }
 
     @Override

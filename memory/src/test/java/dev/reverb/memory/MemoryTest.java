@@ -139,12 +139,4 @@ class MemoryTest {
                 .extracting(MemoryItem::text).containsExactly("Check the units.");
         assertThat(memory.recall("code", "t1", "an unrelated question", Set.of(TEAM)).insights()).isEmpty();
     }
-
-    @Test
-    void should_delete_what_the_prune_predicate_selects() throws IOException {
-        memory.remember(episode("e1", "t1", "Tom has apples", false, "math"), Set.of(TEAM), false);
-        assertThat(memory.prune(i -> i.kind() == MemoryKind.REFLECTIVE)).isEqualTo(1);
-        assertThat(memory.store().list(MemoryQuery.Filter.ANY)).extracting(MemoryItem::kind)
-                .containsExactly(MemoryKind.EXPERIENTIAL);
-    }
 }

@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class ScenarioLoaderTest {
@@ -112,7 +114,7 @@ class ScenarioLoaderTest {
                 f + ":9:17: models.policy.max-tokens: expected a whole number, got text 'lots'",
                 f + ":10:14: models.policy.timeout: expected a duration such as 500ms, 60s, 2m or a number of seconds, got text 'soon'",
                 f + ":14:12: agents[0].model: unknown model 'polcy', did you mean 'policy'?; known: policy",
-                f + ":16:11: agents[1].role: must be one of solver, debater, critic, reflector, judge, got text 'reflecter'",
+                f + ":16:11: agents[1].role: must be one of solver, debater, critic, reflector, judge, distiller, got text 'reflecter'",
                 f + ":18:13: agents[1].prompt: prompt file not found: " + tmp.resolve("missing.txt"),
                 f + ":19:5: agents[2].name: missing required field 'name'",
                 f + ":24:16: protocols[0].reflector: unknown agent 'reflectr', did you mean 'reflector'?; known: reflector, solver",
@@ -133,7 +135,7 @@ class ScenarioLoaderTest {
                 "{name: solver, role: solver, model: policy, prompt: {user: 'Solve {{taks}}'}}"));
         assertThat(problems(file)).singleElement().asString()
                 .isEqualTo(file + ":6:57: agents[0].prompt: unknown slot '{{taks}}' in prompt; known slots: answer, candidate, "
-                        + "feedback, memory, others, reflections, round, task");
+                        + "examples, failures, feedback, insights, lessons, memory, others, reflections, round, successes, task");
     }
 
     @Test
@@ -166,9 +168,10 @@ class ScenarioLoaderTest {
                 "--set novalue: (top level): expected PATH=VALUE, e.g. run.concurrency=2");
     }
 
-    @Test
-    void should_load_the_same_scenario_when_reading_back_its_resolved_yaml() throws Exception {
-        Scenario original = ScenarioLoader.load(ROOT.resolve("scenarios/quickstart.yaml"),
+    @ParameterizedTest
+    @ValueSource(strings = {"quickstart.yaml", "reflexion-memory.yaml"})
+    void should_load_the_same_scenario_when_reading_back_its_resolved_yaml(String shipped) throws Exception {
+        Scenario original = ScenarioLoader.load(ROOT.resolve("scenarios").resolve(shipped),
                 List.of("run.output=" + tmp.resolve("runs")));
         Path elsewhere = Files.createDirectories(tmp.resolve("copy")).resolve("scenario.resolved.yaml");
 
@@ -176,6 +179,36 @@ class ScenarioLoaderTest {
 
         assertThat(again).usingRecursiveComparison().ignoringFields("source").isEqualTo(original);
         assertThat(again.agents().get(0).prompt().user()).contains("{{task}}");
+    }
+
+    @Test
+    void should_read_memory_settings_and_fill_in_their_defaults() throws Exception {
+        Scenario s = ScenarioLoader.load(write("memory.yaml", VALID + """
+                memory: {folder: mem, experiential: {successes: 3}}
+                """), List.of());
+        Scenario.MemoryConfig m = s.memory();
+        assertThat(m.enabled()).isTrue();
+        assertThat(m.folder()).isEqualTo(Path.of("mem").toAbsolutePath().normalize());
+        assertThat(m.embedding()).isEqualTo(Scenario.EmbeddingConfig.DEFAULT);
+        assertThat(m.read()).containsExactly("agent", "team", "global");
+        assertThat(m.write()).containsExactly("team");
+        assertThat(m.limits()).isEqualTo(new dev.reverb.memory.Memory.Limits(3, 1, 2, 0, 1200));
+        assertThat(m.concept()).isNull();
+        assertThat(ScenarioLoader.load(write("off.yaml", VALID), List.of()).memory().enabled()).isFalse();
+    }
+
+    @Test
+    void should_refuse_memory_settings_without_a_folder_and_a_distiller_that_is_not_one() throws IOException {
+        Path file = write("memory.yaml", VALID + """
+                memory:
+                  read: [team, galaxy]
+                  concept: {distiller: solver}
+                """);
+        assertThat(problems(file)).containsExactly(
+                file + ":10:3: memory.read: 'read' needs a memory folder: add 'folder' to memory",
+                file + ":10:16: memory.read[1]: must be one of agent, team, global, got text 'galaxy'",
+                file + ":11:3: memory.concept: 'concept' needs a memory folder: add 'folder' to memory",
+                file + ":11:24: memory.concept.distiller: agent 'solver' distils insights, so its role must be distiller (it is solver)");
     }
 
     @Test
