@@ -16,27 +16,22 @@ import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
-import org.apache.lucene.codecs.KnnVectorsFormat;
-import org.apache.lucene.codecs.lucene912.Lucene912Codec;
-import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
-import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
@@ -44,18 +39,22 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * The persistent store: one Apache Lucene index holding each item's stored fields, its text for
- * BM25 and its embedding in an HNSW graph, in a folder on disk. Lucene commits are atomic, so a
- * process killed at any point leaves the index as of its last commit; {@link #commit()} is the
- * durability point. The index records its schema version and embedding dimension in its commit
+ * BM25 and its embedding (searched by {@link VectorScan}), in a folder on disk. Lucene commits are
+ * atomic, so a process killed at any point leaves the index as of its last commit;
+ * {@link #commit()} is the durability point. The index records its schema version and embedding dimension in its commit
  * data: a store from an older Reverb opens (and is upgraded) in a newer one, a newer one is refused.
  */
 public final class LuceneStore implements MemoryStore {
 
-    /** The schema this code writes. Version 1: the fields below. */
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * The schema this code writes. Version 1 held vectors in an HNSW field; version 2 holds them
+     * as binary doc values searched by {@link VectorScan}. Both are read.
+     */
+    public static final int SCHEMA_VERSION = 2;
 
     private static final String SCHEMA_KEY = "reverb.memory.schema";
     private static final String DIMENSION_KEY = "reverb.memory.dimension";
@@ -70,30 +69,32 @@ public final class LuceneStore implements MemoryStore {
     private static final String CREATED = "created";
     private static final String TAGS_JSON = "tags";
     private static final String TAG_PREFIX = "tag.";
-    private static final String VECTOR = "vector";
 
     /**
-     * How the vector index trades speed for recall. Only {@code candidates} matters when reading,
-     * so a store opens with any tuning.
+     * How vector search trades speed for recall.
      *
-     * @param graphDegree neighbours per node of the HNSW graph (Lucene's M)
-     * @param graphBeam   candidates considered when inserting (Lucene's beam width)
-     * @param candidates  nearest-neighbour candidates explored per search (at least k)
+     * @param candidates vectors kept by the first, quantized pass of each search and re-ranked;
+     *                   0 (the default) keeps {@code max(2000, 10 sqrt(n))} of n searchable
+     *                   vectors, so a store of up to 2000 items is searched exactly
      */
-    public record Tuning(int graphDegree, int graphBeam, int candidates) {
-        public static final Tuning DEFAULT = new Tuning(16, 100, 100);
+    public record Tuning(int candidates) {
+        public static final Tuning DEFAULT = new Tuning(0);
 
         public Tuning {
-            if (graphDegree < 2 || graphBeam < 1 || candidates < 1) {
-                throw new IllegalArgumentException("graph degree >= 2, beam >= 1 and candidates >= 1, was " + graphDegree
-                        + ", " + graphBeam + ", " + candidates);
+            if (candidates < 0) {
+                throw new IllegalArgumentException("candidates must be >= 0, was " + candidates);
             }
+        }
+
+        int candidatesFor(long searchable) {
+            return candidates > 0 ? candidates : (int) Math.max(2000, Math.ceil(10 * Math.sqrt(searchable)));
         }
     }
 
     private final int dimension;
     private final String embedding;
-    private final int candidates;
+    private final Tuning tuning;
+    private final VectorScan scan;
     private final FSDirectory directory;
     private final Analyzer analyzer = new StandardAnalyzer();
     private final IndexWriter writer;
@@ -103,7 +104,8 @@ public final class LuceneStore implements MemoryStore {
 
     private LuceneStore(Path folder, int dimension, String embedding, Tuning tuning) throws IOException {
         this.dimension = dimension;
-        this.candidates = tuning.candidates();
+        this.tuning = tuning;
+        this.scan = new VectorScan(dimension);
         Description found = describe(folder);
         if (found.schema() > SCHEMA_VERSION) {
             throw new IOException("the memory store at " + folder + " has schema " + found.schema()
@@ -120,16 +122,9 @@ public final class LuceneStore implements MemoryStore {
         this.embedding = embedding.isEmpty() ? found.embedding() : embedding;
         Files.createDirectories(folder);
         this.directory = FSDirectory.open(folder);
-        KnnVectorsFormat graph = new Lucene99HnswVectorsFormat(tuning.graphDegree(), tuning.graphBeam());
         this.writer = new IndexWriter(directory, new IndexWriterConfig(analyzer)
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-                .setRAMBufferSizeMB(256)
-                .setCodec(new Lucene912Codec() {
-                    @Override
-                    public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                        return graph;
-                    }
-                }));
+                .setRAMBufferSizeMB(256));
         writer.setLiveCommitData(Map.of(SCHEMA_KEY, Integer.toString(SCHEMA_VERSION),
                 DIMENSION_KEY, Integer.toString(dimension), EMBEDDING_KEY, this.embedding).entrySet());
         this.searchers = new SearcherManager(writer, null);
@@ -219,7 +214,7 @@ public final class LuceneStore implements MemoryStore {
         doc.add(new StoredField(CREATED, item.createdAt().toEpochMilli()));
         doc.add(new StoredField(TAGS_JSON, JSON.writeValueAsString(item.tags())));
         item.tags().forEach((k, v) -> doc.add(new StringField(TAG_PREFIX + k, v, Field.Store.NO)));
-        doc.add(new KnnFloatVectorField(VECTOR, Vectors.unit(vector, dimension), VectorSimilarityFunction.DOT_PRODUCT));
+        doc.add(new BinaryDocValuesField(VectorScan.FIELD, new BytesRef(VectorScan.encode(Vectors.unit(vector, dimension)))));
         writer.updateDocument(new Term(ID, item.id()), doc);
         stale = true;
     }
@@ -245,16 +240,9 @@ public final class LuceneStore implements MemoryStore {
                 return Optional.empty();
             }
             int doc = top.scoreDocs[0].doc;
-            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-                int local = doc - leaf.docBase;
-                if (local >= 0 && local < leaf.reader().maxDoc()) {
-                    FloatVectorValues values = leaf.reader().getFloatVectorValues(VECTOR);
-                    if (values != null && values.advance(local) == local) {
-                        return Optional.of(values.vectorValue().clone());
-                    }
-                }
-            }
-            return Optional.empty();
+            LeafReaderContext leaf = searcher.getIndexReader().leaves()
+                    .get(ReaderUtil.subIndex(doc, searcher.getIndexReader().leaves()));
+            return Optional.ofNullable(scan.vector(leaf.reader(), doc - leaf.docBase));
         } finally {
             searchers.release(searcher);
         }
@@ -276,8 +264,10 @@ public final class LuceneStore implements MemoryStore {
             List<Hit> byVector = null;
             if (query.vector() != null) {
                 float[] target = Vectors.unit(query.vector(), dimension);
-                Query nearest = new KnnFloatVectorQuery(VECTOR, target, Math.max(query.k(), candidates), filter);
-                byVector = hits(searcher, searcher.search(nearest, query.k()));
+                boolean everything = query.filter().kinds().isEmpty() && query.filter().scopes().isEmpty()
+                        && query.filter().tags().isEmpty();
+                byVector = hits(searcher, scan.search(searcher, target, query.k(), everything ? null : filter,
+                        n -> Math.max(query.k(), tuning.candidatesFor(n))));
             }
             List<Hit> byText = null;
             Query text = textQuery(query.text());
@@ -334,8 +324,12 @@ public final class LuceneStore implements MemoryStore {
     }
 
     private static List<Hit> hits(IndexSearcher searcher, TopDocs top) throws IOException {
-        List<Hit> hits = new ArrayList<>(top.scoreDocs.length);
-        for (ScoreDoc d : top.scoreDocs) {
+        return hits(searcher, List.of(top.scoreDocs));
+    }
+
+    private static List<Hit> hits(IndexSearcher searcher, List<ScoreDoc> docs) throws IOException {
+        List<Hit> hits = new ArrayList<>(docs.size());
+        for (ScoreDoc d : docs) {
             hits.add(new Hit(item(searcher.storedFields().document(d.doc)), d.score));
         }
         return hits;

@@ -65,14 +65,8 @@ final class MemoryBench implements Callable<Integer> {
             description = "Timed queries on LangChain4j's in-memory store, which scans every vector (default: ${DEFAULT-VALUE}).")
     int langchainQueries;
 
-    @Option(names = "--graph-degree", defaultValue = "16", description = "HNSW neighbours per node (default: ${DEFAULT-VALUE}).")
-    int graphDegree;
-
-    @Option(names = "--graph-beam", defaultValue = "100", description = "HNSW insertion beam (default: ${DEFAULT-VALUE}).")
-    int graphBeam;
-
-    @Option(names = "--candidates", defaultValue = "100",
-            description = "Candidates explored per search (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--candidates", defaultValue = "0", description = "Vectors the quantized first pass keeps per search "
+            + "(default: the store's, max(2000, 10 sqrt(n))).")
     int candidates;
 
     @Option(names = "--folder", description = "Where to build the stores (default: a temporary folder, deleted after).")
@@ -93,8 +87,9 @@ final class MemoryBench implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path base = folder != null ? Files.createDirectories(folder) : Files.createTempDirectory("reverb-bench-memory");
         out.printf(Locale.ROOT, "memory bench: %d-dimensional random unit vectors, %d timed top-%d queries per size "
-                        + "(recall on %d); HNSW degree %d, beam %d, %d candidates; %d cores, max heap %d MiB%n",
-                dimension, queries, K, recallQueries, graphDegree, graphBeam, candidates,
+                        + "(recall on %d); %s candidates; %d cores, max heap %d MiB%n",
+                dimension, queries, K, recallQueries,
+                candidates == 0 ? "max(2000, 10 sqrt(n))" : Integer.toString(candidates),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         String last = "";
         try {
@@ -104,7 +99,7 @@ final class MemoryBench implements Callable<Integer> {
                 List<int[]> exact = exactTopK(vectors, Arrays.copyOf(probes, Math.min(recallQueries, queries)));
                 Measured lucene = lucene(base.resolve("store-" + size), vectors, probes, exact);
                 Measured langchain = langchain(vectors, probes, exact);
-                out.printf(Locale.ROOT, "%s items: Reverb (Lucene HNSW): insert %.0f items/s, top-%d p50 %.2f ms, "
+                out.printf(Locale.ROOT, "%s items: Reverb (Lucene store): insert %.0f items/s, top-%d p50 %.2f ms, "
                                 + "p99 %.2f ms, recall@%d %.3f | LangChain4j in-memory: insert %.0f items/s, p50 %.2f ms, "
                                 + "p99 %.2f ms, recall@%d %.3f | p99 speedup %.1fx%n",
                         label(size), lucene.insertPerSecond(), K, lucene.p50Ms(), lucene.p99Ms(), K, lucene.recall(),
@@ -127,7 +122,7 @@ final class MemoryBench implements Callable<Integer> {
         Instant created = Instant.parse("2026-01-01T00:00:00Z");
         MemoryKind[] kinds = MemoryKind.values();
         try (MemoryStore store = LuceneStore.open(dir, dimension, "random-unit-" + dimension,
-                new LuceneStore.Tuning(graphDegree, graphBeam, candidates))) {
+                new LuceneStore.Tuning(candidates))) {
             long start = System.nanoTime();
             for (int i = 0; i < vectors.length; i++) {
                 store.put(new MemoryItem(Integer.toString(i), kinds[i % kinds.length], "global", "item " + i, created,

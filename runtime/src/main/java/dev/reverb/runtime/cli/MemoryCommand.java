@@ -191,11 +191,7 @@ final class MemoryCommand {
                     spec.commandLine().getErr().println("error: no item '" + id + "' in " + dir);
                     return 1;
                 }
-                ObjectNode node = JSON.createObjectNode().put("id", item.id())
-                        .put("kind", item.kind().name().toLowerCase(Locale.ROOT)).put("scope", item.scope())
-                        .put("created_at", item.createdAt().toString());
-                node.set("tags", JSON.valueToTree(new TreeMap<>(item.tags())));
-                out().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+                out().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(fields(item)));
                 out().println();
                 out().println(item.text());
             }
@@ -319,11 +315,17 @@ final class MemoryCommand {
         }
     }
 
-    static ObjectNode line(MemoryItem item, float[] vector) {
+    /** An item's fields but its text, as JSON. */
+    static ObjectNode fields(MemoryItem item) {
         ObjectNode node = JSON.createObjectNode().put("id", item.id())
                 .put("kind", item.kind().name().toLowerCase(Locale.ROOT)).put("scope", item.scope())
-                .put("created_at", item.createdAt().toString()).put("text", item.text());
+                .put("created_at", item.createdAt().toString());
         node.set("tags", JSON.valueToTree(new TreeMap<>(item.tags())));
+        return node;
+    }
+
+    static ObjectNode line(MemoryItem item, float[] vector) {
+        ObjectNode node = fields(item).put("text", item.text());
         ByteBuffer bytes = ByteBuffer.allocate(vector.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(vector);
         node.put("vector", Base64.getEncoder().encodeToString(bytes.array()));

@@ -209,7 +209,8 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
             if (keeper == null) {
                 return allDone();
             }
-            getContext().ask(MemoryKeeper.Done.class, keeper, Duration.ofDays(1), MemoryKeeper.Flush::new,
+            // The last distillations finish first (each is one agent turn); the run ends even if they do not.
+            getContext().ask(MemoryKeeper.Done.class, keeper, askTimeout.multipliedBy(4), MemoryKeeper.Flush::new,
                     (done, error) -> Flushed.INSTANCE);
             return this;
         }

@@ -57,7 +57,7 @@ class MemoryCommandTest {
     void should_count_items_per_kind_and_scope_and_list_insights_by_importance() {
         QuickstartTest.Cli cli = reverb("memory", "stats", store.toString());
         assertThat(cli.code()).as(cli.err()).isZero();
-        assertThat(cli.out()).contains("5 items; schema 1, 384-dimensional vectors from all-minilm-l6-v2")
+        assertThat(cli.out()).contains("5 items; schema " + LuceneStore.SCHEMA_VERSION + ", 384-dimensional vectors from all-minilm-l6-v2")
                 .containsPattern("concept\\s+team:demo\\s+2")
                 .containsPattern("experiential\\s+team:demo\\s+2")
                 .containsPattern("reflective\\s+agent:reflector\\s+1")
