@@ -200,7 +200,8 @@ public final class MemoryKeeper extends AbstractBehavior<MemoryKeeper.Command> {
                 List<String> problems = new ArrayList<>(parsed.problems());
                 problems.addAll(change.problems());
                 problems.forEach(p -> LOG.warn("distillation {}: skipped {}", d.number(), p));
-                event(id, "insights", parsed.ops().size() + " operation(s), " + problems.size() + " skipped; "
+                int applied = parsed.ops().size() - change.problems().size();
+                event(id, "insights", applied + " operation(s) applied, " + problems.size() + " skipped; "
                         + change.list().size() + " insight(s) for " + d.environment()
                         + (problems.isEmpty() ? "" : "; skipped: " + String.join(" | ", problems)));
             } catch (IOException | RuntimeException e) {

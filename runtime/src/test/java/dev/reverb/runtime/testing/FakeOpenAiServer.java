@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * A real OpenAI-compatible HTTP server on loopback for tests: {@code POST /v1/chat/completions}
+ * A real OpenAI-compatible HTTP server on loopback for tests: {@code POST /v1/embeddings} embeds
+ * (see {@link #embedding}), {@code POST /v1/chat/completions}
  * answers as the script says, {@code GET /v1/models} lists the one model. Every chat request body
  * is recorded (parsed) for assertions.
  *
@@ -102,6 +103,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger calls = new AtomicInteger();
     private final AtomicInteger ids = new AtomicInteger();
+    private final AtomicInteger embeddingRequests = new AtomicInteger();
 
     private FakeOpenAiServer(Function<JsonNode, Reply> script) throws IOException {
         this.script = Objects.requireNonNull(script, "script");
@@ -114,6 +116,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/v1/chat/completions", this::onChat);
         server.createContext("/v1/models", this::onModels);
+        server.createContext("/v1/embeddings", this::onEmbeddings);
         server.start();
     }
 
@@ -205,6 +208,56 @@ public final class FakeOpenAiServer implements AutoCloseable {
         } catch (IOException e) {
             // the client went away (e.g. it timed out during a stall): nothing to answer
         }
+    }
+
+    /** The dimension of this server's embeddings. */
+    public static final int EMBEDDING_DIMENSION = 16;
+
+    /**
+     * The embedding this server gives a text: its lower-case words hashed into
+     * {@link #EMBEDDING_DIMENSION} counts, plus a small constant so no vector is zero.
+     */
+    public static float[] embedding(String text) {
+        float[] v = new float[EMBEDDING_DIMENSION];
+        v[0] = 0.01f;
+        for (String w : text.toLowerCase(java.util.Locale.ROOT).split("\\W+")) {
+            if (!w.isEmpty()) {
+                v[Math.floorMod(w.hashCode(), EMBEDDING_DIMENSION)] += 1;
+            }
+        }
+        return v;
+    }
+
+    private void onEmbeddings(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            JsonNode request = JSON.readTree(exchange.getRequestBody());
+            embeddingRequests.incrementAndGet();
+            JsonNode input = request.path("input");
+            List<String> texts = new java.util.ArrayList<>();
+            if (input.isArray()) {
+                input.forEach(t -> texts.add(t.asText()));
+            } else {
+                texts.add(input.asText());
+            }
+            ObjectNode body = JSON.createObjectNode().put("object", "list")
+                    .put("model", request.path("model").asText("fake-embedding"));
+            ArrayNode data = body.putArray("data");
+            int tokens = 0;
+            for (int i = 0; i < texts.size(); i++) {
+                ArrayNode vector = data.addObject().put("object", "embedding").put("index", i).putArray("embedding");
+                for (float x : embedding(texts.get(i))) {
+                    vector.add(x);
+                }
+                tokens += words(texts.get(i));
+            }
+            body.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+            send(exchange, 200, body.toString());
+        }
+    }
+
+    /** Embedding requests received so far. */
+    public int embeddingRequests() {
+        return embeddingRequests.get();
     }
 
     private void onModels(HttpExchange exchange) throws IOException {
