@@ -38,6 +38,7 @@ public record PromptTemplate(String system, String user) {
             "lessons",     // reflections written on similar tasks (reflective memory)
             "insights",    // general insights of this kind of task (concept memory), numbered
             "candidate",   // the answer under critique or reflection
+            "rubric",      // what a critic judges by
             "round");      // the 1-based round or trial number
 
     private static final Pattern SECTION = Pattern.compile("\\{\\{#(\\w[\\w-]*)}}(.*?)\\{\\{/\\1}}", Pattern.DOTALL);

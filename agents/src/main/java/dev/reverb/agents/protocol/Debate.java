@@ -17,35 +17,92 @@ import java.util.Optional;
 
 /**
  * Multi-agent debate (Du et al., 2023): the debaters answer independently, then for
- * {@code rounds} rounds each reads the others' latest answers and reasoning, critiques them and
- * answers again, all in parallel.
+ * {@code rounds} rounds each reads the latest answers and reasoning of the debaters it listens to,
+ * critiques them and answers again, all in parallel. Who listens to whom is the topology: every
+ * other debater ({@link #full}), the two ring neighbours ({@link #ring}), the hub and its spokes
+ * ({@link #star}: the first debater reads everyone, the others read only the hub), or an explicit
+ * adjacency list.
  *
  * <p>The vote, taken after every round and recorded: each debater's extracted answer is one vote
  * (an answer that cannot be read does not vote); most votes wins. A tie between answers goes,
  * with {@link TieBreak#FIRST}, to the tied answer given by the earliest debater in the configured
  * order; with {@link TieBreak#JUDGE}, after the last round, to the answer of the judge agent
- * shown the final answers (and to FIRST when the judge's answer cannot be read). The final output
+ * shown the final answers (and to FIRST when the judge's answer cannot be read). With
+ * {@link Aggregate#JUDGE} the judge decides after the last round whether or not the vote tied. The final output
  * is the text of the earliest debater whose answer won (the judge's text when the judge decided);
  * when no debater gave a readable answer it is the first debater's text.
  */
-public record Debate(String name, List<String> debaters, int rounds, TieBreak tieBreak, String judge)
-        implements Protocol {
+public record Debate(String name, List<String> debaters, int rounds, TieBreak tieBreak, String judge,
+                     Map<String, List<String>> listensTo, Aggregate aggregate) implements Protocol {
 
     /** How a tied vote is decided. */
     public enum TieBreak { FIRST, JUDGE }
+
+    /** How the final answer is chosen: by the vote, or by the judge after the last round. */
+    public enum Aggregate { MAJORITY, JUDGE }
+
+    /** A full debate with majority vote. */
+    public Debate(String name, List<String> debaters, int rounds, TieBreak tieBreak, String judge) {
+        this(name, debaters, rounds, tieBreak, judge, full(debaters), Aggregate.MAJORITY);
+    }
+
+    /** Every debater listens to every other. */
+    public static Map<String, List<String>> full(List<String> debaters) {
+        Map<String, List<String>> map = new LinkedHashMap<>();
+        debaters.forEach(d -> map.put(d, debaters.stream().filter(o -> !o.equals(d)).toList()));
+        return map;
+    }
+
+    /** Each debater listens to its neighbours in the ring of the configured order. */
+    public static Map<String, List<String>> ring(List<String> debaters) {
+        Map<String, List<String>> map = new LinkedHashMap<>();
+        int n = debaters.size();
+        for (int i = 0; i < n; i++) {
+            String before = debaters.get((i + n - 1) % n);
+            String after = debaters.get((i + 1) % n);
+            map.put(debaters.get(i), before.equals(after) ? List.of(before) : List.of(before, after));
+        }
+        return map;
+    }
+
+    /** The first debater (the hub) listens to all; every other listens only to the hub. */
+    public static Map<String, List<String>> star(List<String> debaters) {
+        Map<String, List<String>> map = new LinkedHashMap<>();
+        String hub = debaters.get(0);
+        debaters.forEach(d -> map.put(d, d.equals(hub) ? debaters.subList(1, debaters.size()) : List.of(hub)));
+        return map;
+    }
 
     public Debate {
         Objects.requireNonNull(name, "name");
         debaters = List.copyOf(debaters);
         Objects.requireNonNull(tieBreak, "tieBreak");
+        Objects.requireNonNull(aggregate, "aggregate");
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        for (String d : debaters) {
+            List<String> heard = List.copyOf(listensTo.getOrDefault(d, List.of()));
+            for (String other : heard) {
+                if (other.equals(d) || !debaters.contains(other)) {
+                    throw new IllegalArgumentException("debater '" + d + "' cannot listen to '" + other
+                            + "' (not another debater)");
+                }
+            }
+            copy.put(d, heard);
+        }
+        for (String key : listensTo.keySet()) {
+            if (!debaters.contains(key)) {
+                throw new IllegalArgumentException("the topology names '" + key + "', who is not a debater");
+            }
+        }
+        listensTo = java.util.Collections.unmodifiableMap(copy);
         if (debaters.size() < 2) {
             throw new IllegalArgumentException("a debate needs at least 2 debaters");
         }
         if (rounds < 0) {
             throw new IllegalArgumentException("rounds must be >= 0");
         }
-        if (tieBreak == TieBreak.JUDGE && judge == null) {
-            throw new IllegalArgumentException("tie-break: judge needs a judge agent");
+        if ((tieBreak == TieBreak.JUDGE || aggregate == Aggregate.JUDGE) && judge == null) {
+            throw new IllegalArgumentException("a judge decision needs a judge agent");
         }
     }
 
@@ -117,7 +174,8 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             int r = round;
             for (String debater : config.debaters()) {
                 Map<String, String> slots = round == 0 ? Map.of()
-                        : Map.of("answer", previous.get(debater), "others", others(debater, previous));
+                        : Map.of("answer", previous.get(debater),
+                        "others", others(config.listensTo().get(debater), previous));
                 ask(debater, r, r == 0 ? Phase.ANSWER : Phase.REVISE, slots,
                         (reply, error) -> new Answered(r, debater, reply, error));
             }
@@ -136,8 +194,8 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             boolean last = round == config.rounds();
             event(round, "vote", answers + " -> " + (vote.winner().isEmpty() ? "(none)" : vote.winner())
                     + (vote.tied() ? " (tie)" : ""));
-            if (last && vote.tied() && config.tieBreak() == TieBreak.JUDGE) {
-                ask(config.judge(), round, Phase.JUDGE, Map.of("others", others(null, current)), Judged::new);
+            if (last && (config.aggregate() == Aggregate.JUDGE || vote.tied() && config.tieBreak() == TieBreak.JUDGE)) {
+                ask(config.judge(), round, Phase.JUDGE, Map.of("others", others(config.debaters(), current)), Judged::new);
                 return this;
             }
             outcomes.add(outcome(round, vote.winner(), textOf(vote.winner())));
@@ -188,11 +246,11 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             return answer.orElse("");
         }
 
-        /** The other debaters' texts (all of them when {@code self} is null), in configured order. */
-        private String others(String self, Map<String, String> texts) {
+        /** The texts of {@code heard}, in configured debater order. */
+        private String others(List<String> heard, Map<String, String> texts) {
             StringBuilder sb = new StringBuilder();
             for (String debater : config.debaters()) {
-                if (!debater.equals(self)) {
+                if (heard.contains(debater)) {
                     sb.append(sb.length() == 0 ? "" : "\n\n").append("Agent ").append(debater).append(":\n")
                             .append(texts.get(debater));
                 }

@@ -1,6 +1,5 @@
 package dev.reverb.agents.protocol;
 
-import dev.reverb.memory.Recall;
 import static dev.reverb.agents.protocol.ProtocolTestKit.episode;
 import static dev.reverb.agents.protocol.ProtocolTestKit.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +8,7 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import dev.reverb.agents.Role;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.protocol.ProtocolTestKit.ScriptedModel;
+import dev.reverb.memory.Recall;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -94,5 +94,46 @@ class DebateTest {
         assertThat(Debate.vote(List.of("", "3", "", "4", "4"))).isEqualTo(new Debate.Vote("4", false));
         assertThat(Debate.vote(List.of("3", "4"))).isEqualTo(new Debate.Vote("3", true));
         assertThat(Debate.vote(List.of("", ""))).isEqualTo(new Debate.Vote("", false));
+    }
+
+    @Test
+    void should_show_each_debater_only_its_neighbours_when_the_topology_is_a_ring_or_a_star() {
+        List<String> four = List.of("a", "b", "c", "d");
+        Map<String, Role> team = Map.of("a", Role.DEBATER, "b", Role.DEBATER, "c", Role.DEBATER, "d", Role.DEBATER);
+        ScriptedModel ring = model((agent, round) -> "42");
+        run(KIT, new Debate("ring", four, 1, Debate.TieBreak.FIRST, null, Debate.ring(four), Debate.Aggregate.MAJORITY),
+                episode(KIT, ring, team, Recall.EMPTY));
+        assertThat(ring.prompts("a").get(1)).contains("Agent b:", "Agent d:").doesNotContain("Agent c:");
+        assertThat(ring.prompts("c").get(1)).contains("Agent b:", "Agent d:").doesNotContain("Agent a:");
+
+        ScriptedModel star = model((agent, round) -> "42");
+        run(KIT, new Debate("star", four, 1, Debate.TieBreak.FIRST, null, Debate.star(four), Debate.Aggregate.MAJORITY),
+                episode(KIT, star, team, Recall.EMPTY));
+        assertThat(star.prompts("a").get(1)).contains("Agent b:", "Agent c:", "Agent d:");
+        assertThat(star.prompts("c").get(1)).contains("Agent a:").doesNotContain("Agent b:", "Agent d:");
+    }
+
+    @Test
+    void should_follow_an_explicit_adjacency_list_and_refuse_one_that_names_strangers() {
+        ScriptedModel model = model((agent, round) -> "42");
+        Map<String, List<String>> adjacency = Map.of("a", List.of("c"), "b", List.of(), "c", List.of("a", "b"));
+        run(KIT, new Debate("graph", List.of("a", "b", "c"), 1, Debate.TieBreak.FIRST, null, adjacency,
+                Debate.Aggregate.MAJORITY), episode(KIT, model, TEAM, Recall.EMPTY));
+        assertThat(model.prompts("a").get(1)).contains("Agent c:").doesNotContain("Agent b:");
+        assertThat(model.prompts("b").get(1)).doesNotContain("Agent ");
+        assertThat(model.prompts("c").get(1)).contains("Agent a:", "Agent b:");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Debate("bad", List.of("a", "b"), 1,
+                Debate.TieBreak.FIRST, null, Map.of("a", List.of("zed")), Debate.Aggregate.MAJORITY))
+                .hasMessageContaining("cannot listen to 'zed'");
+    }
+
+    @Test
+    void should_let_the_judge_decide_after_the_last_round_even_without_a_tie_when_aggregate_is_judge() {
+        ScriptedModel model = model((agent, round) -> "7"); // a unanimous wrong vote; the judge says 42
+        EpisodeResult r = run(KIT, new Debate("debate", List.of("a", "b", "c"), 1, Debate.TieBreak.FIRST, "judge",
+                Debate.full(List.of("a", "b", "c")), Debate.Aggregate.JUDGE), episode(KIT, model, TEAM, Recall.EMPTY));
+        assertThat(r.rounds()).extracting(RoundOutcome::answer).containsExactly("7", "42");
+        assertThat(r.verdict().correct()).isTrue();
+        assertThat(model.prompts("judge")).hasSize(1);
     }
 }

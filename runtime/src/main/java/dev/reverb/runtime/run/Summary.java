@@ -118,7 +118,8 @@ public record Summary(String scenario, String runId, boolean simulated, double w
     /** The table printed at the end of a run. */
     public String table() {
         StringBuilder sb = new StringBuilder();
-        String row = "%-14s %8s %9s  %-15s  %-28s %15s %7s%n";
+        int width = protocols.stream().mapToInt(p -> p.protocol().length()).max().orElse(0);
+        String row = "%-" + Math.max(14, width + 1) + "s %8s %9s  %-15s  %-28s %15s %7s%n";
         sb.append(String.format(Locale.ROOT, row, "protocol", "episodes", "accuracy", "95% CI", "accuracy by round",
                 "tokens in/out", "calls"));
         for (ProtocolStats s : protocols) {

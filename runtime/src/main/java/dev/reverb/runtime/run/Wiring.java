@@ -2,6 +2,7 @@ package dev.reverb.runtime.run;
 
 import dev.reverb.agents.model.GatewaySettings;
 import dev.reverb.agents.model.ModelBackend;
+import dev.reverb.agents.protocol.CritiqueRevise;
 import dev.reverb.agents.protocol.Debate;
 import dev.reverb.agents.protocol.Protocol;
 import dev.reverb.agents.protocol.Reflexion;
@@ -54,7 +55,10 @@ public final class Wiring {
                     ((Number) s.get("max-trials")).intValue(), memory.reflections());
             case "debate" -> new Debate(c.name(), strings(s.get("debaters")), ((Number) s.get("rounds")).intValue(),
                     Debate.TieBreak.valueOf(((String) s.get("tie-break")).toUpperCase(Locale.ROOT)),
-                    (String) s.get("judge"));
+                    (String) s.get("judge"), topology(s.get("topology"), strings(s.get("debaters"))),
+                    Debate.Aggregate.valueOf(((String) s.get("aggregate")).toUpperCase(Locale.ROOT)));
+            case "critique-revise" -> new CritiqueRevise(c.name(), (String) s.get("proposer"), strings(s.get("critics")),
+                    rubrics(s.get("rubrics")), ((Number) s.get("max-rounds")).intValue());
             default -> throw new IllegalArgumentException("unknown protocol type '" + c.type() + "'");
         };
     }
@@ -122,6 +126,23 @@ public final class Wiring {
 
     public static GatewaySettings gateway(Scenario.ModelConfig m) {
         return new GatewaySettings(m.concurrency(), QUEUE_CAPACITY, m.timeout(), m.retries(), RETRY_BACKOFF);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, List<String>> topology(Object value, List<String> debaters) {
+        if (value instanceof Map<?, ?> adjacency) {
+            return (Map<String, List<String>>) adjacency;
+        }
+        return switch ((String) value) {
+            case "ring" -> Debate.ring(debaters);
+            case "star" -> Debate.star(debaters);
+            default -> Debate.full(debaters);
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> rubrics(Object value) {
+        return (Map<String, String>) value;
     }
 
     @SuppressWarnings("unchecked")

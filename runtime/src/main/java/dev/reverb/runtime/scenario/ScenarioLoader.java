@@ -56,7 +56,8 @@ public final class ScenarioLoader {
     /** The settings each protocol type takes (besides {@code name} and {@code type}). */
     private static final Map<String, List<String>> PROTOCOL_KEYS = Map.of(
             "reflexion", List.of("solver", "reflector", "max-trials"),
-            "debate", List.of("debaters", "rounds", "tie-break", "judge"));
+            "debate", List.of("debaters", "rounds", "tie-break", "judge", "topology", "aggregate"),
+            "critique-revise", List.of("proposer", "critics", "rubrics", "max-rounds"));
     private static final Map<String, List<String>> ENVIRONMENT_KEYS = Map.of(
             "arithmetic", List.of("count", "min-steps", "max-steps", "seed"),
             "gsm8k", List.of("dataset", "split", "limit", "shuffle-seed"));
@@ -396,12 +397,40 @@ public final class ScenarioLoader {
                                 "'" + key + "' is not a setting of " + type + " (its settings: " + String.join(", ", keys) + ")");
                     }
                 });
-                for (String ref : List.of("solver", "reflector", "judge")) {
+                for (String ref : List.of("solver", "reflector", "judge", "proposer")) {
                     checkAgent(protocol.path(ref), pointer + "/" + ref, agents);
                 }
-                JsonNode debaters = protocol.path("debaters");
-                for (int i = 0; i < debaters.size(); i++) {
-                    checkAgent(debaters.get(i), pointer + "/debaters/" + i, agents);
+                for (String list : List.of("debaters", "critics")) {
+                    JsonNode names = protocol.path(list);
+                    for (int i = 0; i < names.size(); i++) {
+                        checkAgent(names.get(i), pointer + "/" + list + "/" + i, agents);
+                    }
+                }
+                Set<String> debaters = new HashSet<>();
+                protocol.path("debaters").forEach(d -> debaters.add(d.asText()));
+                protocol.path("topology").fields().forEachRemaining(e -> {
+                    String at = pointer + "/topology/" + YamlTree.escape(e.getKey());
+                    if (!debaters.contains(e.getKey())) {
+                        problem(tree.keyAt(at), at, "'" + e.getKey() + "' is not one of this debate's debaters");
+                    }
+                    for (int i = 0; i < e.getValue().size(); i++) {
+                        String heard = e.getValue().get(i).asText();
+                        if (!debaters.contains(heard) || heard.equals(e.getKey())) {
+                            atValue(at + "/" + i, "'" + e.getKey() + "' can listen only to another of this debate's "
+                                    + "debaters, not '" + heard + "'");
+                        }
+                    }
+                });
+                Set<String> critics = new HashSet<>();
+                protocol.path("critics").forEach(c -> critics.add(c.asText()));
+                protocol.path("rubrics").fieldNames().forEachRemaining(critic -> {
+                    if (!critics.contains(critic)) {
+                        String at = pointer + "/rubrics/" + YamlTree.escape(critic);
+                        problem(tree.keyAt(at), at, "'" + critic + "' is not one of this protocol's critics");
+                    }
+                });
+                if (critics.contains(protocol.path("proposer").asText())) {
+                    atValue(pointer + "/proposer", "the proposer cannot also be one of its critics");
                 }
             }
 
@@ -538,15 +567,29 @@ public final class ScenarioLoader {
                     settings.put("solver", p.path("solver").asText());
                     settings.put("reflector", p.path("reflector").asText());
                     settings.put("max-trials", p.path("max-trials").asInt(3));
+                } else if (type.equals("critique-revise")) {
+                    settings.put("proposer", p.path("proposer").asText());
+                    settings.put("critics", texts(p.path("critics"), List.of()));
+                    Map<String, String> rubrics = new LinkedHashMap<>();
+                    p.path("rubrics").fields().forEachRemaining(e -> rubrics.put(e.getKey(), e.getValue().asText()));
+                    settings.put("rubrics", rubrics);
+                    settings.put("max-rounds", p.path("max-rounds").asInt(3));
                 } else {
-                    List<String> debaters = new ArrayList<>();
-                    p.path("debaters").forEach(d -> debaters.add(d.asText()));
-                    settings.put("debaters", List.copyOf(debaters));
+                    settings.put("debaters", texts(p.path("debaters"), List.of()));
                     settings.put("rounds", p.path("rounds").asInt(2));
                     settings.put("tie-break", p.path("tie-break").asText("first"));
                     if (p.has("judge")) {
                         settings.put("judge", p.path("judge").asText());
                     }
+                    JsonNode topology = p.path("topology");
+                    if (topology.isObject()) {
+                        Map<String, List<String>> adjacency = new LinkedHashMap<>();
+                        topology.fields().forEachRemaining(e -> adjacency.put(e.getKey(), texts(e.getValue(), List.of())));
+                        settings.put("topology", adjacency);
+                    } else {
+                        settings.put("topology", topology.asText("full"));
+                    }
+                    settings.put("aggregate", p.path("aggregate").asText("majority"));
                 }
                 protocols.add(new Scenario.ProtocolConfig(p.path("name").asText(type), type, settings));
             }

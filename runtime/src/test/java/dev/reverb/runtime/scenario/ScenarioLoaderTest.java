@@ -135,7 +135,7 @@ class ScenarioLoaderTest {
                 "{name: solver, role: solver, model: policy, prompt: {user: 'Solve {{taks}}'}}"));
         assertThat(problems(file)).singleElement().asString()
                 .isEqualTo(file + ":6:57: agents[0].prompt: unknown slot '{{taks}}' in prompt; known slots: answer, candidate, "
-                        + "examples, failures, feedback, insights, lessons, memory, others, reflections, round, successes, task");
+                        + "examples, failures, feedback, insights, lessons, memory, others, reflections, round, rubric, successes, task");
     }
 
     @Test
@@ -179,6 +179,33 @@ class ScenarioLoaderTest {
 
         assertThat(again).usingRecursiveComparison().ignoringFields("source").isEqualTo(original);
         assertThat(again.agents().get(0).prompt().user()).contains("{{task}}");
+    }
+
+    @Test
+    void should_point_at_strangers_in_a_debate_graph_and_a_critic_rubric() throws IOException {
+        Path file = write("protocols.yaml", """
+                name: tiny
+                environment: {type: arithmetic, count: 3}
+                models:
+                  policy: {model: m}
+                agents:
+                  - {name: a, role: debater, model: policy}
+                  - {name: b, role: debater, model: policy}
+                  - {name: c, role: critic, model: policy}
+                protocols:
+                  - type: debate
+                    debaters: [a, b]
+                    topology: {a: [b, c], z: [a]}
+                  - type: critique-revise
+                    proposer: a
+                    critics: [c, a]
+                    rubrics: {b: be strict}
+                """);
+        assertThat(problems(file)).containsExactly(
+                file + ":12:23: protocols[0].topology.a[1]: 'a' can listen only to another of this debate's debaters, not 'c'",
+                file + ":12:27: protocols[0].topology.z: 'z' is not one of this debate's debaters",
+                file + ":14:15: protocols[1].proposer: the proposer cannot also be one of its critics",
+                file + ":16:15: protocols[1].rubrics.b: 'b' is not one of this protocol's critics");
     }
 
     @Test
