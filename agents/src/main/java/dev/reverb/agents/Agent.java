@@ -14,6 +14,7 @@ import dev.reverb.agents.model.ModelGateway;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.trace.TraceEvent;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,16 +27,37 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
     public sealed interface Command {
     }
 
-    /** Take a turn: speak in {@code phase} of {@code round}, given the filled slots. */
-    public record Act(int round, Phase phase, Map<String, String> slots, ActorRef<StatusReply<Reply>> replyTo)
-            implements Command {
+    /**
+     * Take a turn: speak in {@code phase} of {@code round}, given the filled slots; with
+     * {@code samples} above 1, give that many independent samples of the turn in one model call.
+     */
+    public record Act(int round, Phase phase, Map<String, String> slots, int samples,
+                      ActorRef<StatusReply<Reply>> replyTo) implements Command {
         public Act {
             slots = Map.copyOf(slots);
+            if (samples < 1) {
+                throw new IllegalArgumentException("samples must be >= 1");
+            }
+        }
+
+        public Act(int round, Phase phase, Map<String, String> slots, ActorRef<StatusReply<Reply>> replyTo) {
+            this(round, phase, slots, 1, replyTo);
         }
     }
 
-    /** What the agent said, with the tokens it cost. */
-    public record Reply(String agent, String text, int promptTokens, int completionTokens, boolean simulated) {
+    /** What the agent said (every sample, when it was asked for several), with the tokens it cost. */
+    public record Reply(String agent, List<String> texts, int promptTokens, int completionTokens, boolean simulated) {
+        public Reply {
+            texts = List.copyOf(texts);
+            if (texts.isEmpty()) {
+                throw new IllegalArgumentException("a reply has at least one text");
+            }
+        }
+
+        /** The (first) text. */
+        public String text() {
+            return texts.get(0);
+        }
     }
 
     private record Answered(Act act, Generation generation, Throwable error) implements Command {
@@ -70,7 +92,7 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
                 episode.task());
         long seed = Seeds.mix(episode.seed(), spec.name(), act.round(), act.phase().name());
         GenerateRequest request = new GenerateRequest(spec.prompt().render(act.slots()),
-                spec.sampling().withSeed(seed), 1, call);
+                spec.sampling().withSeed(seed), act.samples(), call);
         getContext().askWithStatus(Generation.class, gateway,
                 episode.askTimeout(),
                 replyTo -> new ModelGateway.Generate(request, replyTo),
@@ -85,10 +107,12 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
             return this;
         }
         Generation g = answered.generation();
-        episode.trace().emit(new TraceEvent.AgentMessage(Instant.now(), episode.id(), spec.name(), spec.role().id(),
-                act.round(), act.phase(), g.text()));
+        for (String text : g.texts()) {
+            episode.trace().emit(new TraceEvent.AgentMessage(Instant.now(), episode.id(), spec.name(), spec.role().id(),
+                    act.round(), act.phase(), text));
+        }
         act.replyTo().tell(StatusReply.success(
-                new Reply(spec.name(), g.text(), g.promptTokens(), g.completionTokens(), g.simulated())));
+                new Reply(spec.name(), g.texts(), g.promptTokens(), g.completionTokens(), g.simulated())));
         return this;
     }
 }

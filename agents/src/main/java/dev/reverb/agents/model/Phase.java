@@ -8,6 +8,8 @@ public enum Phase {
     REVISE,
     /** A critique of another agent's answer. */
     CRITIQUE,
+    /** One next reasoning step of a solution built step by step (PRM-guided search). */
+    STEP,
     /** A verbal reflection on a failed (or successful) attempt. */
     REFLECT,
     /** A final decision between candidate answers. */

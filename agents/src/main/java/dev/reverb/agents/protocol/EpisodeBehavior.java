@@ -57,14 +57,20 @@ abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
     /** Asks an agent for a turn; the reply (or the error) comes back as the message {@code adapt} makes. */
     protected void ask(String agent, int round, Phase phase, Map<String, String> slots,
                        BiFunction<Agent.Reply, Throwable, T> adapt) {
+        ask(agent, round, phase, slots, 1, adapt);
+    }
+
+    /** {@link #ask} for {@code samples} independent samples of the turn, in one model call. */
+    protected void ask(String agent, int round, Phase phase, Map<String, String> slots, int samples,
+                       BiFunction<Agent.Reply, Throwable, T> adapt) {
         Map<String, String> all = new HashMap<>(slots);
         all.putIfAbsent("task", episode.task().question());
         memorySlots(agent).forEach(all::putIfAbsent);
         all.putIfAbsent("round", Integer.toString(round + 1));
         getContext().askWithStatus(Agent.Reply.class, agents.get(agent), episode.askTimeout(),
-                ref -> new Agent.Act(round, phase, all, ref), (reply, error) -> {
+                ref -> new Agent.Act(round, phase, all, samples, ref), (reply, error) -> {
                     if (reply != null) {
-                        messages.add(new EpisodeResult.Message(agent, round, phase, reply.text()));
+                        reply.texts().forEach(text -> messages.add(new EpisodeResult.Message(agent, round, phase, text)));
                     }
                     return adapt.apply(reply, error);
                 });

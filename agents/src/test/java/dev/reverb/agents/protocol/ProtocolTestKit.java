@@ -13,6 +13,8 @@ import dev.reverb.agents.model.Generation;
 import dev.reverb.agents.model.ModelBackend;
 import dev.reverb.agents.model.ModelGateway;
 import dev.reverb.agents.model.Sampling;
+import dev.reverb.agents.model.ScoreRequest;
+import dev.reverb.agents.model.StepScores;
 import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.environments.DatasetReport;
 import dev.reverb.environments.Environment;
@@ -28,6 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /** A scripted model behind a real gateway, a one-task environment whose answer is 42, and helpers. */
@@ -64,13 +67,33 @@ final class ProtocolTestKit {
         }
     };
 
-    /** A model whose reply is a function of the request; it records every request. */
+    /**
+     * A model whose reply to each sample is a function of the request and the sample's index, and
+     * optionally a process reward model whose step scores are a function of the score request; it
+     * records every request.
+     */
     static final class ScriptedModel implements ModelBackend {
         final List<GenerateRequest> requests = new CopyOnWriteArrayList<>();
-        private final Function<GenerateRequest, String> script;
+        final List<ScoreRequest> scoreRequests = new CopyOnWriteArrayList<>();
+        private final BiFunction<GenerateRequest, Integer, String> script;
+        private final Function<ScoreRequest, List<Double>> prm;
 
         ScriptedModel(Function<GenerateRequest, String> script) {
+            this((request, sample) -> script.apply(request), null);
+        }
+
+        ScriptedModel(BiFunction<GenerateRequest, Integer, String> script, Function<ScoreRequest, List<Double>> prm) {
             this.script = script;
+            this.prm = prm;
+        }
+
+        @Override
+        public CompletionStage<StepScores> score(ScoreRequest request) {
+            if (prm == null) {
+                return ModelBackend.super.score(request);
+            }
+            scoreRequests.add(request);
+            return CompletableFuture.completedFuture(new StepScores(prm.apply(request), 5, "scripted-prm"));
         }
 
         @Override
@@ -82,8 +105,11 @@ final class ProtocolTestKit {
         public CompletionStage<Generation> generate(GenerateRequest request) {
             requests.add(request);
             try {
-                return CompletableFuture.completedFuture(new Generation(List.of(script.apply(request)), 10, 5,
-                        "scripted", false));
+                List<String> texts = new java.util.ArrayList<>();
+                for (int i = 0; i < request.n(); i++) {
+                    texts.add(script.apply(request, i));
+                }
+                return CompletableFuture.completedFuture(new Generation(texts, 10, 5, "scripted", false));
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }

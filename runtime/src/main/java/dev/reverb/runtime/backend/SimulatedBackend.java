@@ -73,6 +73,7 @@ public final class SimulatedBackend implements ModelBackend {
         String prompt = request.messages().get(request.messages().size() - 1).content();
         return switch (c.phase()) {
             case ANSWER, REVISE -> solution(task, correctAt(c, sample), c, sample);
+            case STEP -> step(task, c, sample, prompt.contains("Feedback on your last answer"));
             case CRITIQUE -> critique(task, prompt);
             case REFLECT -> reflection(task, c);
             case JUDGE -> judgement(task, prompt, c);
@@ -81,16 +82,26 @@ public final class SimulatedBackend implements ModelBackend {
         };
     }
 
+    private static final java.util.regex.Pattern STATED = java.util.regex.Pattern.compile("(.*?)\\s*The answer is (.+?)\\.?");
+
     /**
      * A stand-in process reward model: a step that is one of the task's reference steps scores
-     * 0.9, any other step 0.2 (so a plausible slip is caught). Marked simulated like everything here.
+     * 0.9, any other step 0.2 (so a plausible slip is caught); a step stating the answer scores
+     * 0.9 only when the answer is the reference's. Marked simulated like everything here.
      */
     @Override
     public CompletionStage<StepScores> score(ScoreRequest request) {
-        List<String> reference = request.context().task().referenceSteps().stream().map(String::strip).toList();
-        List<Double> scores = request.steps().stream()
-                .map(step -> reference.contains(step.replaceFirst("^Step \\d+: ", "").strip()) ? 0.9 : 0.2)
-                .toList();
+        Task task = request.context().task();
+        List<String> reference = task.referenceSteps().stream().map(String::strip).toList();
+        List<Double> scores = request.steps().stream().map(step -> {
+            String body = step.replaceFirst("^Step \\d+: ", "").strip();
+            java.util.regex.Matcher stated = STATED.matcher(body);
+            boolean right = stated.matches()
+                    ? stated.group(2).strip().equals(task.referenceAnswer())
+                    && (stated.group(1).isBlank() || reference.contains(stated.group(1).strip()))
+                    : reference.contains(body);
+            return right ? 0.9 : 0.2;
+        }).toList();
         int tokens = tokens(request.problem()) + request.steps().stream().mapToInt(SimulatedBackend::tokens).sum();
         return CompletableFuture.completedFuture(new StepScores(scores, tokens, model));
     }
@@ -121,6 +132,26 @@ public final class SimulatedBackend implements ModelBackend {
             ops.append("\nDOWNVOTE ").append(shown);
         }
         return ops.toString();
+    }
+
+    /**
+     * One step of a solution built step by step: step {@code round + 1} of the reference, right
+     * with probability {@code accuracy} ({@code fixRate} when feedback was given, if higher), else
+     * with a slip; the last step states the answer (the reference's only when the step is right).
+     */
+    private String step(Task task, CallContext c, int sample, boolean feedback) {
+        List<String> steps = task.referenceSteps();
+        int at = c.round();
+        boolean right = draw(c, sample, at) < (feedback ? Math.max(accuracy, fixRate) : accuracy);
+        if (at >= steps.size()) {
+            return "The answer is " + (right ? task.referenceAnswer() : wrongAnswer(task, c, sample)) + ".";
+        }
+        String text = "Step " + (at + 1) + ": "
+                + (right ? steps.get(at) : "I think " + steps.get(at).replaceAll("\\.$", "") + ", roughly.");
+        if (at == steps.size() - 1) {
+            text += " The answer is " + (right ? task.referenceAnswer() : wrongAnswer(task, c, sample)) + ".";
+        }
+        return text;
     }
 
     /** Whether the agent's answer in this round is right: a chain of independent draws per round. */

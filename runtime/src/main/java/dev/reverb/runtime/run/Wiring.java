@@ -2,8 +2,10 @@ package dev.reverb.runtime.run;
 
 import dev.reverb.agents.model.GatewaySettings;
 import dev.reverb.agents.model.ModelBackend;
+import dev.reverb.agents.model.StepScores;
 import dev.reverb.agents.protocol.CritiqueRevise;
 import dev.reverb.agents.protocol.Debate;
+import dev.reverb.agents.protocol.PrmSearch;
 import dev.reverb.agents.protocol.Protocol;
 import dev.reverb.agents.protocol.Reflexion;
 import dev.reverb.environments.Environment;
@@ -57,6 +59,13 @@ public final class Wiring {
                     Debate.TieBreak.valueOf(((String) s.get("tie-break")).toUpperCase(Locale.ROOT)),
                     (String) s.get("judge"), topology(s.get("topology"), strings(s.get("debaters"))),
                     Debate.Aggregate.valueOf(((String) s.get("aggregate")).toUpperCase(Locale.ROOT)));
+            case "prm-search" -> new PrmSearch(c.name(),
+                    PrmSearch.Strategy.valueOf(((String) s.get("strategy")).replace('-', '_').toUpperCase(Locale.ROOT)),
+                    (String) s.get("policy"), (String) s.get("scorer"), ((Number) s.get("samples")).intValue(),
+                    ((Number) s.get("width")).intValue(), ((Number) s.get("expansions")).intValue(),
+                    ((Number) s.get("max-steps")).intValue(),
+                    StepScores.Aggregation.fromId((String) s.get("aggregation")), (String) s.get("critic"),
+                    ((Number) s.get("critique-below")).doubleValue());
             case "critique-revise" -> new CritiqueRevise(c.name(), (String) s.get("proposer"), strings(s.get("critics")),
                     rubrics(s.get("rubrics")), ((Number) s.get("max-rounds")).intValue());
             default -> throw new IllegalArgumentException("unknown protocol type '" + c.type() + "'");

@@ -57,7 +57,9 @@ public final class ScenarioLoader {
     private static final Map<String, List<String>> PROTOCOL_KEYS = Map.of(
             "reflexion", List.of("solver", "reflector", "max-trials"),
             "debate", List.of("debaters", "rounds", "tie-break", "judge", "topology", "aggregate"),
-            "critique-revise", List.of("proposer", "critics", "rubrics", "max-rounds"));
+            "critique-revise", List.of("proposer", "critics", "rubrics", "max-rounds"),
+            "prm-search", List.of("strategy", "policy", "scorer", "samples", "width", "expansions", "max-steps",
+                    "aggregation", "critic", "critique-below"));
     private static final Map<String, List<String>> ENVIRONMENT_KEYS = Map.of(
             "arithmetic", List.of("count", "min-steps", "max-steps", "seed"),
             "gsm8k", List.of("dataset", "split", "limit", "shuffle-seed"));
@@ -397,7 +399,7 @@ public final class ScenarioLoader {
                                 "'" + key + "' is not a setting of " + type + " (its settings: " + String.join(", ", keys) + ")");
                     }
                 });
-                for (String ref : List.of("solver", "reflector", "judge", "proposer")) {
+                for (String ref : List.of("solver", "reflector", "judge", "proposer", "policy", "scorer", "critic")) {
                     checkAgent(protocol.path(ref), pointer + "/" + ref, agents);
                 }
                 for (String list : List.of("debaters", "critics")) {
@@ -429,6 +431,17 @@ public final class ScenarioLoader {
                         problem(tree.keyAt(at), at, "'" + critic + "' is not one of this protocol's critics");
                     }
                 });
+                String scorer = protocol.path("scorer").asText("");
+                for (int i = 0; i < agentList.size(); i++) {
+                    JsonNode agent = agentList.get(i);
+                    JsonNode model = root.path("models").path(agent.path("model").asText());
+                    boolean simulated = !model.has("base-url") && !model.has("path")
+                            || "simulated".equals(model.path("backend").asText());
+                    if (agent.path("name").asText().equals(scorer) && model.isObject() && !model.has("prm") && !simulated) {
+                        atValue(pointer + "/scorer", "agent '" + scorer + "' scores steps, so its model '"
+                                + agent.path("model").asText() + "' needs prm settings");
+                    }
+                }
                 if (critics.contains(protocol.path("proposer").asText())) {
                     atValue(pointer + "/proposer", "the proposer cannot also be one of its critics");
                 }
@@ -567,6 +580,19 @@ public final class ScenarioLoader {
                     settings.put("solver", p.path("solver").asText());
                     settings.put("reflector", p.path("reflector").asText());
                     settings.put("max-trials", p.path("max-trials").asInt(3));
+                } else if (type.equals("prm-search")) {
+                    settings.put("strategy", p.path("strategy").asText("beam"));
+                    settings.put("policy", p.path("policy").asText());
+                    settings.put("scorer", p.path("scorer").asText());
+                    settings.put("samples", p.path("samples").asInt(8));
+                    settings.put("width", p.path("width").asInt(2));
+                    settings.put("expansions", p.path("expansions").asInt(3));
+                    settings.put("max-steps", p.path("max-steps").asInt(8));
+                    settings.put("aggregation", p.path("aggregation").asText("min"));
+                    if (p.has("critic")) {
+                        settings.put("critic", p.path("critic").asText());
+                    }
+                    settings.put("critique-below", p.path("critique-below").asDouble(0.5));
                 } else if (type.equals("critique-revise")) {
                     settings.put("proposer", p.path("proposer").asText());
                     settings.put("critics", texts(p.path("critics"), List.of()));

@@ -35,7 +35,7 @@ class ShippedScenariosTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"critique-revise", "debate-topologies"})
+    @ValueSource(strings = {"critique-revise", "debate-topologies", "prm-search"})
     void should_run_the_offline_protocol_examples_when_shipped(String name) throws IOException {
         QuickstartTest.Cli cli = reverb("run", ROOT.resolve("scenarios/" + name + ".yaml").toString(), "--no-progress",
                 "--set", "run.output=" + tmp, "--set", "environment.count=4");
@@ -45,9 +45,9 @@ class ShippedScenariosTest {
             run = runs.findFirst().orElseThrow();
         }
         List<JsonNode> episodes = lines(run.resolve("episodes.jsonl"));
-        int protocols = name.equals("debate-topologies") ? 3 : 1;
+        int protocols = name.equals("critique-revise") ? 1 : 3;
         assertThat(episodes).hasSize(4 * protocols);
         assertThat(lines(run.resolve("trace.jsonl"))).anySatisfy(e -> assertThat(e.path("event").asText())
-                .isIn("critiques", "vote"));
+                .isIn("critiques", "vote", "scores"));
     }
 }

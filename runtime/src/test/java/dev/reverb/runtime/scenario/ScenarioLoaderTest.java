@@ -134,8 +134,8 @@ class ScenarioLoaderTest {
         Path file = write("slots.yaml", VALID.replace("{name: solver, role: solver, model: policy}",
                 "{name: solver, role: solver, model: policy, prompt: {user: 'Solve {{taks}}'}}"));
         assertThat(problems(file)).singleElement().asString()
-                .isEqualTo(file + ":6:57: agents[0].prompt: unknown slot '{{taks}}' in prompt; known slots: answer, candidate, "
-                        + "examples, failures, feedback, insights, lessons, memory, others, reflections, round, rubric, successes, task");
+                .isEqualTo(file + ":6:57: agents[0].prompt: unknown slot '{{taks}}' in prompt; known slots: "
+                        + String.join(", ", new java.util.TreeSet<>(dev.reverb.agents.PromptTemplate.SLOTS)));
     }
 
     @Test
