@@ -44,7 +44,7 @@ public final class MathAnswers {
             "[-+]?(?:\\\\?\\$\\s?)?[-+]?(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:\\s?/\\s?\\d+(?:\\.\\d+)?)?|[-+]?\\.\\d+";
     private static final Pattern NUMBER_IN_TEXT = Pattern.compile("(?<![\\w.])(" + NUMBER + ")");
     private static final Pattern LEADING_NUMBER = Pattern.compile(
-            "^(" + NUMBER + ")\\s*(?:\\\\?%)?(?=\\s*$|\\s*[.;!?](?:\\s|$)|\\s+[A-Za-z])");
+            "^(" + NUMBER + ")\\s*(?:\\\\?%)?(?=\\s*$|\\s*[.;!?](?:\\s|$)|\\s*,\\s+[A-Za-z]|\\s+[A-Za-z])");
     private static final Pattern MATH_SPAN = Pattern.compile(
             "\\$\\$(.+?)\\$\\$|\\$(.+?)\\$|\\\\\\((.+?)\\\\\\)|\\\\\\[(.+?)\\\\]");
 
