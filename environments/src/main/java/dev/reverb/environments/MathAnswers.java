@@ -50,7 +50,7 @@ public final class MathAnswers {
 
     private static final Pattern LEFT_RIGHT_NULL = Pattern.compile("\\\\(?:left|right)\\s*\\.");
     private static final Pattern LEFT_RIGHT = Pattern.compile("\\\\(?:left|right|[Bb]igg?[lr]?)(?![a-zA-Z])");
-    private static final Pattern SPACING = Pattern.compile("\\\\[!,;: ]|~");
+    private static final Pattern SPACING = Pattern.compile("(?<!\\\\)\\\\[!,;: ]|~");
     private static final Pattern DFRAC = Pattern.compile("\\\\[dt]frac(?![a-zA-Z])");
     private static final Pattern DEGREES = Pattern.compile(
             "\\^\\s*\\{\\s*\\\\circ\\s*}|\\^\\s*\\\\circ(?![a-zA-Z])|\u00b0|\\\\degree(?![a-zA-Z])");
@@ -78,7 +78,7 @@ public final class MathAnswers {
 
     /**
      * The content of the last {@code \boxed{...}} or {@code \fbox{...}} in {@code text}, braces
-     * balanced (escaped {@code \{} and {@code \}} do not count), or of the last {@code \boxed 5}
+     * balanced (escaped braces, a backslash before the brace, do not count), or of the last {@code \boxed 5}
      * form (the token after the space, up to whitespace or {@code $}). A box nested in a box counts
      * as part of its outer box, and a box that holds only another box is unwrapped. Boxes that never
      * close or hold only blanks are skipped. Empty when there is no such box.
@@ -306,7 +306,6 @@ public final class MathAnswers {
             return answer.strip();
         }
         String s = answer.strip().replace('\u2212', '-').replace('\n', ' ').replace('\r', ' ').replace('\t', ' ');
-        s = s.replace("\\\\", "\\");
         s = unwrapBox(s, 0);
         s = s.replace("\\$", "").replace("$", "");
         s = s.replace("\\displaystyle", "");
@@ -438,7 +437,7 @@ public final class MathAnswers {
         return t;
     }
 
-    /** The index of the brace closing the one at {@code open}, or -1; {@code \{} and {@code \}} do not count. */
+    /** The index of the brace closing the one at {@code open}, or -1; escaped braces do not count. */
     private static int matchingBrace(String s, int open) {
         int depth = 0;
         for (int i = open; i < s.length(); i++) {

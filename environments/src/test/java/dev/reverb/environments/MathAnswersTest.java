@@ -218,6 +218,16 @@ class MathAnswersTest {
     }
 
     @Test
+    void should_keep_matrix_rows_apart_when_normalizing_a_pmatrix() {
+        assertThat(MathAnswers.normalize("\\begin{pmatrix} 1 \\\\ 23 \\end{pmatrix}"))
+                .isEqualTo("\\begin{pmatrix}1\\\\23\\end{pmatrix}");
+        assertThat(MathAnswers.equivalent("\\begin{pmatrix} 1 \\\\ 23 \\end{pmatrix}",
+                "\\begin{pmatrix}1\\\\23\\end{pmatrix}")).isTrue();
+        assertThat(MathAnswers.equivalent("\\begin{pmatrix} 1 \\\\ 23 \\end{pmatrix}",
+                "\\begin{pmatrix} 12 \\\\ 3 \\end{pmatrix}")).isFalse();
+    }
+
+    @Test
     void should_never_throw_when_given_garbage() {
         List<String> garbage = Arrays.asList(null, "", " ", "}{", "\\", "\\\\", "\\frac", "\\frac{", "\\frac{1}{",
                 "\\sqrt", "$$", "$", "(", ")", "(,)", "[,", ",,,", "=", "x=", "1/0", "\\frac{1}{0}", "0/0",
