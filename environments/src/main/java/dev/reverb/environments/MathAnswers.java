@@ -1,0 +1,636 @@
+package dev.reverb.environments;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and compares answers of MATH-style tasks (LaTeX answers such as {@code \frac{1}{2}},
+ * {@code (3, \frac{\pi}{2})} or {@code 10\text{ cm}}), so GSM8K and MATH-format datasets can share
+ * one checker.
+ *
+ * <ul>
+ *   <li>{@link #boxed} gives the content of the last {@code \boxed{...}} / {@code \fbox{...}},
+ *       nested braces balanced, or of the brace-less {@code \boxed 5} form;</li>
+ *   <li>{@link #normalize} applies the simple LaTeX normalisation of the MATH benchmark's
+ *       {@code is_equiv} (Hendrycks et al., 2021): no {@code $}, {@code \left}/{@code \right},
+ *       spacing commands, spaces, degrees, percent signs or trailing {@code \text{}} units;
+ *       {@code \dfrac}/{@code \tfrac} become {@code \frac}; {@code \frac12} and {@code \sqrt2}
+ *       get their braces; a leading {@code x =} goes; {@code 1,200} becomes {@code 1200} and
+ *       {@code 3/4} becomes {@code \frac{3}{4}}; decimals stay as written;</li>
+ *   <li>{@link #equivalent} says whether two answers are the same: equal normalised text, equal
+ *       exact rationals (integers, decimals, {@code a/b}, {@code \frac{a}{b}}, signed forms and mixed
+ *       numbers such as {@code 1\frac{1}{2}}, compared with {@link BigInteger} arithmetic, never
+ *       through {@code double}), or tuples, intervals and unions with the same brackets and
+ *       pairwise equivalent elements;</li>
+ *   <li>{@link #extract} reads the answer of a model output: the last box, else the answer after
+ *       the last explicit answer phrase, else the last number, as {@link NumericAnswers} does.</li>
+ * </ul>
+ * Nothing here throws: odd input gives an empty answer, an empty string or {@code false}.
+ */
+public final class MathAnswers {
+
+    private static final int MAX_LENGTH = 20_000;
+    private static final int MAX_DEPTH = 32;
+
+    private static final Pattern BOX_COMMAND = Pattern.compile("\\\\(?:boxed|fbox)(?![a-zA-Z])");
+    private static final Pattern PHRASE = Pattern.compile(
+            "(?i)(?:the\\s+)?(?:final\\s+)?answer\\s*(?:is|:|=)|####");
+    private static final String NUMBER =
+            "[-+]?(?:\\\\?\\$\\s?)?[-+]?(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:\\s?/\\s?\\d+(?:\\.\\d+)?)?|[-+]?\\.\\d+";
+    private static final Pattern NUMBER_IN_TEXT = Pattern.compile("(?<![\\w.])(" + NUMBER + ")");
+    private static final Pattern LEADING_NUMBER = Pattern.compile(
+            "^(" + NUMBER + ")\\s*(?:\\\\?%)?(?=\\s*$|\\s*[.;!?](?:\\s|$)|\\s*,\\s+[A-Za-z]|\\s+[A-Za-z])");
+    private static final Pattern MATH_SPAN = Pattern.compile(
+            "\\$\\$(.+?)\\$\\$|\\$(.+?)\\$|\\\\\\((.+?)\\\\\\)|\\\\\\[(.+?)\\\\]");
+
+    private static final Pattern LEFT_RIGHT_NULL = Pattern.compile("\\\\(?:left|right)\\s*\\.");
+    private static final Pattern LEFT_RIGHT = Pattern.compile("\\\\(?:left|right|[Bb]igg?[lr]?)(?![a-zA-Z])");
+    private static final Pattern SPACING = Pattern.compile("(?<!\\\\)\\\\[!,;: ]|~");
+    private static final Pattern DFRAC = Pattern.compile("\\\\[dt]frac(?![a-zA-Z])");
+    private static final Pattern DEGREES = Pattern.compile(
+            "\\^\\s*\\{\\s*\\\\circ\\s*}|\\^\\s*\\\\circ(?![a-zA-Z])|\u00b0|\\\\degree(?![a-zA-Z])");
+    private static final Pattern DEGREE_WORD = Pattern.compile("(?i)\\s*degrees?\\s*\\.?\\s*$");
+    private static final Pattern TRAILING_UNIT = Pattern.compile(
+            "\\\\(?:text|textrm|mbox)\\s*\\{[^{}]*}(?:\\s*\\^\\s*(?:\\{\\s*\\d\\s*}|\\d))?\\s*\\.?\\s*$");
+    private static final Pattern TEXT_WRAPPER = Pattern.compile("\\\\(?:text|textrm|textbf|mbox|mathrm)\\s*\\{([^{}]*)}");
+    private static final Pattern PERCENT = Pattern.compile("\\\\?%");
+    private static final Pattern VARIABLE_PREFIX = Pattern.compile(
+            "^\\s*(?:[a-zA-Z]|\\\\[a-zA-Z]+)(?:_\\{?[a-zA-Z0-9]+}?)?\\s*=\\s*(.*)$", Pattern.DOTALL);
+    private static final Pattern SQRT = Pattern.compile("\\\\sqrt\\s*(\\\\[a-zA-Z]+|[^\\s{\\[\\\\])");
+    private static final Pattern SINGLE_EXPONENT = Pattern.compile("\\^\\{(.)}");
+    private static final Pattern THOUSANDS = Pattern.compile("^[-+]?\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?$");
+    private static final Pattern INT_SLASH = Pattern.compile("^([-+]?)(\\d+)/(\\d+)$");
+
+    private static final Pattern DECIMAL = Pattern.compile("^([-+]?)(\\d+(?:\\.\\d*)?|\\.\\d+)$");
+    private static final Pattern FRACTION = Pattern.compile(
+            "^([-+]?)\\\\frac\\{([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))}\\{([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))}$");
+    private static final Pattern MIXED = Pattern.compile("^([-+]?)(\\d+)\\\\frac\\{(\\d+)}\\{(\\d+)}$");
+    private static final Pattern SLASH = Pattern.compile(
+            "^([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))/([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))$");
+
+    private MathAnswers() {
+    }
+
+    /**
+     * The content of the last {@code \boxed{...}} or {@code \fbox{...}} in {@code text}, braces
+     * balanced (escaped braces, a backslash before the brace, do not count), or of the last {@code \boxed 5}
+     * form (the token after the space, up to whitespace or {@code $}). A box nested in a box counts
+     * as part of its outer box, and a box that holds only another box is unwrapped. Boxes that never
+     * close or hold only blanks are skipped. Empty when there is no such box.
+     */
+    public static Optional<String> boxed(String text) {
+        if (text == null || text.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            String last = null;
+            Matcher command = BOX_COMMAND.matcher(text);
+            int from = 0;
+            while (from < text.length() && command.find(from)) {
+                int i = command.end();
+                while (i < text.length() && text.charAt(i) == ' ') {
+                    i++;
+                }
+                from = command.end();
+                if (i < text.length() && text.charAt(i) == '{') {
+                    int close = matchingBrace(text, i);
+                    if (close < 0) {
+                        continue;
+                    }
+                    String content = text.substring(i + 1, close).strip();
+                    if (!content.isEmpty()) {
+                        last = content;
+                    }
+                    from = close + 1;
+                } else if (i > command.end()) {
+                    int end = i;
+                    while (end < text.length() && !Character.isWhitespace(text.charAt(end)) && text.charAt(end) != '$') {
+                        end++;
+                    }
+                    if (end > i) {
+                        last = text.substring(i, end);
+                        from = end;
+                    }
+                }
+            }
+            if (last == null) {
+                return Optional.empty();
+            }
+            return Optional.of(unwrapBox(last, 0));
+        } catch (RuntimeException | StackOverflowError e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The MATH benchmark's simple normal form of an answer (see the class comment); an empty string
+     * for {@code null}. Two answers with equal normal forms are {@link #equivalent}.
+     */
+    public static String normalize(String answer) {
+        if (answer == null) {
+            return "";
+        }
+        try {
+            return normalize(answer, 0);
+        } catch (RuntimeException | StackOverflowError e) {
+            return answer.strip();
+        }
+    }
+
+    /**
+     * Whether two answers are the same: equal {@linkplain #normalize normal forms}, the same exact
+     * rational number, or tuples, intervals or unions with the same brackets and pairwise equivalent
+     * elements. False when either side is {@code null}, blank, or only garbage.
+     */
+    public static boolean equivalent(String a, String b) {
+        if (a == null || b == null || a.length() > MAX_LENGTH || b.length() > MAX_LENGTH) {
+            return false;
+        }
+        try {
+            return equivalentNormalized(normalize(a), normalize(b), 0);
+        } catch (RuntimeException | StackOverflowError e) {
+            return false;
+        }
+    }
+
+    /**
+     * The normalised answer of a model output on a MATH-style task, first match wins:
+     * <ol>
+     *   <li>the last {@link #boxed box};</li>
+     *   <li>what follows the last explicit answer phrase ("The answer is", "Final answer:",
+     *       {@code ####}) on its line: a plain number (with separators, currency or unit words) in
+     *       {@link NumericAnswers}' canonical form, else the first {@code $...$}, {@code \(...\)}
+     *       or {@code \[...\]} span, else the text up to the end of the sentence;</li>
+     *   <li>the last number in the text.</li>
+     * </ol>
+     * Plain numbers come back canonical ({@code "1,200.00"} gives {@code "1200"}, {@code 3/4} gives
+     * {@code \frac{3}{4}}); everything else as {@link #normalize} writes it. Empty when nothing is found.
+     */
+    public static Optional<String> extract(String output) {
+        if (output == null || output.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            String text = output.replace('\u2212', '-').replace("**", "");
+            Optional<String> box = boxed(text).map(MathAnswers::normalize).filter(s -> !s.isEmpty());
+            if (box.isPresent()) {
+                return box;
+            }
+            Optional<String> afterPhrase = afterPhrase(text);
+            if (afterPhrase.isPresent()) {
+                return afterPhrase;
+            }
+            return lastNumber(text);
+        } catch (RuntimeException | StackOverflowError e) {
+            return Optional.empty();
+        }
+    }
+
+    // ---------------------------------------------------------------- extraction
+
+    private static Optional<String> afterPhrase(String text) {
+        Matcher phrase = PHRASE.matcher(text);
+        int after = -1;
+        while (phrase.find()) {
+            after = phrase.end();
+        }
+        if (after < 0) {
+            return Optional.empty();
+        }
+        String rest = text.substring(after);
+        String segment = "";
+        for (String line : rest.split("\n", -1)) {
+            if (!line.isBlank()) {
+                segment = line;
+                break;
+            }
+        }
+        segment = segment.strip();
+        while (!segment.isEmpty() && (segment.charAt(0) == ':' || segment.charAt(0) == '=')) {
+            segment = segment.substring(1).strip();
+        }
+        if (segment.isEmpty()) {
+            return Optional.empty();
+        }
+        Matcher number = LEADING_NUMBER.matcher(segment);
+        if (number.find()) {
+            Optional<String> plain = plainNumber(number.group(1));
+            if (plain.isPresent()) {
+                return plain;
+            }
+        }
+        Matcher span = MATH_SPAN.matcher(segment);
+        if (span.find()) {
+            for (int g = 1; g <= 4; g++) {
+                if (span.group(g) != null) {
+                    String inSpan = normalize(span.group(g));
+                    if (!inSpan.isEmpty()) {
+                        return Optional.of(inSpan);
+                    }
+                }
+            }
+        }
+        int sentenceEnd = sentenceEnd(segment);
+        String answer = normalize(segment.substring(0, sentenceEnd));
+        return answer.isEmpty() ? Optional.empty() : Optional.of(answer);
+    }
+
+    /** The end of the first sentence: a period followed by a blank, outside braces and brackets. */
+    private static int sentenceEnd(String s) {
+        int depth = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '{' || c == '(' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ')' || c == ']') {
+                depth = Math.max(0, depth - 1);
+            } else if (depth == 0 && c == '.' && (i + 1 == s.length() || Character.isWhitespace(s.charAt(i + 1)))) {
+                return i;
+            }
+        }
+        return s.length();
+    }
+
+    private static Optional<String> lastNumber(String text) {
+        Matcher m = NUMBER_IN_TEXT.matcher(text);
+        Optional<String> last = Optional.empty();
+        while (m.find()) {
+            Optional<String> value = plainNumber(m.group(1));
+            if (value.isPresent()) {
+                last = value;
+            }
+        }
+        return last;
+    }
+
+    /** A number token as canonical text: decimals as NumericAnswers writes them, a/b as \frac{a}{b}. */
+    private static Optional<String> plainNumber(String token) {
+        String t = token.replace("\\$", "").replace("$", "").replace(",", "").replaceAll("\\s+", "");
+        String sign = "";
+        while (!t.isEmpty() && (t.charAt(0) == '-' || t.charAt(0) == '+')) {
+            if (t.charAt(0) == '-') {
+                sign = sign.isEmpty() ? "-" : "";
+            }
+            t = t.substring(1);
+        }
+        try {
+            int slash = t.indexOf('/');
+            if (slash > 0) {
+                BigDecimal num = new BigDecimal(t.substring(0, slash));
+                BigDecimal den = new BigDecimal(t.substring(slash + 1));
+                if (den.signum() == 0) {
+                    return Optional.empty();
+                }
+                boolean zero = num.signum() == 0;
+                return Optional.of((zero ? "" : sign) + "\\frac{" + NumericAnswers.canonical(num) + "}{"
+                        + NumericAnswers.canonical(den) + "}");
+            }
+            BigDecimal value = new BigDecimal(t);
+            return Optional.of(NumericAnswers.canonical(sign.isEmpty() ? value : value.negate()));
+        } catch (NumberFormatException | ArithmeticException e) {
+            return Optional.empty();
+        }
+    }
+
+    // ---------------------------------------------------------------- normalisation
+
+    private static String normalize(String answer, int depth) {
+        if (answer.length() > MAX_LENGTH) {
+            return answer.strip();
+        }
+        String s = answer.strip().replace('\u2212', '-').replace('\n', ' ').replace('\r', ' ').replace('\t', ' ');
+        s = unwrapBox(s, 0);
+        s = s.replace("\\$", "").replace("$", "");
+        s = s.replace("\\displaystyle", "");
+        s = LEFT_RIGHT_NULL.matcher(s).replaceAll("");
+        s = LEFT_RIGHT.matcher(s).replaceAll("");
+        s = SPACING.matcher(s).replaceAll(" ");
+        s = DFRAC.matcher(s).replaceAll("\\\\frac");
+        s = s.replace("{,}", ",");
+        s = DEGREES.matcher(s).replaceAll("");
+        s = s.strip();
+        for (int i = 0; i < 4; i++) {
+            Matcher unit = TRAILING_UNIT.matcher(s);
+            if (unit.find() && !s.substring(0, unit.start()).isBlank()) {
+                s = s.substring(0, unit.start()).strip();
+            } else {
+                break;
+            }
+        }
+        Matcher degreeWord = DEGREE_WORD.matcher(s);
+        if (degreeWord.find() && degreeWord.start() > 0 && !s.substring(0, degreeWord.start()).isBlank()) {
+            s = s.substring(0, degreeWord.start());
+        }
+        s = PERCENT.matcher(s).replaceAll("");
+        for (int i = 0; i < 8; i++) {
+            String unwrapped = TEXT_WRAPPER.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1)));
+            if (unwrapped.equals(s)) {
+                break;
+            }
+            s = unwrapped;
+        }
+        s = s.strip();
+        Matcher variable = VARIABLE_PREFIX.matcher(s);
+        if (variable.matches() && !variable.group(1).contains("=") && !variable.group(1).isBlank()) {
+            s = variable.group(1);
+        }
+        s = SQRT.matcher(s).replaceAll(m -> Matcher.quoteReplacement("\\sqrt{" + m.group(1) + "}"));
+        s = s.replaceAll("\\s+", "");
+        s = fixFracs(s, 0);
+        s = SINGLE_EXPONENT.matcher(s).replaceAll(m -> Matcher.quoteReplacement("^" + m.group(1)));
+        while (s.length() > 1 && s.endsWith(".") && !s.endsWith("\\.")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        s = stripOuterBraces(s);
+        if (s.startsWith(".")) {
+            s = "0" + s;
+        } else if (s.startsWith("-.") || s.startsWith("+.")) {
+            s = s.charAt(0) + "0" + s.substring(1);
+        }
+        s = s.replace("{.", "{0.");
+        if (s.startsWith("+") && s.length() > 1) {
+            s = s.substring(1);
+        }
+        if (THOUSANDS.matcher(s).matches()) {
+            s = s.replace(",", "");
+        }
+        Matcher slash = INT_SLASH.matcher(s);
+        if (slash.matches()) {
+            s = slash.group(1) + "\\frac{" + slash.group(2) + "}{" + slash.group(3) + "}";
+        }
+        return s;
+    }
+
+    private static String unwrapBox(String s, int depth) {
+        String t = s.strip();
+        Matcher command = BOX_COMMAND.matcher(t);
+        if (depth < MAX_DEPTH && command.lookingAt()) {
+            int i = command.end();
+            while (i < t.length() && t.charAt(i) == ' ') {
+                i++;
+            }
+            if (i < t.length() && t.charAt(i) == '{' && matchingBrace(t, i) == t.length() - 1) {
+                return unwrapBox(t.substring(i + 1, t.length() - 1), depth + 1);
+            }
+        }
+        return t;
+    }
+
+    /** Gives {@code \frac12}, {@code \frac1{2}}, {@code \frac\pi2} their braces, also nested. */
+    private static String fixFracs(String s, int depth) {
+        if (depth > MAX_DEPTH || !s.contains("\\frac")) {
+            return s;
+        }
+        StringBuilder out = new StringBuilder(s.length() + 8);
+        int i = 0;
+        while (i < s.length()) {
+            if (s.startsWith("\\frac", i)) {
+                out.append("\\frac");
+                i += 5;
+                for (int arg = 0; arg < 2 && i < s.length(); arg++) {
+                    char c = s.charAt(i);
+                    if (c == '{') {
+                        int close = matchingBrace(s, i);
+                        if (close < 0) {
+                            out.append(s, i, s.length());
+                            return out.toString();
+                        }
+                        out.append('{').append(fixFracs(s.substring(i + 1, close), depth + 1)).append('}');
+                        i = close + 1;
+                    } else if (c == '\\') {
+                        int end = i + 1;
+                        while (end < s.length() && Character.isLetter(s.charAt(end))) {
+                            end++;
+                        }
+                        if (end == i + 1) {
+                            break;
+                        }
+                        out.append('{').append(s, i, end).append('}');
+                        i = end;
+                    } else if (c == '}' || c == ')' || c == ']' || c == ',') {
+                        break;
+                    } else {
+                        out.append('{').append(c).append('}');
+                        i++;
+                    }
+                }
+            } else {
+                out.append(s.charAt(i));
+                i++;
+            }
+        }
+        return out.toString();
+    }
+
+    private static String stripOuterBraces(String s) {
+        String t = s;
+        for (int i = 0; i < MAX_DEPTH && t.length() >= 2 && t.charAt(0) == '{' && matchingBrace(t, 0) == t.length() - 1; i++) {
+            t = t.substring(1, t.length() - 1);
+        }
+        return t;
+    }
+
+    /** The index of the brace closing the one at {@code open}, or -1; escaped braces do not count. */
+    private static int matchingBrace(String s, int open) {
+        int depth = 0;
+        for (int i = open; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '{') {
+                depth++;
+            } else if (c == '}') {
+                depth--;
+                if (depth == 0) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- equivalence
+
+    private static boolean equivalentNormalized(String a, String b, int depth) {
+        if (a.isEmpty() || b.isEmpty() || depth > MAX_DEPTH) {
+            return false;
+        }
+        if (a.equals(b)) {
+            return true;
+        }
+        Optional<Rational> x = Rational.parse(a);
+        Optional<Rational> y = Rational.parse(b);
+        if (x.isPresent() || y.isPresent()) {
+            return x.isPresent() && y.isPresent() && x.get().equals(y.get());
+        }
+        List<String> unionA = splitTopLevel(a, "\\cup");
+        List<String> unionB = splitTopLevel(b, "\\cup");
+        if (unionA.size() > 1 || unionB.size() > 1) {
+            return unionA.size() == unionB.size() && pairwise(unionA, unionB, depth);
+        }
+        Optional<Group> ga = Group.of(a);
+        Optional<Group> gb = Group.of(b);
+        if (ga.isPresent() && gb.isPresent()) {
+            Group p = ga.get();
+            Group q = gb.get();
+            return p.open() == q.open() && p.close() == q.close()
+                    && p.elements().size() == q.elements().size() && pairwise(p.elements(), q.elements(), depth);
+        }
+        return false;
+    }
+
+    private static boolean pairwise(List<String> a, List<String> b, int depth) {
+        for (int i = 0; i < a.size(); i++) {
+            if (!equivalentNormalized(normalize(a.get(i), depth + 1), normalize(b.get(i), depth + 1), depth + 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Splits at {@code separator} outside any brackets; a bare separator at either end gives an empty part. */
+    private static List<String> splitTopLevel(String s, String separator) {
+        List<String> parts = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (depth == 0 && s.startsWith(separator, i)) {
+                parts.add(s.substring(start, i));
+                i += separator.length() - 1;
+                start = i + 1;
+                continue;
+            }
+            if (c == '\\') {
+                i++;
+            } else if (c == '{' || c == '(' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ')' || c == ']') {
+                depth--;
+            }
+        }
+        parts.add(s.substring(start));
+        return parts;
+    }
+
+    /**
+     * A tuple, interval or bare list: {@code open} and {@code close} are the brackets ({@code ' '}
+     * for a bare list of two or more elements), {@code elements} the comma-separated parts.
+     */
+    private record Group(char open, char close, List<String> elements) {
+
+        static Optional<Group> of(String s) {
+            char first = s.charAt(0);
+            char last = s.charAt(s.length() - 1);
+            if ((first == '(' || first == '[') && (last == ')' || last == ']') && closesAtEnd(s)) {
+                List<String> parts = splitTopLevel(s.substring(1, s.length() - 1), ",");
+                return Optional.of(new Group(first, last, parts));
+            }
+            List<String> parts = splitTopLevel(s, ",");
+            if (parts.size() > 1) {
+                return Optional.of(new Group(' ', ' ', parts));
+            }
+            return Optional.empty();
+        }
+
+        /** Whether the bracket opened by the first character closes at the last one and not before. */
+        private static boolean closesAtEnd(String s) {
+            int depth = 0;
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '\\') {
+                    i++;
+                } else if (c == '{' || c == '(' || c == '[') {
+                    depth++;
+                } else if (c == '}' || c == ')' || c == ']') {
+                    depth--;
+                    if (depth == 0) {
+                        return i == s.length() - 1;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
+    /** An exact rational number {@code num/den}, reduced, with {@code den > 0}. */
+    private record Rational(BigInteger num, BigInteger den) {
+
+        private static final int MAX_DIGITS = 400;
+
+        static Rational of(BigInteger num, BigInteger den) {
+            if (den.signum() < 0) {
+                num = num.negate();
+                den = den.negate();
+            }
+            BigInteger g = num.gcd(den);
+            if (g.signum() != 0 && !g.equals(BigInteger.ONE)) {
+                num = num.divide(g);
+                den = den.divide(g);
+            }
+            return new Rational(num, den);
+        }
+
+        static Rational of(BigDecimal value) {
+            return value.scale() <= 0
+                    ? of(value.toBigIntegerExact(), BigInteger.ONE)
+                    : of(value.unscaledValue(), BigInteger.TEN.pow(value.scale()));
+        }
+
+        static Optional<Rational> parse(String s) {
+            if (s.length() > MAX_DIGITS) {
+                return Optional.empty();
+            }
+            try {
+                Matcher decimal = DECIMAL.matcher(s);
+                if (decimal.matches()) {
+                    return Optional.of(signed(decimal.group(1), of(new BigDecimal(decimal.group(2)))));
+                }
+                Matcher fraction = FRACTION.matcher(s);
+                if (fraction.matches()) {
+                    return divide(decimal(fraction.group(2)), decimal(fraction.group(3))).map(r -> signed(fraction.group(1), r));
+                }
+                Matcher mixed = MIXED.matcher(s);
+                if (mixed.matches()) {
+                    BigInteger whole = new BigInteger(mixed.group(2));
+                    BigInteger num = new BigInteger(mixed.group(3));
+                    BigInteger den = new BigInteger(mixed.group(4));
+                    if (den.signum() == 0) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(signed(mixed.group(1), of(whole.multiply(den).add(num), den)));
+                }
+                Matcher slash = SLASH.matcher(s);
+                if (slash.matches()) {
+                    return divide(decimal(slash.group(1)), decimal(slash.group(2)));
+                }
+            } catch (NumberFormatException | ArithmeticException e) {
+                return Optional.empty();
+            }
+            return Optional.empty();
+        }
+
+        private static Rational decimal(String text) {
+            String t = text.startsWith("+") ? text.substring(1) : text;
+            return of(new BigDecimal(t));
+        }
+
+        private static Optional<Rational> divide(Rational a, Rational b) {
+            if (b.num.signum() == 0) {
+                return Optional.empty();
+            }
+            return Optional.of(of(a.num.multiply(b.den), a.den.multiply(b.num)));
+        }
+
+        private static Rational signed(String sign, Rational r) {
+            return "-".equals(sign) ? new Rational(r.num.negate(), r.den) : r;
+        }
+    }
+}
