@@ -89,6 +89,10 @@ public final class Sandbox {
             return new Limits(wallTime, cpuSeconds, value, maxProcesses, maxFileBytes, maxOutputBytes);
         }
 
+        public Limits withMaxFileBytes(long value) {
+            return new Limits(wallTime, cpuSeconds, memoryBytes, maxProcesses, value, maxOutputBytes);
+        }
+
         public Limits withMaxOutputBytes(int value) {
             return new Limits(wallTime, cpuSeconds, memoryBytes, maxProcesses, maxFileBytes, value);
         }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,6 +137,36 @@ class SandboxTest {
         assertThat(result.succeeded()).isFalse();
         assertThat(result.stdout()).hasSize(10_000).startsWith("spamspam");
         assertThat(result.wallTime()).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void should_stop_a_write_when_a_file_grows_past_the_file_size_limit() {
+        Sandbox.Result result = sandbox.run("with open('big.bin', 'wb') as f:\n    f.write(b'x' * 5_000_000)",
+                LIMITS.withMaxFileBytes(1_000_000));
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.stderr()).contains("File too large");
+    }
+
+    @Test
+    void should_keep_runs_apart_when_many_run_at_once() {
+        List<Sandbox.Result> results = IntStream.range(0, 8).parallel()
+                .mapToObj(i -> sandbox.run("import os\nopen('mine', 'w').write('%d')\nprint(open('mine').read(), len(os.listdir('.')))"
+                        .formatted(i), LIMITS))
+                .toList();
+
+        for (int i = 0; i < results.size(); i++) {
+            assertThat(results.get(i).stdout()).isEqualTo(i + " 2\n");
+        }
+    }
+
+    @Test
+    void should_kill_the_run_when_code_floods_standard_error() {
+        Sandbox.Result result = sandbox.run("import sys\nwhile True:\n    sys.stderr.write('e' * 1000)",
+                LIMITS.withMaxOutputBytes(5_000));
+
+        assertThat(result.outputLimitExceeded()).isTrue();
+        assertThat(result.stderr()).hasSize(5_000);
     }
 
     @Test
