@@ -23,11 +23,12 @@ import java.util.stream.Stream;
  * killed), CPU seconds, address-space memory, processes, file size and output size.
  *
  * <p>Inside the interpreter a small preamble sets the rlimits ({@code resource.setrlimit}) and
- * installs an audit hook ({@code sys.addaudithook}) that refuses, with a {@link PermissionError}
- * whose message starts with {@value #REFUSED}: opening files for writing outside the run's
- * directory; removing, renaming, copying or changing files outside it ({@code os.*},
- * {@code shutil.*}); any socket operation; {@code os.fork}, {@code os.system}, {@code os.exec*},
- * {@code os.spawn*}, {@code os.posix_spawn}, {@code subprocess.Popen}; signalling other processes;
+ * installs an audit hook ({@code sys.addaudithook}) that refuses, with a Python
+ * {@code PermissionError} whose message starts with {@value #REFUSED}: opening files for writing
+ * outside the run's directory; removing, renaming, copying or changing files outside it
+ * ({@code os.*}, {@code shutil.*}); any socket operation; starting processes ({@code os.fork},
+ * {@code os.system}, {@code os.exec*}, {@code os.spawn*}, {@code os.posix_spawn},
+ * {@code subprocess.Popen}, {@code _posixsubprocess.fork_exec}); signalling other processes;
  * loading native code with {@code ctypes}. The interpreter runs isolated ({@code -I}), without
  * bytecode files ({@code -B}), with a minimal environment (no proxies, no inherited variables).
  *
@@ -178,6 +179,8 @@ public final class Sandbox {
                 def hook(event, args):
                     if event in refused or event.startswith("socket."):
                         raise PermissionError(f"sandbox refused {event}")
+                    if event == "import" and args[0] == "_posixsubprocess":
+                        raise PermissionError("sandbox refused importing _posixsubprocess again")
                     if event == "open":
                         path, mode, flags = args
                         if isinstance(flags, int) and flags & writing and not inside(path):
@@ -192,6 +195,12 @@ public final class Sandbox {
                 linecache.cache["program.py"] = (len(source), None, source.splitlines(True), "program.py")
                 code = compile(source, "program.py", "exec")
                 sys.argv = ["program.py"]
+
+                # fork_exec starts processes without an audit event (multiprocessing.util.spawnv_passfds)
+                import _posixsubprocess
+                def refused_fork_exec(*args, **kwargs):
+                    raise PermissionError("sandbox refused _posixsubprocess.fork_exec")
+                _posixsubprocess.fork_exec = refused_fork_exec
                 sys.addaudithook(hook)
                 return code
 
