@@ -1,0 +1,424 @@
+package dev.reverb.environments.code;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reverb.environments.DatasetReport;
+import dev.reverb.environments.Environment;
+import dev.reverb.environments.Task;
+import dev.reverb.environments.Verdict;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Python programming tasks graded by unit tests (HumanEval): an answer is the last
+ * {@code ```python} block of the output, completed with the prompt when it holds only the body;
+ * it is correct when the dataset's {@code check(candidate)} passes in the {@link Sandbox}.
+ *
+ * <p>Feedback is what Reflexion feeds back, kept to a few hundred characters: the failing assertion,
+ * the last lines of a traceback, a timeout or the memory limit. {@link #runTests} runs an agent's
+ * own tests the same way and says which passed and which failed and why.
+ */
+public final class CodeEnvironment implements Environment {
+
+    /** The environment type name used in scenario files. */
+    public static final String TYPE = "humaneval";
+
+    /** 6 s wall and CPU, 1 GiB memory, 256 processes, 16 MiB files, 64 KiB output. */
+    public static final Sandbox.Limits DEFAULT_LIMITS = new Sandbox.Limits(Duration.ofSeconds(6), 6, 1L << 30, 256,
+            16L << 20, 64 << 10);
+
+    /** The longest feedback text, in characters. */
+    public static final int MAX_FEEDBACK = 400;
+
+    /** One agent-written test and how it went. */
+    public record TestOutcome(String test, boolean passed, String message) {
+        public TestOutcome {
+            Objects.requireNonNull(test, "test");
+            message = message == null ? "" : message;
+        }
+    }
+
+    /** The outcomes of {@link #runTests}, in the order the tests were given. */
+    public record TestReport(List<TestOutcome> outcomes) {
+        public TestReport {
+            outcomes = List.copyOf(outcomes);
+        }
+
+        public List<TestOutcome> passed() {
+            return outcomes.stream().filter(TestOutcome::passed).toList();
+        }
+
+        public List<TestOutcome> failed() {
+            return outcomes.stream().filter(o -> !o.passed()).toList();
+        }
+
+        public boolean allPassed() {
+            return outcomes.stream().allMatch(TestOutcome::passed);
+        }
+
+        /** Reflexion-style feedback: the tests that passed, then each failed test with its message. */
+        public String feedback() {
+            StringBuilder text = new StringBuilder("Tests passed:\n");
+            passed().forEach(o -> text.append(o.test()).append('\n'));
+            text.append("\nTests failed:\n");
+            failed().forEach(o -> text.append(o.test()).append(" # ").append(o.message()).append('\n'));
+            return text.toString().strip();
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern FENCE = Pattern.compile("```[ \\t]*([A-Za-z0-9_+-]*)[^\\n]*\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern OPEN_FENCE = Pattern.compile("```[ \\t]*([A-Za-z0-9_+-]*)[^\\n]*\\n");
+    private static final Pattern FRAME = Pattern.compile(
+            "^\\s*File \"" + Pattern.quote(Sandbox.PROGRAM_FILE) + "\", line (\\d+)(?:, in (.+))?$");
+    private static final Pattern TOP_LEVEL_DEFINITION = Pattern.compile("(?m)^(def|class|import|from|async def)\\s");
+
+    private final List<Task> tasks;
+    private final Map<String, HumanEval.Problem> problems;
+    private final DatasetReport report;
+    private final Sandbox sandbox;
+    private final Sandbox.Limits limits;
+
+    private CodeEnvironment(List<Task> tasks, Map<String, HumanEval.Problem> problems, DatasetReport report,
+                            Sandbox sandbox, Sandbox.Limits limits) {
+        this.tasks = List.copyOf(tasks);
+        this.problems = Map.copyOf(problems);
+        this.report = Objects.requireNonNull(report, "report");
+        this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /**
+     * HumanEval tasks from a {@code .jsonl(.gz)} file, or from {@code HumanEval.jsonl.gz} inside a
+     * folder; shuffled with {@code shuffleSeed} when it is set, then cut to {@code limit} when that is set.
+     */
+    public static CodeEnvironment humanEval(Path datasetOrFolder, Long shuffleSeed, Integer limit,
+                                            Sandbox sandbox, Sandbox.Limits limits) {
+        Path file = Files.isDirectory(datasetOrFolder) ? datasetOrFolder.resolve("HumanEval.jsonl.gz") : datasetOrFolder;
+        HumanEval.Loaded loaded = HumanEval.load(file);
+        List<HumanEval.Problem> chosen = new ArrayList<>(loaded.problems());
+        if (shuffleSeed != null) {
+            Collections.shuffle(chosen, new Random(shuffleSeed));
+        }
+        if (limit != null && limit < chosen.size()) {
+            chosen = chosen.subList(0, limit);
+        }
+        return of(chosen, loaded.report(), sandbox, limits);
+    }
+
+    /** As above, with {@link Sandbox#create()} and {@link #DEFAULT_LIMITS}. */
+    public static CodeEnvironment humanEval(Path datasetOrFolder, Long shuffleSeed, Integer limit) {
+        return humanEval(datasetOrFolder, shuffleSeed, limit, Sandbox.create(), DEFAULT_LIMITS);
+    }
+
+    /** An environment over given problems (tests, generated tasks). */
+    public static CodeEnvironment of(List<HumanEval.Problem> problems, DatasetReport report, Sandbox sandbox,
+                                     Sandbox.Limits limits) {
+        List<Task> tasks = new ArrayList<>();
+        Map<String, HumanEval.Problem> byId = new HashMap<>();
+        for (HumanEval.Problem problem : problems) {
+            tasks.add(problem.toTask(TYPE, report.source()));
+            byId.put(problem.taskId(), problem);
+        }
+        return new CodeEnvironment(tasks, byId, report, sandbox, limits);
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public List<Task> tasks() {
+        return tasks;
+    }
+
+    @Override
+    public DatasetReport report() {
+        return report;
+    }
+
+    /** The problem behind a task of this environment. */
+    public HumanEval.Problem problem(Task task) {
+        HumanEval.Problem problem = problems.get(task.id());
+        if (problem == null) {
+            throw new IllegalArgumentException("task " + task.id() + " is not a task of this environment");
+        }
+        return problem;
+    }
+
+    /**
+     * The code in a model's output: the last {@code ```python} block, else the last fenced block of
+     * any language, else (when there is no fence) the whole text; an unclosed fence counts up to the
+     * end of the text. Empty when there is no code at all.
+     */
+    @Override
+    public Optional<String> extractAnswer(String output) {
+        if (output == null || output.isBlank()) {
+            return Optional.empty();
+        }
+        String lastPython = null;
+        String lastAny = null;
+        int end = 0;
+        Matcher fence = FENCE.matcher(output);
+        while (fence.find()) {
+            end = fence.end();
+            lastAny = fence.group(2);
+            if (isPython(fence.group(1))) {
+                lastPython = fence.group(2);
+            }
+        }
+        Matcher open = OPEN_FENCE.matcher(output);
+        if (open.find(end)) {
+            String rest = output.substring(open.end());
+            lastAny = rest;
+            if (isPython(open.group(1))) {
+                lastPython = rest;
+            }
+        }
+        String code = lastPython != null ? lastPython : lastAny != null ? lastAny : output;
+        return code.isBlank() ? Optional.empty() : Optional.of(code.stripTrailing() + "\n");
+    }
+
+    private static boolean isPython(String language) {
+        return language.equalsIgnoreCase("python") || language.equalsIgnoreCase("py") || language.equalsIgnoreCase("python3");
+    }
+
+    /**
+     * The program to test for an output: the extracted code, preceded by the prompt when the code
+     * does not define the entry point (a body only; indented when the model did not indent it).
+     */
+    public Optional<String> program(Task task, String output) {
+        HumanEval.Problem problem = problem(task);
+        return extractAnswer(output).map(code -> complete(problem, code));
+    }
+
+    static String complete(HumanEval.Problem problem, String code) {
+        Pattern definition = Pattern.compile("(?m)^\\s*(async\\s+)?def\\s+" + Pattern.quote(problem.entryPoint()) + "\\s*\\(");
+        if (definition.matcher(code).find()) {
+            return code;
+        }
+        String body = code;
+        String firstLine = code.lines().filter(l -> !l.isBlank()).findFirst().orElse("");
+        if (!Character.isWhitespace(firstLine.charAt(0)) && !TOP_LEVEL_DEFINITION.matcher(code).find()) {
+            body = code.lines().map(l -> l.isBlank() ? l : "    " + l).reduce("", (a, b) -> a + b + "\n");
+        }
+        return problem.prompt() + body;
+    }
+
+    @Override
+    public Verdict verify(Task task, String output) {
+        HumanEval.Problem problem = problem(task);
+        Optional<String> program = program(task, output);
+        if (program.isEmpty()) {
+            return new Verdict(false, 0, "", "No code found: reply with the complete function in a ```python block.");
+        }
+        String marker = "reverb-check-passed-" + UUID.randomUUID();
+        String harness = program.get() + "\n\n" + problem.test() + "\n\ncheck(" + problem.entryPoint() + ")\n"
+                + "print(" + pythonString(marker) + ")\n";
+        Sandbox.Result result = sandbox.run(harness, limits);
+        boolean correct = result.succeeded() && result.stdout().contains(marker);
+        String feedback;
+        if (correct) {
+            feedback = "All tests passed.";
+        } else if (result.succeeded()) {
+            feedback = "The program exited before the tests finished; do not call exit() or quit().";
+        } else {
+            feedback = describeFailure(result, limits);
+        }
+        return new Verdict(correct, correct ? 1 : 0, program.get(), feedback);
+    }
+
+    /**
+     * Runs agent-written tests (one Python statement each, typically {@code assert f(x) == y})
+     * against a program, each with the wall time of the limits as its own timeout, and reports
+     * which passed and which failed with a message ({@code output: ...} for a failed equality).
+     */
+    public TestReport runTests(String program, List<String> tests) {
+        Objects.requireNonNull(program, "program");
+        List<String> cases = List.copyOf(tests);
+        if (cases.isEmpty()) {
+            return new TestReport(List.of());
+        }
+        String marker = "reverb-test-" + UUID.randomUUID();
+        String harness = program + "\n\n" + TEST_RUNNER
+                .replace("__TESTS__", json(cases))
+                .replace("__MARKER__", pythonString(marker))
+                .replace("__SECONDS__", Double.toString(limits.wallTime().toMillis() / 1000.0));
+        int factor = cases.size() + 1;
+        Sandbox.Limits all = new Sandbox.Limits(limits.wallTime().multipliedBy(factor),
+                limits.cpuSeconds() == 0 ? 0 : limits.cpuSeconds() * factor, limits.memoryBytes(),
+                limits.maxProcesses(), limits.maxFileBytes(), limits.maxOutputBytes());
+        Sandbox.Result result = sandbox.run(harness, all);
+
+        Map<Integer, TestOutcome> outcomes = new LinkedHashMap<>();
+        Pattern line = Pattern.compile(Pattern.quote(marker) + " (\\d+) (pass|fail) (.*)$");
+        for (String text : result.stdout().split("\n")) {
+            Matcher m = line.matcher(text);
+            if (m.find()) {
+                int index = Integer.parseInt(m.group(1));
+                if (index >= 0 && index < cases.size()) {
+                    outcomes.put(index, new TestOutcome(cases.get(index), m.group(2).equals("pass"),
+                            abbreviate(parseJsonString(m.group(3)))));
+                }
+            }
+        }
+        String whyMissing = result.succeeded() ? "the program exited before this test ran" : describeFailure(result, all);
+        List<TestOutcome> ordered = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            ordered.add(outcomes.getOrDefault(i, new TestOutcome(cases.get(i), false, whyMissing)));
+        }
+        return new TestReport(ordered);
+    }
+
+    /** Runs after the program: each test under its own alarm, one result line per test. */
+    private static final String TEST_RUNNER = """
+            def _reverb_run_tests():
+                import ast, json, signal
+                tests = __TESTS__
+                marker = __MARKER__
+                seconds = __SECONDS__
+
+                def on_alarm(signum, frame):
+                    raise TimeoutError(f"timed out after {seconds:g}s")
+
+                def output_of(source, scope):
+                    try:
+                        node = ast.parse(source).body[0]
+                        if isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare):
+                            value = eval(compile(ast.Expression(node.test.left), "<test>", "eval"), scope)
+                            return "output: " + repr(value)[:200]
+                    except BaseException:
+                        pass
+                    return None
+
+                signal.signal(signal.SIGALRM, on_alarm)
+                for index, source in enumerate(tests):
+                    scope = dict(globals())
+                    passed, message = True, ""
+                    signal.setitimer(signal.ITIMER_REAL, seconds)
+                    try:
+                        exec(compile(source, f"<test {index}>", "exec"), scope)
+                    except AssertionError as e:
+                        passed = False
+                        message = output_of(source, scope) or ("AssertionError: " + str(e) if str(e) else "AssertionError")
+                    except BaseException as e:
+                        passed = False
+                        message = f"{type(e).__name__}: {e}"
+                    finally:
+                        signal.setitimer(signal.ITIMER_REAL, 0)
+                    print("\\n" + marker, index, "pass" if passed else "fail", json.dumps(message[:300]), flush=True)
+
+            _reverb_run_tests()
+            """;
+
+    /**
+     * The unbiased pass@k estimator of the Codex paper (Chen et al. 2021): the probability that at
+     * least one of {@code k} samples drawn from {@code n}, of which {@code c} are correct, is correct,
+     * {@code 1 - C(n-c, k) / C(n, k)}, computed as a product so that it stays exact for large n.
+     */
+    public static double passAtK(int n, int c, int k) {
+        if (n < 1 || c < 0 || c > n || k < 1 || k > n) {
+            throw new IllegalArgumentException("need 1 <= k <= n and 0 <= c <= n, got n=" + n + " c=" + c + " k=" + k);
+        }
+        if (n - c < k) {
+            return 1.0;
+        }
+        double allWrong = 1.0;
+        for (int i = n - c + 1; i <= n; i++) {
+            allWrong *= 1.0 - (double) k / i;
+        }
+        return 1.0 - allWrong;
+    }
+
+    /** Concise feedback for a failed run: a timeout, the memory limit, too much output, or the error. */
+    static String describeFailure(Sandbox.Result result, Sandbox.Limits limits) {
+        if (result.timedOut()) {
+            return "Timed out after " + seconds(limits.wallTime()) + " (an infinite loop, or too slow).";
+        }
+        if (result.memoryError()) {
+            return "Exceeded the memory limit (" + (limits.memoryBytes() >> 20) + " MB).";
+        }
+        if (result.outputLimitExceeded()) {
+            return "Printed more than " + limits.maxOutputBytes() + " bytes of output and was stopped.";
+        }
+        return describeError(result.stderr(), result.exitStatus());
+    }
+
+    /** The failing assertion, or the error with the line of the program it happened at. */
+    static String describeError(String stderr, int exitStatus) {
+        List<String> lines = stderr.strip().lines().toList();
+        if (lines.isEmpty()) {
+            return "The program failed with exit status " + exitStatus + " and no error message.";
+        }
+        String error = lines.get(lines.size() - 1).strip();
+        int frameAt = -1;
+        for (int i = lines.size() - 1; i >= 0 && frameAt < 0; i--) {
+            if (FRAME.matcher(lines.get(i)).matches()) {
+                frameAt = i;
+            }
+        }
+        String source = "";
+        String where = "";
+        if (frameAt >= 0) {
+            Matcher frame = FRAME.matcher(lines.get(frameAt));
+            frame.matches();
+            where = "line " + frame.group(1) + (frame.group(2) == null ? "" : " in " + frame.group(2));
+            if (frameAt + 1 < lines.size() - 1 && !lines.get(frameAt + 1).strip().startsWith("File ")) {
+                source = lines.get(frameAt + 1).strip();
+            }
+        }
+        if (error.startsWith("AssertionError")) {
+            String message = error.substring("AssertionError".length()).replaceFirst("^:\\s*", "");
+            String test = source.isEmpty() ? "a test" : source;
+            return abbreviate("Failed: " + test + (message.isEmpty() ? "" : " (" + message + ")"));
+        }
+        if (source.isEmpty()) {
+            return abbreviate(where.isEmpty() ? error : error + " (at " + where + ")");
+        }
+        return abbreviate(error + " (at " + where + ": " + source + ")");
+    }
+
+    private static String seconds(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : String.format(java.util.Locale.ROOT, "%.1fs", millis / 1000.0);
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= MAX_FEEDBACK ? text : text.substring(0, MAX_FEEDBACK - 3) + "...";
+    }
+
+    private static String pythonString(String text) {
+        return json(text);
+    }
+
+    /** JSON text of strings and lists of strings is also a valid Python literal. */
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String parseJsonString(String text) {
+        try {
+            return JSON.readValue(text, String.class);
+        } catch (JsonProcessingException e) {
+            return text;
+        }
+    }
+}
