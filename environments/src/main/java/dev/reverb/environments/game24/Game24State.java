@@ -107,7 +107,7 @@ public record Game24State(List<Fraction> numbers, List<Step> steps) {
      * {@code -} and {@code /} in both orders, skipping division by zero and steps that read the same.
      */
     public List<Step> expansions() {
-        Map<String, Step> out = new LinkedHashMap<>();
+        Map<List<Object>, Step> out = new LinkedHashMap<>();
         for (int i = 0; i < numbers.size(); i++) {
             for (int j = i + 1; j < numbers.size(); j++) {
                 Fraction a = numbers.get(i);
@@ -123,11 +123,12 @@ public record Game24State(List<Fraction> numbers, List<Step> steps) {
         return List.copyOf(out.values());
     }
 
-    private void add(Map<String, Step> out, int i, int j, Fraction a, Operator op, Fraction b) {
-        op.apply(a, b).ifPresent(result -> {
-            Step step = new Step(a, op, b, result, remainingAfter(i, j, result));
-            out.putIfAbsent(step.text(), step);
-        });
+    private void add(Map<List<Object>, Step> out, int i, int j, Fraction a, Operator op, Fraction b) {
+        // the numbers left follow from (a, op, b), so equal keys are equal steps
+        List<Object> key = List.of(a, op, b);
+        if (!out.containsKey(key)) {
+            op.apply(a, b).ifPresent(result -> out.put(key, new Step(a, op, b, result, remainingAfter(i, j, result))));
+        }
     }
 
     private List<Fraction> remainingAfter(int i, int j, Fraction result) {
