@@ -1,0 +1,92 @@
+package dev.reverb.environments.game24;
+
+import dev.reverb.environments.DatasetReport;
+import dev.reverb.environments.Environment;
+import dev.reverb.environments.Task;
+import dev.reverb.environments.Verdict;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The Game of 24 (as in Tree of Thoughts): combine four numbers with {@code + - * /} and parentheses,
+ * each exactly once, to make 24. Answers are checked exactly by {@link Game24Verifier}: the feedback
+ * names what is wrong ("uses 8 twice", "does not use 3", "evaluates to 23, not 24") but never gives a
+ * solution. Search protocols can work step by step with {@link Game24State}.
+ */
+public final class Game24Environment implements Environment {
+
+    private final List<Task> tasks;
+    private final DatasetReport report;
+
+    private Game24Environment(List<Task> tasks, DatasetReport report) {
+        this.tasks = List.copyOf(tasks);
+        this.report = report;
+    }
+
+    /**
+     * Puzzles from the Tree of Thoughts CSV whose rank lies in {@code [fromRank, toRank]} (either bound
+     * may be null), in file order, cut to {@code limit} when that is set. Tree of Thoughts evaluates
+     * ranks 901 to 1000. The report covers every line of the file.
+     */
+    public static Game24Environment load(Path csv, Integer fromRank, Integer toRank, Integer limit) {
+        Game24Puzzles.Loaded loaded = Game24Puzzles.load(csv);
+        List<Task> tasks = new ArrayList<>();
+        for (Task task : loaded.tasks()) {
+            int rank = Integer.parseInt(task.metadata().get("rank"));
+            if ((fromRank == null || rank >= fromRank) && (toRank == null || rank <= toRank)
+                    && (limit == null || tasks.size() < limit)) {
+                tasks.add(task);
+            }
+        }
+        return new Game24Environment(tasks, loaded.report());
+    }
+
+    /**
+     * Tasks from explicit puzzles, e.g. {@code List.of(List.of(4, 6, 1, 1))}; ids {@code game24-0001},
+     * {@code game24-0002}, ... in the order given.
+     *
+     * @throws IllegalArgumentException unless every puzzle is four whole numbers from 0 up
+     */
+    public static Game24Environment of(List<List<Integer>> puzzles) {
+        List<Task> tasks = new ArrayList<>();
+        for (int i = 0; i < puzzles.size(); i++) {
+            tasks.add(Game24Puzzles.task(String.format("%s-%04d", Game24Puzzles.TYPE, i + 1), puzzles.get(i), i + 1,
+                    Map.of("source", "puzzles")));
+        }
+        return new Game24Environment(tasks, DatasetReport.clean("puzzles", tasks.size()));
+    }
+
+    @Override
+    public String type() {
+        return Game24Puzzles.TYPE;
+    }
+
+    @Override
+    public List<Task> tasks() {
+        return tasks;
+    }
+
+    /** The expression in the output, normalised to ASCII operators and single spaces: {@code (1 + 2 + 3) * 4}. */
+    @Override
+    public Optional<String> extractAnswer(String output) {
+        return Game24Verifier.extract(output);
+    }
+
+    @Override
+    public Verdict verify(Task task, String output) {
+        return Game24Verifier.verify(Game24Puzzles.numbersOf(task), output);
+    }
+
+    /** The starting position of a task, for protocols that search step by step. */
+    public Game24State start(Task task) {
+        return Game24State.start(Game24Puzzles.numbersOf(task));
+    }
+
+    @Override
+    public DatasetReport report() {
+        return report;
+    }
+}
