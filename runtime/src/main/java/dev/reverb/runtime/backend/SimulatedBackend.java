@@ -9,6 +9,7 @@ import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.ScoreRequest;
 import dev.reverb.agents.model.StepScores;
 import dev.reverb.environments.Task;
+import dev.reverb.environments.code.CodeEnvironment;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -168,6 +169,13 @@ public final class SimulatedBackend implements ModelBackend {
     }
 
     private String solution(Task task, boolean correct, CallContext c, int sample) {
+        if (task.environment().equals(CodeEnvironment.TYPE)) {
+            // A program: the reference when right; when wrong, the reference with the entry point
+            // redefined to return nothing, so the tests fail on their first assertion.
+            String entry = task.metadata().getOrDefault("entry_point", "solution");
+            return "Here is the completed function.\n```python\n" + task.referenceAnswer().stripTrailing()
+                    + (correct ? "" : "\n\n\ndef " + entry + "(*args, **kwargs):\n    return None") + "\n```";
+        }
         List<String> steps = task.referenceSteps().isEmpty() ? List.of("Working it out.") : task.referenceSteps();
         StringBuilder out = new StringBuilder();
         int slip = correct ? -1 : slipStep(task, c);

@@ -10,6 +10,8 @@ import dev.reverb.agents.protocol.Protocol;
 import dev.reverb.agents.protocol.Reflexion;
 import dev.reverb.environments.Environment;
 import dev.reverb.environments.MathEnvironment;
+import dev.reverb.environments.code.CodeEnvironment;
+import dev.reverb.environments.game24.Game24Environment;
 import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
 import dev.reverb.memory.Embedder;
 import dev.reverb.memory.LuceneStore;
@@ -46,6 +48,9 @@ public final class Wiring {
         return switch (c.type()) {
             case "arithmetic" -> MathEnvironment.arithmetic(c.seed(), c.count(), c.minSteps(), c.maxSteps());
             case "gsm8k" -> MathEnvironment.gsm8k(c.dataset(), c.split(), c.shuffleSeed(), c.limit());
+            case "humaneval" -> CodeEnvironment.humanEval(c.dataset(), c.shuffleSeed(), c.limit());
+            case "game24" -> Game24Environment.load(java.nio.file.Files.isDirectory(c.dataset())
+                    ? c.dataset().resolve("24.csv") : c.dataset(), c.fromRank(), c.toRank(), c.limit());
             default -> throw new IllegalArgumentException("unknown environment type '" + c.type() + "'");
         };
     }

@@ -35,8 +35,8 @@ public record Scenario(String name, String description, Path source, Environment
     }
 
     /**
-     * @param type        {@code arithmetic} or {@code gsm8k}
-     * @param dataset     the dataset file (gsm8k), absolute; null for generators
+     * @param type        {@code arithmetic}, {@code gsm8k}, {@code humaneval} or {@code game24}
+     * @param dataset     the dataset file or folder, absolute; null for generators
      * @param split       for a dataset folder: which {@code SPLIT.jsonl} to read
      * @param limit       at most this many tasks (null: all)
      * @param shuffleSeed shuffle the tasks with this seed before the limit (null: file order)
@@ -44,9 +44,12 @@ public record Scenario(String name, String description, Path source, Environment
      * @param minSteps    generator: fewest steps per problem
      * @param maxSteps    generator: most steps per problem
      * @param seed        generator: seed
+     * @param fromRank    game24: the first puzzle rank (null: from the first)
+     * @param toRank      game24: the last puzzle rank (null: to the last)
      */
     public record EnvironmentConfig(String type, Path dataset, String split, Integer limit, Long shuffleSeed,
-                                    int count, int minSteps, int maxSteps, long seed) {
+                                    int count, int minSteps, int maxSteps, long seed, Integer fromRank,
+                                    Integer toRank) {
         public EnvironmentConfig {
             Objects.requireNonNull(type, "type");
         }

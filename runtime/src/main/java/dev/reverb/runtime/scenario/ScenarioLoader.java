@@ -62,7 +62,9 @@ public final class ScenarioLoader {
                     "aggregation", "critic", "critique-below"));
     private static final Map<String, List<String>> ENVIRONMENT_KEYS = Map.of(
             "arithmetic", List.of("count", "min-steps", "max-steps", "seed"),
-            "gsm8k", List.of("dataset", "split", "limit", "shuffle-seed"));
+            "gsm8k", List.of("dataset", "split", "limit", "shuffle-seed"),
+            "humaneval", List.of("dataset", "limit", "shuffle-seed"),
+            "game24", List.of("dataset", "from-rank", "to-rank", "limit"));
 
     private ScenarioLoader() {
     }
@@ -457,13 +459,15 @@ public final class ScenarioLoader {
                                     + String.join(", ", envKeys) + ")");
                 }
             });
-            if (type.equals("gsm8k")) {
+            Map<String, String> datasetFiles = Map.of("gsm8k", env.path("split").asText("test") + ".jsonl",
+                    "humaneval", "HumanEval.jsonl.gz", "game24", "24.csv");
+            if (datasetFiles.containsKey(type)) {
                 if (!env.has("dataset")) {
-                    atValue("/environment/dataset", "missing required field 'dataset' (a gsm8k JSONL file or folder)");
+                    atValue("/environment/dataset", "missing required field 'dataset' (a " + type
+                            + " file, or a folder holding " + datasetFiles.get(type) + ")");
                 } else {
                     Path dataset = resolve(env.path("dataset").asText());
-                    Path data = Files.isDirectory(dataset)
-                            ? dataset.resolve(env.path("split").asText("test") + ".jsonl") : dataset;
+                    Path data = Files.isDirectory(dataset) ? dataset.resolve(datasetFiles.get(type)) : dataset;
                     if (!Files.isRegularFile(data)) {
                         atValue("/environment/dataset", "dataset file not found: " + data);
                     }
@@ -557,7 +561,9 @@ public final class ScenarioLoader {
                     env.has("shuffle-seed") ? env.path("shuffle-seed").asLong() : null,
                     env.path("count").asInt(20), env.path("min-steps").asInt(2),
                     env.path("max-steps").asInt(Math.max(4, env.path("min-steps").asInt(2))),
-                    env.path("seed").asLong(0));
+                    env.path("seed").asLong(0),
+                    env.has("from-rank") ? env.path("from-rank").asInt() : null,
+                    env.has("to-rank") ? env.path("to-rank").asInt() : null);
 
             Map<String, Scenario.ModelConfig> models = new LinkedHashMap<>();
             root.path("models").fields().forEachRemaining(e -> models.put(e.getKey(), model(e.getKey(), e.getValue())));
@@ -723,14 +729,22 @@ public final class ScenarioLoader {
         root.put("description", description);
         ObjectNode e = root.putObject("environment");
         e.put("type", env.type());
-        if (env.type().equals("gsm8k")) {
+        if (env.dataset() != null) {
             e.put("dataset", env.dataset().toString());
-            e.put("split", env.split());
+            if (env.type().equals("gsm8k")) {
+                e.put("split", env.split());
+            }
             if (env.limit() != null) {
                 e.put("limit", env.limit());
             }
             if (env.shuffleSeed() != null) {
                 e.put("shuffle-seed", env.shuffleSeed());
+            }
+            if (env.fromRank() != null) {
+                e.put("from-rank", env.fromRank());
+            }
+            if (env.toRank() != null) {
+                e.put("to-rank", env.toRank());
             }
         } else {
             e.put("count", env.count()).put("min-steps", env.minSteps()).put("max-steps", env.maxSteps())

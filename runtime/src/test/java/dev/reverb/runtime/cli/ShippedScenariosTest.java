@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import dev.reverb.environments.code.Sandbox;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,26 +30,37 @@ class ShippedScenariosTest {
             List<String> yaml = files.filter(f -> f.toString().endsWith(".yaml")).map(Path::toString).sorted().toList();
             assertThat(yaml).hasSizeGreaterThanOrEqualTo(4);
             QuickstartTest.Cli cli = reverb(Stream.concat(Stream.of("validate"), yaml.stream()).toArray(String[]::new));
-            // gsm8k-reflexion needs the dataset next to the project; everything else must be valid anywhere.
-            assertThat(cli.out().lines().filter(l -> !l.contains("gsm8k")))
-                    .allSatisfy(l -> assertThat(l).as(cli.err()).endsWith(")").contains(": ok ("));
+            // Scenarios over public datasets need ../shared/data next to the project; the rest are valid anywhere.
+            boolean data = Files.isDirectory(SHARED.resolve("data"));
+            List<String> lines = cli.out().lines().filter(l -> data || DATASETS.stream().noneMatch(l::contains)).toList();
+            assertThat(lines).isNotEmpty().allSatisfy(l -> assertThat(l).as(cli.err()).contains(": ok ("));
         }
     }
 
+    static final Path SHARED = Path.of(System.getProperty("reverb.shared", "../shared")).toAbsolutePath().normalize();
+    static final List<String> DATASETS = List.of("gsm8k-reflexion", "humaneval-reflexion", "game24-search");
+
     @ParameterizedTest
-    @ValueSource(strings = {"critique-revise", "debate-topologies", "prm-search"})
+    @ValueSource(strings = {"critique-revise", "debate-topologies", "prm-search", "humaneval-reflexion", "game24-search"})
     void should_run_the_offline_protocol_examples_when_shipped(String name) throws IOException {
+        boolean dataset = DATASETS.contains(name);
+        Assumptions.assumeTrue(!dataset || Files.isDirectory(SHARED.resolve("data")), "needs " + SHARED.resolve("data"));
+        Assumptions.assumeTrue(!name.startsWith("humaneval") || Sandbox.pythonAvailable(), "needs python3");
         QuickstartTest.Cli cli = reverb("run", ROOT.resolve("scenarios/" + name + ".yaml").toString(), "--no-progress",
-                "--set", "run.output=" + tmp, "--set", "environment.count=4");
+                "--set", "run.output=" + tmp, "--set", dataset ? "environment.limit=4" : "environment.count=4");
         assertThat(cli.code()).as(cli.err()).isZero();
         Path run;
         try (Stream<Path> runs = Files.list(tmp.resolve(name))) {
             run = runs.findFirst().orElseThrow();
         }
         List<JsonNode> episodes = lines(run.resolve("episodes.jsonl"));
-        int protocols = name.equals("critique-revise") ? 1 : 3;
+        int protocols = switch (name) {
+            case "critique-revise", "humaneval-reflexion" -> 1;
+            case "game24-search" -> 2;
+            default -> 3;
+        };
         assertThat(episodes).hasSize(4 * protocols);
         assertThat(lines(run.resolve("trace.jsonl"))).anySatisfy(e -> assertThat(e.path("event").asText())
-                .isIn("critiques", "vote", "scores"));
+                .isIn("critiques", "vote", "scores", "verdict"));
     }
 }
