@@ -22,11 +22,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 
 /**
- * What every episode actor shares: its agents as children, asking them for turns, counting the
- * tokens and calls of their replies, protocol trace events, and ending the episode with exactly
- * one outcome.
+ * What every episode actor shares, and the base class of a protocol written outside Reverb: its
+ * agents as children, asking them for turns, counting the tokens and calls of their replies,
+ * protocol trace events, and ending the episode with exactly one outcome ({@link #finish} or
+ * {@link #fail}).
  */
-abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
+public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
 
     protected final Episode episode;
     private final String protocol;

@@ -11,6 +11,7 @@ import dev.reverb.agents.protocol.Protocol;
 import dev.reverb.environments.DatasetReport;
 import dev.reverb.environments.Environment;
 import dev.reverb.environments.Task;
+import dev.reverb.runtime.Extensions;
 import dev.reverb.runtime.scenario.Scenario;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,8 +38,13 @@ public final class Runner {
      * @param progress    show a progress display while running
      * @param out         where the run's console output goes
      * @param environment looks up environment variables (API keys); the CLI passes {@code System::getenv}
+     * @param extensions  environments and protocols registered from Java
      */
-    public record Options(boolean progress, PrintWriter out, Function<String, String> environment) {
+    public record Options(boolean progress, PrintWriter out, Function<String, String> environment,
+                          Extensions extensions) {
+        public Options(boolean progress, PrintWriter out, Function<String, String> environment) {
+            this(progress, out, environment, Extensions.NONE);
+        }
     }
 
     /** A finished invocation: its folder, its summary and the episodes that failed in it. */
@@ -62,7 +68,7 @@ public final class Runner {
             throws IOException, InterruptedException {
         long started = System.nanoTime();
         PrintWriter out = options.out();
-        Environment environment = Wiring.environment(scenario.environment());
+        Environment environment = Wiring.environment(scenario.environment(), options.extensions());
         DatasetReport report = environment.report();
         if (report.skipped() > 0) {
             out.printf("warning: %s: skipped %d bad line(s) of %d:%n", report.source(), report.skipped(),
@@ -70,7 +76,17 @@ public final class Runner {
             report.issues().stream().limit(20).forEach(issue -> out.println("  " + issue));
         }
         List<Protocol> protocols = scenario.protocols().stream()
-                .map(p -> Wiring.protocol(p, scenario.memory())).toList();
+                .map(p -> Wiring.protocol(p, scenario.memory(), options.extensions())).toList();
+        Set<String> defined = new java.util.HashSet<>();
+        scenario.agents().forEach(a -> defined.add(a.name()));
+        for (Protocol p : protocols) {
+            for (String agent : p.agents()) {
+                if (!defined.contains(agent)) {
+                    throw new IllegalArgumentException("protocol '" + p.name() + "' uses agent '" + agent
+                            + "', which the scenario does not define (agents: " + String.join(", ", defined) + ")");
+                }
+            }
+        }
         List<EpisodePlan> plans = new ArrayList<>();
         for (int repeat = 0; repeat < scenario.run().repeats(); repeat++) {
             for (Task task : environment.tasks()) {

@@ -17,6 +17,7 @@ import dev.reverb.memory.Embedder;
 import dev.reverb.memory.LuceneStore;
 import dev.reverb.memory.Memory;
 import dev.reverb.memory.Scopes;
+import dev.reverb.runtime.Extensions;
 import dev.reverb.runtime.backend.OpenAiBackend;
 import dev.reverb.runtime.backend.PoolingPrm;
 import dev.reverb.runtime.djl.DjlBackend;
@@ -31,6 +32,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -44,7 +46,11 @@ public final class Wiring {
     private Wiring() {
     }
 
-    public static Environment environment(Scenario.EnvironmentConfig c) {
+    public static Environment environment(Scenario.EnvironmentConfig c, Extensions extensions) throws IOException {
+        Optional<Extensions.EnvironmentFactory> registered = extensions.environment(c.type());
+        if (registered.isPresent()) {
+            return registered.get().create(c.settings());
+        }
         return switch (c.type()) {
             case "arithmetic" -> MathEnvironment.arithmetic(c.seed(), c.count(), c.minSteps(), c.maxSteps());
             case "gsm8k" -> MathEnvironment.gsm8k(c.dataset(), c.split(), c.shuffleSeed(), c.limit());
@@ -55,7 +61,11 @@ public final class Wiring {
         };
     }
 
-    public static Protocol protocol(Scenario.ProtocolConfig c, Scenario.MemoryConfig memory) {
+    public static Protocol protocol(Scenario.ProtocolConfig c, Scenario.MemoryConfig memory, Extensions extensions) {
+        Optional<Extensions.ProtocolFactory> registered = extensions.protocol(c.type());
+        if (registered.isPresent()) {
+            return registered.get().create(c.name(), c.settings());
+        }
         Map<String, Object> s = c.settings();
         return switch (c.type()) {
             case "reflexion" -> new Reflexion(c.name(), (String) s.get("solver"), (String) s.get("reflector"),

@@ -19,6 +19,7 @@ import dev.reverb.agents.PromptTemplate;
 import dev.reverb.agents.Role;
 import dev.reverb.agents.model.Sampling;
 import dev.reverb.memory.Memory;
+import dev.reverb.runtime.Extensions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -66,11 +67,21 @@ public final class ScenarioLoader {
             "humaneval", List.of("dataset", "limit", "shuffle-seed"),
             "game24", List.of("dataset", "from-rank", "to-rank", "limit"));
 
+    /** The built-in environment types. */
+    public static final Set<String> ENVIRONMENT_TYPES = Set.copyOf(ENVIRONMENT_KEYS.keySet());
+    /** The built-in protocol types. */
+    public static final Set<String> PROTOCOL_TYPES = Set.copyOf(PROTOCOL_KEYS.keySet());
+
     private ScenarioLoader() {
     }
 
     /** Reads, overrides, validates and builds a scenario file. */
     public static Scenario load(Path file, List<String> overrides) throws ScenarioException {
+        return load(file, overrides, Extensions.NONE);
+    }
+
+    /** As {@link #load(Path, List)}, knowing the environments and protocols registered from Java. */
+    public static Scenario load(Path file, List<String> overrides, Extensions extensions) throws ScenarioException {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -78,11 +89,17 @@ public final class ScenarioLoader {
             throw new ScenarioException(List.of(new Problem(file.toString(), 0, 0, "",
                     "cannot read the scenario file: " + e)));
         }
-        return parse(text, file, overrides);
+        return parse(text, file, overrides, extensions);
     }
 
     /** As {@link #load}, from text; relative paths resolve against {@code file}'s folder. */
     public static Scenario parse(String text, Path file, List<String> overrides) throws ScenarioException {
+        return parse(text, file, overrides, Extensions.NONE);
+    }
+
+    /** As {@link #parse(String, Path, List)}, knowing the environments and protocols registered from Java. */
+    public static Scenario parse(String text, Path file, List<String> overrides, Extensions extensions)
+            throws ScenarioException {
         List<Problem> problems = new ArrayList<>();
         YamlTree tree = YamlTree.parse(text, file.toString(), problems);
         if (tree != null && !tree.root.isObject()) {
@@ -91,7 +108,7 @@ public final class ScenarioLoader {
         if (!problems.isEmpty()) {
             throw new ScenarioException(problems);
         }
-        Check check = new Check(tree, file, problems);
+        Check check = new Check(tree, file, problems, extensions);
         overrides.forEach(check::override);
         check.schema();
         check.semantics();
@@ -128,12 +145,14 @@ public final class ScenarioLoader {
         private final Path file;
         private final Path folder;
         private final List<Problem> problems;
+        private final Extensions extensions;
 
-        Check(YamlTree tree, Path file, List<Problem> problems) {
+        Check(YamlTree tree, Path file, List<Problem> problems, Extensions extensions) {
             this.tree = tree;
             this.file = file;
             this.folder = file.toAbsolutePath().getParent();
             this.problems = problems;
+            this.extensions = extensions;
         }
 
         private void problem(YamlTree.Location at, String pointer, String message) {
@@ -394,6 +413,12 @@ public final class ScenarioLoader {
                 if (!protocolNames.add(name)) {
                     atValue(pointer, "two protocols are named '" + name + "'; give each a distinct 'name'");
                 }
+                if (!PROTOCOL_TYPES.contains(type)) {
+                    if (!extensions.protocolTypes().contains(type)) {
+                        atValue(pointer + "/type", unknownType("protocol", type, PROTOCOL_TYPES, extensions.protocolTypes()));
+                    }
+                    continue; // a registered protocol reads its own settings
+                }
                 List<String> keys = PROTOCOL_KEYS.getOrDefault(type, List.of());
                 protocol.fieldNames().forEachRemaining(key -> {
                     if (!key.equals("name") && !key.equals("type") && !keys.contains(key)) {
@@ -449,8 +474,33 @@ public final class ScenarioLoader {
                 }
             }
 
+            JsonNode distiller = root.path("memory").path("concept").path("distiller");
+            checkAgent(distiller, "/memory/concept/distiller", agents);
+            for (int i = 0; i < agentList.size(); i++) {
+                JsonNode agent = agentList.get(i);
+                if (distiller.isTextual() && distiller.asText().equals(agent.path("name").asText())
+                        && !"distiller".equals(agent.path("role").asText())) {
+                    atValue("/memory/concept/distiller", "agent '" + distiller.asText() + "' distils insights, so its "
+                            + "role must be distiller (it is " + agent.path("role").asText() + ")");
+                }
+            }
+            JsonNode memory = root.path("memory");
+            for (String key : List.of("experiential", "reflective", "concept", "embedding", "read", "write", "max-chars")) {
+                if (memory.has(key) && !memory.has("folder")) {
+                    problem(tree.keyAt("/memory/" + key), "/memory/" + key,
+                            "'" + key + "' needs a memory folder: add 'folder' to memory");
+                }
+            }
+
             JsonNode env = root.path("environment");
             String type = env.path("type").asText();
+            if (!ENVIRONMENT_TYPES.contains(type)) {
+                if (env.has("type") && !extensions.environmentTypes().contains(type)) {
+                    atValue("/environment/type", unknownType("environment", type, ENVIRONMENT_TYPES,
+                            extensions.environmentTypes()));
+                }
+                return; // a registered environment reads its own settings
+            }
             List<String> envKeys = ENVIRONMENT_KEYS.getOrDefault(type, List.of());
             env.fieldNames().forEachRemaining(key -> {
                 if (!key.equals("type") && !envKeys.contains(key)) {
@@ -473,26 +523,17 @@ public final class ScenarioLoader {
                     }
                 }
             }
-            JsonNode distiller = root.path("memory").path("concept").path("distiller");
-            checkAgent(distiller, "/memory/concept/distiller", agents);
-            for (int i = 0; i < agentList.size(); i++) {
-                JsonNode agent = agentList.get(i);
-                if (distiller.isTextual() && distiller.asText().equals(agent.path("name").asText())
-                        && !"distiller".equals(agent.path("role").asText())) {
-                    atValue("/memory/concept/distiller", "agent '" + distiller.asText() + "' distils insights, so its "
-                            + "role must be distiller (it is " + agent.path("role").asText() + ")");
-                }
-            }
-            JsonNode memory = root.path("memory");
-            for (String key : List.of("experiential", "reflective", "concept", "embedding", "read", "write", "max-chars")) {
-                if (memory.has(key) && !memory.has("folder")) {
-                    problem(tree.keyAt("/memory/" + key), "/memory/" + key,
-                            "'" + key + "' needs a memory folder: add 'folder' to memory");
-                }
-            }
             if (env.path("min-steps").asInt(2) > env.path("max-steps").asInt(Math.max(4, env.path("min-steps").asInt(2)))) {
                 atValue("/environment/max-steps", "max-steps must be at least min-steps");
             }
+        }
+
+        private static String unknownType(String what, String type, Set<String> builtIn, Set<String> registered) {
+            Set<String> known = new TreeSet<>(builtIn);
+            known.addAll(registered);
+            return "unknown " + what + " type '" + type + "'" + suggest(type, known) + "; built in: "
+                    + String.join(", ", new TreeSet<>(builtIn))
+                    + (registered.isEmpty() ? "" : "; registered: " + String.join(", ", new TreeSet<>(registered)));
         }
 
         private Map<String, JsonNode> protocolNodes() {
@@ -563,7 +604,8 @@ public final class ScenarioLoader {
                     env.path("max-steps").asInt(Math.max(4, env.path("min-steps").asInt(2))),
                     env.path("seed").asLong(0),
                     env.has("from-rank") ? env.path("from-rank").asInt() : null,
-                    env.has("to-rank") ? env.path("to-rank").asInt() : null);
+                    env.has("to-rank") ? env.path("to-rank").asInt() : null,
+                    ENVIRONMENT_TYPES.contains(envType) ? Map.of() : plain(env, "type"));
 
             Map<String, Scenario.ModelConfig> models = new LinkedHashMap<>();
             root.path("models").fields().forEachRemaining(e -> models.put(e.getKey(), model(e.getKey(), e.getValue())));
@@ -586,6 +628,8 @@ public final class ScenarioLoader {
                     settings.put("solver", p.path("solver").asText());
                     settings.put("reflector", p.path("reflector").asText());
                     settings.put("max-trials", p.path("max-trials").asInt(3));
+                } else if (!PROTOCOL_TYPES.contains(type)) {
+                    settings.putAll(plain(p, "name", "type"));
                 } else if (type.equals("prm-search")) {
                     settings.put("strategy", p.path("strategy").asText("beam"));
                     settings.put("policy", p.path("policy").asText());
@@ -661,6 +705,17 @@ public final class ScenarioLoader {
                     m.path("experiential").path("same-task").asBoolean(true), concept);
         }
 
+        /** A mapping's fields as plain Java values (maps, lists, strings, numbers, booleans), but {@code skip}. */
+        private static Map<String, Object> plain(JsonNode node, String... skip) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            node.fields().forEachRemaining(e -> {
+                if (!List.of(skip).contains(e.getKey())) {
+                    out.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
+                }
+            });
+            return out;
+        }
+
         private static List<String> texts(JsonNode list, List<String> otherwise) {
             if (!list.isArray()) {
                 return otherwise;
@@ -729,7 +784,9 @@ public final class ScenarioLoader {
         root.put("description", description);
         ObjectNode e = root.putObject("environment");
         e.put("type", env.type());
-        if (env.dataset() != null) {
+        if (!env.settings().isEmpty()) {
+            e.setAll((ObjectNode) JSON.valueToTree(env.settings()));
+        } else if (env.dataset() != null) {
             e.put("dataset", env.dataset().toString());
             if (env.type().equals("gsm8k")) {
                 e.put("split", env.split());
