@@ -39,6 +39,7 @@ public record PromptTemplate(String system, String user) {
             "insights",    // general insights of this kind of task (concept memory), numbered
             "candidate",   // the answer under critique or reflection
             "rubric",      // what a critic judges by
+            "instruction", // the instructor's latest instruction (role play)
             "steps",       // the reasoning steps so far, numbered (step-by-step search)
             "step",        // the number of the step to write now (step-by-step search)
             "round");      // the 1-based round or trial number

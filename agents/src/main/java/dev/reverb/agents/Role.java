@@ -15,7 +15,9 @@ public enum Role {
     /** Chooses between candidate answers. */
     JUDGE,
     /** Compares past successes with failures and edits the list of insights (concept memory). */
-    DISTILLER;
+    DISTILLER,
+    /** Gives another agent one instruction at a time and says when the task is done (role play). */
+    INSTRUCTOR;
 
     /** The name used in scenario files, e.g. {@code solver}. */
     public String id() {

@@ -12,6 +12,8 @@ public enum Phase {
     STEP,
     /** A verbal reflection on a failed (or successful) attempt. */
     REFLECT,
+    /** An instruction to another agent, or the signal that the task is done (role play). */
+    INSTRUCT,
     /** A final decision between candidate answers. */
     JUDGE,
     /** Process-reward scoring of reasoning steps. */

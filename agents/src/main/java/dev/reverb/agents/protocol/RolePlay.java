@@ -1,0 +1,123 @@
+package dev.reverb.agents.protocol;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import dev.reverb.agents.Agent;
+import dev.reverb.agents.Episode;
+import dev.reverb.agents.model.Phase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Role play (CAMEL, Li et al., 2023): an instructor who never solves the task gives an executor
+ * one instruction at a time and reads each answer; the episode ends when the instructor's message
+ * contains the {@code doneToken} (or after {@code maxTurns} answers), and the executor's latest
+ * answer is final. Each executor answer is a round.
+ */
+public record RolePlay(String name, String instructor, String executor, int maxTurns, String doneToken)
+        implements Protocol {
+
+    public static final String DONE = "TASK_DONE";
+
+    public RolePlay {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(instructor, "instructor");
+        Objects.requireNonNull(executor, "executor");
+        doneToken = doneToken == null || doneToken.isBlank() ? DONE : doneToken;
+        if (instructor.equals(executor)) {
+            throw new IllegalArgumentException("the instructor and the executor must be different agents");
+        }
+        if (maxTurns < 1) {
+            throw new IllegalArgumentException("max-turns must be >= 1");
+        }
+    }
+
+    @Override
+    public List<String> agents() {
+        return List.of(instructor, executor);
+    }
+
+    @Override
+    public Behavior<?> behavior(Episode episode, ActorRef<EpisodeOutcome> replyTo) {
+        return Behaviors.<Run.Command>setup(ctx -> new Run(ctx, this, episode, replyTo));
+    }
+
+    private static final class Run extends EpisodeBehavior<Run.Command> {
+
+        sealed interface Command {
+        }
+
+        private record Instructed(Agent.Reply reply, Throwable error) implements Command {
+        }
+
+        private record Executed(Agent.Reply reply, Throwable error) implements Command {
+        }
+
+        private final RolePlay config;
+        private final List<RoundOutcome> rounds = new ArrayList<>();
+        private final StringBuilder conversation = new StringBuilder();
+        private String answer = "";
+
+        Run(ActorContext<Command> context, RolePlay config, Episode episode, ActorRef<EpisodeOutcome> replyTo) {
+            super(context, episode, config.name(), config.agents(), replyTo);
+            this.config = config;
+            instruct();
+        }
+
+        @Override
+        public Receive<Command> createReceive() {
+            return newReceiveBuilder()
+                    .onMessage(Instructed.class, this::onInstructed)
+                    .onMessage(Executed.class, this::onExecuted)
+                    .build();
+        }
+
+        private void instruct() {
+            ask(config.instructor(), rounds.size(), Phase.INSTRUCT, Map.of("candidate", answer,
+                    "others", conversation.toString()), Instructed::new);
+        }
+
+        private Behavior<Command> onInstructed(Instructed instructed) {
+            if (instructed.error() != null) {
+                return fail(instructed.error());
+            }
+            String instruction = account(instructed.reply()).text().strip();
+            say(config.instructor(), instruction);
+            if (instruction.contains(config.doneToken()) && !rounds.isEmpty()) {
+                event(rounds.size() - 1, "done", "the instructor ended the task");
+                return finish(answer, rounds);
+            }
+            int round = rounds.size();
+            String slot = (answer.isEmpty() ? "" : "Your previous answer:\n" + answer + "\n\n")
+                    + "Your instructor says:\n" + instruction;
+            ask(config.executor(), round, round == 0 ? Phase.ANSWER : Phase.REVISE, Map.of("instruction", slot),
+                    Executed::new);
+            return this;
+        }
+
+        private Behavior<Command> onExecuted(Executed executed) {
+            if (executed.error() != null) {
+                return fail(executed.error());
+            }
+            answer = account(executed.reply()).text();
+            say(config.executor(), answer);
+            var verdict = episode.environment().verify(episode.task(), answer);
+            rounds.add(new RoundOutcome(rounds.size(), verdict.extracted(), verdict.correct()));
+            if (rounds.size() >= config.maxTurns()) {
+                event(rounds.size() - 1, "stop", "turn limit");
+                return finish(answer, rounds);
+            }
+            instruct();
+            return this;
+        }
+
+        private void say(String agent, String text) {
+            conversation.append(conversation.length() == 0 ? "" : "\n\n").append(agent).append(": ").append(text.strip());
+        }
+    }
+}
