@@ -287,6 +287,20 @@ class MctsTest {
     }
 
     @Test
+    void should_end_without_scoring_when_the_policy_proposes_no_step_at_all() {
+        ScriptedModel model = new ScriptedModel((q, i) -> "   \n", MctsTest::prm);
+        Mcts mcts = new Mcts("mcts", "policy", "prm", 5, 2, 3, 1.0, 0, StepScores.Aggregation.MIN);
+        Episode episode = episode(KIT, model, TEAM, Recall.EMPTY);
+        EpisodeResult r = run(KIT, mcts, episode);
+
+        assertThat(model.requests).hasSize(1);
+        assertThat(model.scoreRequests).isEmpty();
+        assertThat(visitsEvents(episode)).containsExactly("[]");
+        assertThat(r.output()).isEmpty();
+        assertThat(r.rounds()).hasSize(1);
+    }
+
+    @Test
     void should_reject_settings_when_they_cannot_make_a_search() {
         assertThatThrownBy(() -> new Mcts("m", "p", "s", 0, 2, 3, 1.0, 0, StepScores.Aggregation.MIN))
                 .isInstanceOf(IllegalArgumentException.class);
