@@ -151,10 +151,16 @@ public record CritiqueRevise(String name, String proposer, List<String> critics,
             return this;
         }
 
+        /** Every critique, in the configured order of the critics (not the order they arrived in). */
         private String joined() {
             StringBuilder sb = new StringBuilder();
-            critiques.forEach((critic, text) -> sb.append(sb.length() == 0 ? "" : "\n\n").append("Reviewer ")
-                    .append(critic).append(":\n").append(text.strip()));
+            for (String critic : config.critics()) {
+                String text = critiques.get(critic);
+                if (text != null) {
+                    sb.append(sb.length() == 0 ? "" : "\n\n").append("Reviewer ").append(critic).append(":\n")
+                            .append(text.strip());
+                }
+            }
             return sb.toString();
         }
     }

@@ -125,7 +125,10 @@ public record PrmSearch(String name, Strategy strategy, String policy, String sc
         private final List<RoundOutcome> rounds = new ArrayList<>();
         private List<Chain> kept = new ArrayList<>(List.of(new Chain(List.of(), List.of(), 1.0, "")));
         private final List<List<String>> candidates = new ArrayList<>();
-        private final List<Chain> scored = new ArrayList<>();
+        /** The scored candidates by candidate index, so ranking never depends on the order replies arrive in. */
+        private Chain[] scored = new Chain[0];
+        /** Kept chains that had already stated an answer: they compete again unchanged. */
+        private final List<Chain> finished = new ArrayList<>();
         private int waiting;
         private int depth;
 
@@ -153,7 +156,7 @@ public record PrmSearch(String name, Strategy strategy, String policy, String sc
         /** Beam: asks the policy for the next steps of every unfinished kept chain. */
         private void expand() {
             candidates.clear();
-            scored.clear();
+            finished.clear();
             waiting = 0;
             for (int c = 0; c < kept.size(); c++) {
                 Chain chain = kept.get(c);
@@ -185,10 +188,10 @@ public record PrmSearch(String name, Strategy strategy, String policy, String sc
             if (--waiting > 0) {
                 return this;
             }
-            // Kept chains that are already done compete again unchanged.
             if (config.strategy() == Strategy.BEAM) {
-                kept.stream().filter(Chain::done).forEach(scored::add);
+                kept.stream().filter(Chain::done).forEach(finished::add);
             }
+            scored = new Chain[candidates.size()];
             waiting = candidates.size();
             for (int i = 0; i < candidates.size(); i++) {
                 score(i, candidates.get(i));
@@ -214,18 +217,16 @@ public record PrmSearch(String name, Strategy strategy, String policy, String sc
                 return fail(s.error());
             }
             List<String> steps = candidates.get(s.candidate());
-            if (s.scores() == null) {
-                scored.add(new Chain(steps, List.of(), 0, ""));
-            } else {
-                scored.add(new Chain(steps, s.scores().scores(), s.scores().aggregate(config.aggregation()), ""));
-            }
+            scored[s.candidate()] = s.scores() == null ? new Chain(steps, List.of(), 0, "")
+                    : new Chain(steps, s.scores().scores(), s.scores().aggregate(config.aggregation()), "");
             return --waiting > 0 ? this : choose();
         }
 
         /** Keeps the best chains (stable: among equal values the earlier candidate), then goes on or ends. */
         private Behavior<Command> choose() {
-            List<Chain> ranked = new ArrayList<>(scored);
-            ranked.sort(Comparator.comparingDouble(Chain::value).reversed());
+            List<Chain> ranked = new ArrayList<>(finished);
+            ranked.addAll(List.of(scored));
+            ranked.sort(Comparator.comparingDouble(Chain::value).reversed()); // stable: ties keep the earlier
             int keep = config.strategy() == Strategy.BEST_OF_N ? 1 : config.width();
             kept = new ArrayList<>(ranked.subList(0, Math.min(keep, ranked.size())));
             Chain best = kept.isEmpty() ? new Chain(List.of(), List.of(), 0, "") : kept.get(0);

@@ -65,8 +65,15 @@ public final class SimulatedBackend implements ModelBackend {
     private String respond(GenerateRequest request, int sample) {
         CallContext c = request.context();
         Task task = c.task();
+        String last = request.messages().get(request.messages().size() - 1).content();
         if (c.phase() == Phase.DISTILL) {
-            return distillation(request.messages().get(request.messages().size() - 1).content());
+            return distillation(last);
+        }
+        if (c.phase() == Phase.INSTRUCT) {
+            return last.contains("latest answer") && mentionsAnswer(last, task.referenceAnswer())
+                    ? "The answer checks out. TASK_DONE"
+                    : "Work through the problem one quantity at a time, check each result, and end with "
+                    + "\"The answer is X.\"";
         }
         if (!task.hasReference()) {
             return "I cannot work this task out. (simulated model: the task has no reference solution)";
@@ -79,7 +86,7 @@ public final class SimulatedBackend implements ModelBackend {
             case REFLECT -> reflection(task, c);
             case JUDGE -> judgement(task, prompt, c);
             case SCORE -> throw new IllegalArgumentException("step scoring goes through score(), not generate()");
-            case DISTILL -> throw new IllegalStateException("answered above");
+            case DISTILL, INSTRUCT -> throw new IllegalStateException("answered above");
         };
     }
 

@@ -151,7 +151,7 @@ public final class Runner {
         }
         double wall = Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0;
         Summary summary = Summary.of(scenario.name(), folder.dir().getFileName().toString(), folder.episodeRecords(),
-                wall, failed.get());
+                wall, failed.get(), scenario.protocols().stream().map(Scenario.ProtocolConfig::name).toList());
         Files.writeString(folder.summary(),
                 Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary.toJson()) + "\n");
         return new Result(folder, summary, failed.get());

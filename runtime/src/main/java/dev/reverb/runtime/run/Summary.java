@@ -33,14 +33,25 @@ public record Summary(String scenario, String runId, boolean simulated, double w
     }
 
     public static Summary of(String scenario, String runId, List<JsonNode> episodes, double wallSeconds, int failed) {
+        return of(scenario, runId, episodes, wallSeconds, failed, List.of());
+    }
+
+    /** As above, with the protocols in {@code order} (the scenario's) first, the rest as they first appear. */
+    public static Summary of(String scenario, String runId, List<JsonNode> episodes, double wallSeconds, int failed,
+                             List<String> order) {
         Map<String, List<JsonNode>> byProtocol = new LinkedHashMap<>();
+        order.forEach(name -> byProtocol.put(name, new ArrayList<>()));
         boolean simulated = false;
         for (JsonNode e : episodes) {
             byProtocol.computeIfAbsent(e.path("protocol").asText(), k -> new ArrayList<>()).add(e);
             simulated |= e.path("simulated").asBoolean();
         }
         List<ProtocolStats> stats = new ArrayList<>();
-        byProtocol.forEach((protocol, list) -> stats.add(stats(protocol, list)));
+        byProtocol.forEach((protocol, list) -> {
+            if (!list.isEmpty()) {
+                stats.add(stats(protocol, list));
+            }
+        });
         return new Summary(scenario, runId, simulated, wallSeconds, failed, stats);
     }
 

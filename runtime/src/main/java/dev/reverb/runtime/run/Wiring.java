@@ -5,7 +5,9 @@ import dev.reverb.agents.model.ModelBackend;
 import dev.reverb.agents.model.StepScores;
 import dev.reverb.agents.protocol.CritiqueRevise;
 import dev.reverb.agents.protocol.Debate;
+import dev.reverb.agents.protocol.Mcts;
 import dev.reverb.agents.protocol.PrmSearch;
+import dev.reverb.agents.protocol.RolePlay;
 import dev.reverb.agents.protocol.Protocol;
 import dev.reverb.agents.protocol.Reflexion;
 import dev.reverb.environments.Environment;
@@ -81,6 +83,12 @@ public final class Wiring {
                     ((Number) s.get("max-steps")).intValue(),
                     StepScores.Aggregation.fromId((String) s.get("aggregation")), (String) s.get("critic"),
                     ((Number) s.get("critique-below")).doubleValue());
+            case "mcts" -> new Mcts(c.name(), (String) s.get("policy"), (String) s.get("scorer"),
+                    ((Number) s.get("iterations")).intValue(), ((Number) s.get("expansions")).intValue(),
+                    ((Number) s.get("max-steps")).intValue(), ((Number) s.get("exploration")).doubleValue(),
+                    ((Number) s.get("rollout-depth")).intValue(), StepScores.Aggregation.fromId((String) s.get("aggregation")));
+            case "role-play" -> new RolePlay(c.name(), (String) s.get("instructor"), (String) s.get("executor"),
+                    ((Number) s.get("max-turns")).intValue(), (String) s.get("done-token"));
             case "critique-revise" -> new CritiqueRevise(c.name(), (String) s.get("proposer"), strings(s.get("critics")),
                     rubrics(s.get("rubrics")), ((Number) s.get("max-rounds")).intValue());
             default -> throw new IllegalArgumentException("unknown protocol type '" + c.type() + "'");

@@ -18,6 +18,7 @@ import dev.reverb.agents.AgentSpec;
 import dev.reverb.agents.PromptTemplate;
 import dev.reverb.agents.Role;
 import dev.reverb.agents.model.Sampling;
+import dev.reverb.agents.protocol.RolePlay;
 import dev.reverb.memory.Memory;
 import dev.reverb.runtime.Extensions;
 import java.io.IOException;
@@ -60,7 +61,10 @@ public final class ScenarioLoader {
             "debate", List.of("debaters", "rounds", "tie-break", "judge", "topology", "aggregate"),
             "critique-revise", List.of("proposer", "critics", "rubrics", "max-rounds"),
             "prm-search", List.of("strategy", "policy", "scorer", "samples", "width", "expansions", "max-steps",
-                    "aggregation", "critic", "critique-below"));
+                    "aggregation", "critic", "critique-below"),
+            "mcts", List.of("policy", "scorer", "iterations", "expansions", "max-steps", "exploration", "rollout-depth",
+                    "aggregation"),
+            "role-play", List.of("instructor", "executor", "max-turns", "done-token"));
     private static final Map<String, List<String>> ENVIRONMENT_KEYS = Map.of(
             "arithmetic", List.of("count", "min-steps", "max-steps", "seed"),
             "gsm8k", List.of("dataset", "split", "limit", "shuffle-seed"),
@@ -426,7 +430,8 @@ public final class ScenarioLoader {
                                 "'" + key + "' is not a setting of " + type + " (its settings: " + String.join(", ", keys) + ")");
                     }
                 });
-                for (String ref : List.of("solver", "reflector", "judge", "proposer", "policy", "scorer", "critic")) {
+                for (String ref : List.of("solver", "reflector", "judge", "proposer", "policy", "scorer", "critic",
+                        "instructor", "executor")) {
                     checkAgent(protocol.path(ref), pointer + "/" + ref, agents);
                 }
                 for (String list : List.of("debaters", "critics")) {
@@ -630,6 +635,20 @@ public final class ScenarioLoader {
                     settings.put("max-trials", p.path("max-trials").asInt(3));
                 } else if (!PROTOCOL_TYPES.contains(type)) {
                     settings.putAll(plain(p, "name", "type"));
+                } else if (type.equals("mcts")) {
+                    settings.put("policy", p.path("policy").asText());
+                    settings.put("scorer", p.path("scorer").asText());
+                    settings.put("iterations", p.path("iterations").asInt(16));
+                    settings.put("expansions", p.path("expansions").asInt(2));
+                    settings.put("max-steps", p.path("max-steps").asInt(8));
+                    settings.put("exploration", p.path("exploration").asDouble(1.0));
+                    settings.put("rollout-depth", p.path("rollout-depth").asInt(0));
+                    settings.put("aggregation", p.path("aggregation").asText("min"));
+                } else if (type.equals("role-play")) {
+                    settings.put("instructor", p.path("instructor").asText());
+                    settings.put("executor", p.path("executor").asText());
+                    settings.put("max-turns", p.path("max-turns").asInt(4));
+                    settings.put("done-token", p.path("done-token").asText(RolePlay.DONE));
                 } else if (type.equals("prm-search")) {
                     settings.put("strategy", p.path("strategy").asText("beam"));
                     settings.put("policy", p.path("policy").asText());
