@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Receive;
 import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.Phase;
+import dev.reverb.agents.model.StepScores;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,22 +29,30 @@ import java.util.Optional;
  * with {@link TieBreak#FIRST}, to the tied answer given by the earliest debater in the configured
  * order; with {@link TieBreak#JUDGE}, after the last round, to the answer of the judge agent
  * shown the final answers (and to FIRST when the judge's answer cannot be read). With
- * {@link Aggregate#JUDGE} the judge decides after the last round whether or not the vote tied. The final output
+ * {@link Aggregate#JUDGE} the judge decides after the last round whether or not the vote tied; with
+ * {@link Aggregate#PRM} each final answer counts with the weight of the process reward model's
+ * score (the minimum over its steps) of the text that gave it, summed per answer. The final output
  * is the text of the earliest debater whose answer won (the judge's text when the judge decided);
  * when no debater gave a readable answer it is the first debater's text.
  */
 public record Debate(String name, List<String> debaters, int rounds, TieBreak tieBreak, String judge,
-                     Map<String, List<String>> listensTo, Aggregate aggregate) implements Protocol {
+                     Map<String, List<String>> listensTo, Aggregate aggregate, String scorer) implements Protocol {
 
     /** How a tied vote is decided. */
     public enum TieBreak { FIRST, JUDGE }
 
-    /** How the final answer is chosen: by the vote, or by the judge after the last round. */
-    public enum Aggregate { MAJORITY, JUDGE }
+    /** How the final answer is chosen: by the vote, by the judge, or by a vote weighted with PRM scores. */
+    public enum Aggregate { MAJORITY, JUDGE, PRM }
 
     /** A full debate with majority vote. */
     public Debate(String name, List<String> debaters, int rounds, TieBreak tieBreak, String judge) {
         this(name, debaters, rounds, tieBreak, judge, full(debaters), Aggregate.MAJORITY);
+    }
+
+    /** A debate without a PRM scorer. */
+    public Debate(String name, List<String> debaters, int rounds, TieBreak tieBreak, String judge,
+                  Map<String, List<String>> listensTo, Aggregate aggregate) {
+        this(name, debaters, rounds, tieBreak, judge, listensTo, aggregate, null);
     }
 
     /** Every debater listens to every other. */
@@ -104,13 +113,18 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
         if ((tieBreak == TieBreak.JUDGE || aggregate == Aggregate.JUDGE) && judge == null) {
             throw new IllegalArgumentException("a judge decision needs a judge agent");
         }
+        if (aggregate == Aggregate.PRM && scorer == null) {
+            throw new IllegalArgumentException("a PRM-weighted vote needs a scorer agent");
+        }
     }
 
     @Override
     public List<String> agents() {
         List<String> all = new ArrayList<>(debaters);
-        if (judge != null && !all.contains(judge)) {
-            all.add(judge);
+        for (String extra : new String[] {judge, scorer}) {
+            if (extra != null && !all.contains(extra)) {
+                all.add(extra);
+            }
         }
         return all;
     }
@@ -149,10 +163,15 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
         private record Judged(Agent.Reply reply, Throwable error) implements Command {
         }
 
+        private record Weighed(String debater, StepScores scores, Throwable error) implements Command {
+        }
+
         private final Debate config;
         private final List<RoundOutcome> outcomes = new ArrayList<>();
         private Map<String, String> previous = Map.of();
         private final Map<String, String> current = new LinkedHashMap<>();
+        private final Map<String, Double> weights = new LinkedHashMap<>();
+        private int weighing;
         private int round;
 
         Run(ActorContext<Command> context, Debate config, Episode episode, ActorRef<EpisodeOutcome> replyTo) {
@@ -166,6 +185,7 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             return newReceiveBuilder()
                     .onMessage(Answered.class, this::onAnswered)
                     .onMessage(Judged.class, this::onJudged)
+                    .onMessage(Weighed.class, this::onWeighed)
                     .build();
         }
 
@@ -194,6 +214,18 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             boolean last = round == config.rounds();
             event(round, "vote", answers + " -> " + (vote.winner().isEmpty() ? "(none)" : vote.winner())
                     + (vote.tied() ? " (tie)" : ""));
+            if (last && config.aggregate() == Aggregate.PRM) {
+                for (String debater : config.debaters()) {
+                    List<String> steps = PrmSearch.steps(current.get(debater));
+                    if (!extract(current.get(debater)).isEmpty() && !steps.isEmpty()) {
+                        weighing++;
+                        score(config.scorer(), round, steps, (scores, error) -> new Weighed(debater, scores, error));
+                    }
+                }
+                if (weighing > 0) {
+                    return this;
+                }
+            }
             if (last && (config.aggregate() == Aggregate.JUDGE || vote.tied() && config.tieBreak() == TieBreak.JUDGE)) {
                 ask(config.judge(), round, Phase.JUDGE, Map.of("others", others(config.debaters(), current)), Judged::new);
                 return this;
@@ -223,6 +255,28 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             event(round, "judge", answer);
             outcomes.add(outcome(round, answer, text));
             return finish(text, outcomes);
+        }
+
+        /** A PRM-weighted vote: each answer's weight is the sum of its debaters' minimum step scores. */
+        private Behavior<Command> onWeighed(Weighed weighed) {
+            if (weighed.error() != null) {
+                return fail(weighed.error());
+            }
+            weights.put(weighed.debater(), weighed.scores().aggregate(StepScores.Aggregation.MIN));
+            if (--weighing > 0) {
+                return this;
+            }
+            Map<String, Double> byAnswer = new LinkedHashMap<>();
+            for (String debater : config.debaters()) { // configured order, so a tie goes to the earliest debater
+                if (weights.containsKey(debater)) {
+                    byAnswer.merge(extract(current.get(debater)), weights.get(debater), Double::sum);
+                }
+            }
+            String winner = byAnswer.entrySet().stream().reduce((a, b) -> b.getValue() > a.getValue() ? b : a)
+                    .map(Map.Entry::getKey).orElse("");
+            event(round, "weighted-vote", byAnswer + " -> " + winner);
+            outcomes.add(outcome(round, winner, textOf(winner)));
+            return finish(textOf(winner), outcomes);
         }
 
         /** The round's outcome: the winning answer, graded through the text that gave it. */

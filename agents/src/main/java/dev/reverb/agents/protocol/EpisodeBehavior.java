@@ -7,7 +7,11 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
+import dev.reverb.agents.model.CallContext;
+import dev.reverb.agents.model.ModelGateway;
 import dev.reverb.agents.model.Phase;
+import dev.reverb.agents.model.ScoreRequest;
+import dev.reverb.agents.model.StepScores;
 import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.agents.MemorySlots;
 import java.time.Instant;
@@ -75,6 +79,20 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
                     }
                     return adapt.apply(reply, error);
                 });
+    }
+
+    /**
+     * Asks the process reward model of agent {@code scorer} to score {@code steps} (a partial or
+     * whole solution of this episode's task); the scores (or the error) come back as the message
+     * {@code adapt} makes.
+     */
+    protected void score(String scorer, int round, List<String> steps, BiFunction<StepScores, Throwable, T> adapt) {
+        Episode.Binding prm = episode.agent(scorer);
+        CallContext call = new CallContext(episode.id(), scorer, prm.spec().role().id(), round, Phase.SCORE,
+                episode.task());
+        getContext().askWithStatus(StepScores.class, prm.gateway(), episode.askTimeout(),
+                ref -> new ModelGateway.ScoreSteps(new ScoreRequest(episode.task().question(), steps, call), ref),
+                adapt::apply);
     }
 
     /** Counts one reply's tokens and call. */

@@ -7,10 +7,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
-import dev.reverb.agents.model.CallContext;
-import dev.reverb.agents.model.ModelGateway;
 import dev.reverb.agents.model.Phase;
-import dev.reverb.agents.model.ScoreRequest;
 import dev.reverb.agents.model.StepScores;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -402,12 +399,7 @@ public record Mcts(String name, String policy, String scorer, int iterations, in
         /** Asks the process reward model to score the chain under evaluation ({@link #rollout}). */
         private void score(int node) {
             List<String> steps = rollout;
-            Episode.Binding prm = episode.agent(config.scorer());
-            CallContext call = new CallContext(episode.id(), config.scorer(), prm.spec().role().id(), iteration,
-                    Phase.SCORE, episode.task());
-            getContext().askWithStatus(StepScores.class, prm.gateway(), episode.askTimeout(),
-                    ref -> new ModelGateway.ScoreSteps(new ScoreRequest(episode.task().question(), steps, call), ref),
-                    (scores, error) -> new Scored(node, scores, error));
+            score(config.scorer(), iteration, steps, (scores, error) -> new Scored(node, scores, error));
         }
 
         private Behavior<Command> onScored(Scored s) {

@@ -7,10 +7,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
-import dev.reverb.agents.model.CallContext;
-import dev.reverb.agents.model.ModelGateway;
 import dev.reverb.agents.model.Phase;
-import dev.reverb.agents.model.ScoreRequest;
 import dev.reverb.agents.model.StepScores;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -204,12 +201,7 @@ public record PrmSearch(String name, Strategy strategy, String policy, String sc
                 getContext().getSelf().tell(new Scored(index, null, null));
                 return;
             }
-            Episode.Binding prm = episode.agent(config.scorer());
-            CallContext call = new CallContext(episode.id(), config.scorer(), prm.spec().role().id(), depth, Phase.SCORE,
-                    episode.task());
-            getContext().askWithStatus(StepScores.class, prm.gateway(), episode.askTimeout(),
-                    ref -> new ModelGateway.ScoreSteps(new ScoreRequest(episode.task().question(), steps, call), ref),
-                    (scores, error) -> new Scored(index, scores, error));
+            score(config.scorer(), depth, steps, (scores, error) -> new Scored(index, scores, error));
         }
 
         private Behavior<Command> onScored(Scored s) {

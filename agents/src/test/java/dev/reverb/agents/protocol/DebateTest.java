@@ -136,4 +136,19 @@ class DebateTest {
         assertThat(r.verdict().correct()).isTrue();
         assertThat(model.prompts("judge")).hasSize(1);
     }
+
+    @Test
+    void should_weigh_each_final_answer_by_its_prm_score_when_aggregate_is_prm() {
+        // a says 42 with a sound derivation; b and c say 7; the PRM trusts 42's steps (0.9) over 7's (0.2)
+        ScriptedModel model = new ScriptedModel((r, i) -> "Reasoning of " + r.context().agent() + ".\nThe answer is "
+                + (r.context().agent().equals("a") ? "42" : "7") + ".",
+                q -> q.steps().stream().map(step -> step.contains("7.") ? 0.2 : 0.9).toList());
+        Map<String, Role> team = Map.of("a", Role.DEBATER, "b", Role.DEBATER, "c", Role.DEBATER, "scorer", Role.JUDGE);
+        EpisodeResult r = run(KIT, new Debate("debate", List.of("a", "b", "c"), 1, Debate.TieBreak.FIRST, null,
+                Debate.full(List.of("a", "b", "c")), Debate.Aggregate.PRM, "scorer"), episode(KIT, model, team, Recall.EMPTY));
+
+        assertThat(r.rounds()).extracting(RoundOutcome::answer).containsExactly("7", "42");
+        assertThat(r.verdict().correct()).isTrue();
+        assertThat(model.scoreRequests).hasSize(3);
+    }
 }

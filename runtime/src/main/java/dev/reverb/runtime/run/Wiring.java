@@ -75,7 +75,8 @@ public final class Wiring {
             case "debate" -> new Debate(c.name(), strings(s.get("debaters")), ((Number) s.get("rounds")).intValue(),
                     Debate.TieBreak.valueOf(((String) s.get("tie-break")).toUpperCase(Locale.ROOT)),
                     (String) s.get("judge"), topology(s.get("topology"), strings(s.get("debaters"))),
-                    Debate.Aggregate.valueOf(((String) s.get("aggregate")).toUpperCase(Locale.ROOT)));
+                    Debate.Aggregate.valueOf(((String) s.get("aggregate")).toUpperCase(Locale.ROOT)),
+                    (String) s.get("scorer"));
             case "prm-search" -> new PrmSearch(c.name(),
                     PrmSearch.Strategy.valueOf(((String) s.get("strategy")).replace('-', '_').toUpperCase(Locale.ROOT)),
                     (String) s.get("policy"), (String) s.get("scorer"), ((Number) s.get("samples")).intValue(),

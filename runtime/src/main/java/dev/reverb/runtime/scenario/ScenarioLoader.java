@@ -58,7 +58,7 @@ public final class ScenarioLoader {
     /** The settings each protocol type takes (besides {@code name} and {@code type}). */
     private static final Map<String, List<String>> PROTOCOL_KEYS = Map.of(
             "reflexion", List.of("solver", "reflector", "max-trials"),
-            "debate", List.of("debaters", "rounds", "tie-break", "judge", "topology", "aggregate"),
+            "debate", List.of("debaters", "rounds", "tie-break", "judge", "topology", "aggregate", "scorer"),
             "critique-revise", List.of("proposer", "critics", "rubrics", "max-rounds"),
             "prm-search", List.of("strategy", "policy", "scorer", "samples", "width", "expansions", "max-steps",
                     "aggregation", "critic", "critique-below"),
@@ -685,6 +685,9 @@ public final class ScenarioLoader {
                         settings.put("topology", topology.asText("full"));
                     }
                     settings.put("aggregate", p.path("aggregate").asText("majority"));
+                    if (p.has("scorer")) {
+                        settings.put("scorer", p.path("scorer").asText());
+                    }
                 }
                 protocols.add(new Scenario.ProtocolConfig(p.path("name").asText(type), type, settings));
             }

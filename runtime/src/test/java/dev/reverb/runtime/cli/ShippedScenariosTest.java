@@ -58,7 +58,7 @@ class ShippedScenariosTest {
         int protocols = switch (name) {
             case "critique-revise", "humaneval-reflexion", "role-play" -> 1;
             case "game24-search" -> 2;
-            case "prm-search" -> 4;
+            case "prm-search", "debate-topologies" -> 4;
             default -> 3;
         };
         assertThat(episodes).hasSize(4 * protocols);
