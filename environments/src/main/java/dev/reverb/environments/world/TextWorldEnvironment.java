@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -45,7 +46,7 @@ public final class TextWorldEnvironment implements Environment {
             tasks.add(task(String.format("%s-%04d", TYPE, i + 1), worlds.get(i)));
         }
         return new TextWorldEnvironment(tasks, TYPE + "(seed=" + seed + ", difficulty="
-                + difficulty.name().toLowerCase(java.util.Locale.ROOT) + ")");
+                + difficulty.name().toLowerCase(Locale.ROOT) + ")");
     }
 
     /** The task for one world. */

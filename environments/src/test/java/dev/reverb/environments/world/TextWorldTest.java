@@ -55,7 +55,8 @@ class TextWorldTest {
             List<TextWorld> worlds = TextWorld.generate(99, 100, d);
             long solved = worlds.stream().filter(w -> randomPolicySolves(w, w.seed() ^ 0x5eed)).count();
 
-            assertThat(solved).as("random policy successes on %s", d).isLessThan(20);
+            // measured: 0 (easy), 1 (medium), 0 (hard) of 100 with these seeds
+            assertThat(solved).as("random policy successes on %s", d).isLessThan(10);
         }
     }
 
