@@ -56,7 +56,7 @@ final class WorldGenerator {
         for (int i = 1; i < rooms; i++) {
             connect(world.rooms.get(i), world.rooms.get(random.nextInt(i)));
         }
-        if (rooms >= 4 && random.nextDouble() < difficulty.lockChance) {
+        if (rooms >= 4 && random.nextDouble() < difficulty.lockChance) { // harder worlds also get a loop
             String a = world.rooms.get(rooms - 1);
             String b = world.rooms.get(1 + random.nextInt(rooms - 2));
             if (world.door(a, b) == null) {
