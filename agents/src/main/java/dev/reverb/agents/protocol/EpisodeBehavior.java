@@ -95,6 +95,15 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
                 adapt::apply);
     }
 
+    /** Items as "1. ...", one a line. */
+    protected static String numbered(List<String> items) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < items.size(); i++) {
+            sb.append(i == 0 ? "" : "\n").append(i + 1).append(". ").append(items.get(i));
+        }
+        return sb.toString();
+    }
+
     /** Counts one reply's tokens and call. */
     protected Agent.Reply account(Agent.Reply reply) {
         promptTokens += reply.promptTokens();

@@ -110,13 +110,5 @@ public record Reflexion(String name, String solver, String reflector, int maxTri
             attempt(rounds.size());
             return this;
         }
-
-        private static String numbered(List<String> items) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < items.size(); i++) {
-                sb.append(i == 0 ? "" : "\n").append(i + 1).append(". ").append(items.get(i));
-            }
-            return sb.toString();
-        }
     }
 }

@@ -1,7 +1,7 @@
 package dev.reverb.environments.world;
 
 import dev.reverb.environments.DatasetReport;
-import dev.reverb.environments.Environment;
+import dev.reverb.environments.InteractiveEnvironment;
 import dev.reverb.environments.Task;
 import dev.reverb.environments.Verdict;
 import java.util.ArrayDeque;
@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * "Action: x" counts as x. Reward is 1 when the goal is reached within the budget, otherwise the share
  * of sub-goals met (below 1). Protocols that act step by step (ReAct) open a {@link #session(Task)}.
  */
-public final class TextWorldEnvironment implements Environment {
+public final class TextWorldEnvironment implements InteractiveEnvironment {
 
     public static final String TYPE = "textworld";
 
@@ -65,6 +65,7 @@ public final class TextWorldEnvironment implements Environment {
     }
 
     /** A fresh episode for a task, for protocols that act one step at a time. */
+    @Override
     public WorldSession session(Task task) {
         return world(task).newSession();
     }

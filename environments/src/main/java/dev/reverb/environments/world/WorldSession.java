@@ -1,5 +1,6 @@
 package dev.reverb.environments.world;
 
+import dev.reverb.environments.InteractiveEnvironment;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,7 +13,7 @@ import java.util.stream.Collectors;
  * {@link #observation()}, then call {@link #act(String)} once per action; every call costs one step,
  * also when the action is invalid. Not thread-safe: one session per episode.
  */
-public final class WorldSession {
+public final class WorldSession implements InteractiveEnvironment.Session {
 
     /** The verbs the parser knows, in the order they are listed to the player. */
     public static final List<String> VERBS = List.of("look", "inventory", "examine", "go to", "open", "close",
@@ -42,6 +43,7 @@ public final class WorldSession {
     }
 
     /** The first observation: the goal, the starting room and the step budget. */
+    @Override
     public String observation() {
         return initial;
     }
@@ -84,6 +86,12 @@ public final class WorldSession {
     /** What still keeps the goal from being reached, one sentence per unmet part; empty when done. */
     public List<String> missing() {
         return state.missing();
+    }
+
+    @Override
+    public InteractiveEnvironment.Outcome step(String action) {
+        StepResult r = act(action);
+        return new InteractiveEnvironment.Outcome(r.observation(), r.valid(), r.done(), r.failed());
     }
 
     /** Performs one action and reports what happened. */

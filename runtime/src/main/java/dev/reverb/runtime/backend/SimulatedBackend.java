@@ -10,6 +10,7 @@ import dev.reverb.agents.model.ScoreRequest;
 import dev.reverb.agents.model.StepScores;
 import dev.reverb.environments.Task;
 import dev.reverb.environments.code.CodeEnvironment;
+import dev.reverb.environments.world.TextWorldEnvironment;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +82,7 @@ public final class SimulatedBackend implements ModelBackend {
         String prompt = request.messages().get(request.messages().size() - 1).content();
         return switch (c.phase()) {
             case ANSWER, REVISE -> solution(task, correctAt(c, sample), c, sample);
-            case STEP -> step(task, c, sample, prompt.contains("Feedback on your last answer"));
+            case STEP -> step(task, c, sample, prompt.contains("Feedback on your last answer"), prompt);
             case CRITIQUE -> critique(task, prompt);
             case REFLECT -> reflection(task, c);
             case JUDGE -> judgement(task, prompt, c);
@@ -89,6 +90,9 @@ public final class SimulatedBackend implements ModelBackend {
             case DISTILL, INSTRUCT -> throw new IllegalStateException("answered above");
         };
     }
+
+    /** The step a prompt asks for: its last "step N" ("Write only step 3"), which may differ from the round. */
+    private static final java.util.regex.Pattern STEP_ASKED = java.util.regex.Pattern.compile("(?i)\\bstep (\\d+)\\b");
 
     private static final java.util.regex.Pattern STATED = java.util.regex.Pattern.compile("(.*?)\\s*The answer is (.+?)\\.?");
 
@@ -147,16 +151,22 @@ public final class SimulatedBackend implements ModelBackend {
      * with probability {@code accuracy} ({@code fixRate} when feedback was given, if higher), else
      * with a slip; the last step states the answer (the reference's only when the step is right).
      */
-    private String step(Task task, CallContext c, int sample, boolean feedback) {
+    private String step(Task task, CallContext c, int sample, boolean feedback, String prompt) {
         List<String> steps = task.referenceSteps();
+        java.util.regex.Matcher asked = STEP_ASKED.matcher(prompt);
         int at = c.round();
-        boolean right = draw(c, sample, at) < (feedback ? Math.max(accuracy, fixRate) : accuracy);
+        while (asked.find()) {
+            at = Integer.parseInt(asked.group(1)) - 1;
+        }
+        // A fresh draw per call (round) and step, so a step that slipped can come out right when asked again.
+        boolean right = Seeds.uniform(seed, c.episodeId(), c.agent(), sample, c.round(), "step", at)
+                < (feedback ? Math.max(accuracy, fixRate) : accuracy);
         if (at >= steps.size()) {
             return "The answer is " + (right ? task.referenceAnswer() : wrongAnswer(task, c, sample)) + ".";
         }
         String text = "Step " + (at + 1) + ": "
-                + (right ? steps.get(at) : "I think " + steps.get(at).replaceAll("\\.$", "") + ", roughly.");
-        if (at == steps.size() - 1) {
+                + (right ? steps.get(at) : "perhaps " + steps.get(at).replaceAll("\\.$", "") + ", roughly?");
+        if (at == steps.size() - 1 && !task.environment().equals(TextWorldEnvironment.TYPE)) { // a world's last step is an action
             text += " The answer is " + (right ? task.referenceAnswer() : wrongAnswer(task, c, sample)) + ".";
         }
         return text;

@@ -7,6 +7,7 @@ import dev.reverb.agents.protocol.CritiqueRevise;
 import dev.reverb.agents.protocol.Debate;
 import dev.reverb.agents.protocol.Mcts;
 import dev.reverb.agents.protocol.PrmSearch;
+import dev.reverb.agents.protocol.React;
 import dev.reverb.agents.protocol.RolePlay;
 import dev.reverb.agents.protocol.Protocol;
 import dev.reverb.agents.protocol.Reflexion;
@@ -14,6 +15,8 @@ import dev.reverb.environments.Environment;
 import dev.reverb.environments.MathEnvironment;
 import dev.reverb.environments.code.CodeEnvironment;
 import dev.reverb.environments.game24.Game24Environment;
+import dev.reverb.environments.world.Difficulty;
+import dev.reverb.environments.world.TextWorldEnvironment;
 import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
 import dev.reverb.memory.Embedder;
 import dev.reverb.memory.LuceneStore;
@@ -57,6 +60,7 @@ public final class Wiring {
             case "arithmetic" -> MathEnvironment.arithmetic(c.seed(), c.count(), c.minSteps(), c.maxSteps());
             case "gsm8k" -> MathEnvironment.gsm8k(c.dataset(), c.split(), c.shuffleSeed(), c.limit());
             case "humaneval" -> CodeEnvironment.humanEval(c.dataset(), c.shuffleSeed(), c.limit());
+            case "textworld" -> TextWorldEnvironment.generate(c.seed(), c.count(), Difficulty.parse(c.difficulty()));
             case "game24" -> Game24Environment.load(java.nio.file.Files.isDirectory(c.dataset())
                     ? c.dataset().resolve("24.csv") : c.dataset(), c.fromRank(), c.toRank(), c.limit());
             default -> throw new IllegalArgumentException("unknown environment type '" + c.type() + "'");
@@ -88,6 +92,8 @@ public final class Wiring {
                     ((Number) s.get("iterations")).intValue(), ((Number) s.get("expansions")).intValue(),
                     ((Number) s.get("max-steps")).intValue(), ((Number) s.get("exploration")).doubleValue(),
                     ((Number) s.get("rollout-depth")).intValue(), StepScores.Aggregation.fromId((String) s.get("aggregation")));
+            case "react" -> new React(c.name(), (String) s.get("actor"), (String) s.get("reflector"),
+                    ((Number) s.get("max-trials")).intValue(), ((Number) s.get("max-steps")).intValue());
             case "role-play" -> new RolePlay(c.name(), (String) s.get("instructor"), (String) s.get("executor"),
                     ((Number) s.get("max-turns")).intValue(), (String) s.get("done-token"));
             case "critique-revise" -> new CritiqueRevise(c.name(), (String) s.get("proposer"), strings(s.get("critics")),

@@ -46,11 +46,12 @@ public record Scenario(String name, String description, Path source, Environment
      * @param seed        generator: seed
      * @param fromRank    game24: the first puzzle rank (null: from the first)
      * @param toRank      game24: the last puzzle rank (null: to the last)
+     * @param difficulty  textworld: easy, medium or hard
      * @param settings    an environment registered from Java: its settings as written; empty for built-ins
      */
     public record EnvironmentConfig(String type, Path dataset, String split, Integer limit, Long shuffleSeed,
                                     int count, int minSteps, int maxSteps, long seed, Integer fromRank,
-                                    Integer toRank, Map<String, Object> settings) {
+                                    Integer toRank, String difficulty, Map<String, Object> settings) {
         public EnvironmentConfig {
             Objects.requireNonNull(type, "type");
             settings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));

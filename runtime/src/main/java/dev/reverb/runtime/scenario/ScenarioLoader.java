@@ -64,12 +64,14 @@ public final class ScenarioLoader {
                     "aggregation", "critic", "critique-below"),
             "mcts", List.of("policy", "scorer", "iterations", "expansions", "max-steps", "exploration", "rollout-depth",
                     "aggregation"),
-            "role-play", List.of("instructor", "executor", "max-turns", "done-token"));
+            "role-play", List.of("instructor", "executor", "max-turns", "done-token"),
+            "react", List.of("actor", "reflector", "max-trials", "max-steps"));
     private static final Map<String, List<String>> ENVIRONMENT_KEYS = Map.of(
             "arithmetic", List.of("count", "min-steps", "max-steps", "seed"),
             "gsm8k", List.of("dataset", "split", "limit", "shuffle-seed"),
             "humaneval", List.of("dataset", "limit", "shuffle-seed"),
-            "game24", List.of("dataset", "from-rank", "to-rank", "limit"));
+            "game24", List.of("dataset", "from-rank", "to-rank", "limit"),
+            "textworld", List.of("count", "seed", "difficulty"));
 
     /** The built-in environment types. */
     public static final Set<String> ENVIRONMENT_TYPES = Set.copyOf(ENVIRONMENT_KEYS.keySet());
@@ -431,7 +433,7 @@ public final class ScenarioLoader {
                     }
                 });
                 for (String ref : List.of("solver", "reflector", "judge", "proposer", "policy", "scorer", "critic",
-                        "instructor", "executor")) {
+                        "instructor", "executor", "actor")) {
                     checkAgent(protocol.path(ref), pointer + "/" + ref, agents);
                 }
                 for (String list : List.of("debaters", "critics")) {
@@ -610,6 +612,7 @@ public final class ScenarioLoader {
                     env.path("seed").asLong(0),
                     env.has("from-rank") ? env.path("from-rank").asInt() : null,
                     env.has("to-rank") ? env.path("to-rank").asInt() : null,
+                    env.path("difficulty").asText("medium"),
                     ENVIRONMENT_TYPES.contains(envType) ? Map.of() : plain(env, "type"));
 
             Map<String, Scenario.ModelConfig> models = new LinkedHashMap<>();
@@ -644,6 +647,13 @@ public final class ScenarioLoader {
                     settings.put("exploration", p.path("exploration").asDouble(1.0));
                     settings.put("rollout-depth", p.path("rollout-depth").asInt(0));
                     settings.put("aggregation", p.path("aggregation").asText("min"));
+                } else if (type.equals("react")) {
+                    settings.put("actor", p.path("actor").asText());
+                    if (p.has("reflector")) {
+                        settings.put("reflector", p.path("reflector").asText());
+                    }
+                    settings.put("max-trials", p.path("max-trials").asInt(p.has("reflector") ? 3 : 1));
+                    settings.put("max-steps", p.path("max-steps").asInt(50));
                 } else if (type.equals("role-play")) {
                     settings.put("instructor", p.path("instructor").asText());
                     settings.put("executor", p.path("executor").asText());
@@ -825,6 +835,8 @@ public final class ScenarioLoader {
             if (env.toRank() != null) {
                 e.put("to-rank", env.toRank());
             }
+        } else if (env.type().equals("textworld")) {
+            e.put("count", env.count()).put("seed", env.seed()).put("difficulty", env.difficulty());
         } else {
             e.put("count", env.count()).put("min-steps", env.minSteps()).put("max-steps", env.maxSteps())
                     .put("seed", env.seed());

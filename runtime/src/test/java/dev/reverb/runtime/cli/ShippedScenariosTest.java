@@ -41,8 +41,8 @@ class ShippedScenariosTest {
     static final List<String> DATASETS = List.of("gsm8k-reflexion", "humaneval-reflexion", "game24-search");
 
     @ParameterizedTest
-    @ValueSource(strings = {"critique-revise", "debate-topologies", "prm-search", "role-play", "humaneval-reflexion",
-            "game24-search"})
+    @ValueSource(strings = {"critique-revise", "debate-topologies", "prm-search", "role-play", "textworld-react",
+            "humaneval-reflexion", "game24-search"})
     void should_run_the_offline_protocol_examples_when_shipped(String name) throws IOException {
         boolean dataset = DATASETS.contains(name);
         Assumptions.assumeTrue(!dataset || Files.isDirectory(SHARED.resolve("data")), "needs " + SHARED.resolve("data"));
@@ -56,13 +56,13 @@ class ShippedScenariosTest {
         }
         List<JsonNode> episodes = lines(run.resolve("episodes.jsonl"));
         int protocols = switch (name) {
-            case "critique-revise", "humaneval-reflexion", "role-play" -> 1;
+            case "critique-revise", "humaneval-reflexion", "role-play", "textworld-react" -> 1;
             case "game24-search" -> 2;
             case "prm-search", "debate-topologies" -> 4;
             default -> 3;
         };
         assertThat(episodes).hasSize(4 * protocols);
         assertThat(lines(run.resolve("trace.jsonl"))).anySatisfy(e -> assertThat(e.path("event").asText())
-                .isIn("critiques", "vote", "scores", "verdict", "done", "stop"));
+                .isIn("critiques", "vote", "scores", "verdict", "done", "stop", "attempt"));
     }
 }

@@ -1,0 +1,161 @@
+package dev.reverb.agents.protocol;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import dev.reverb.agents.Agent;
+import dev.reverb.agents.Episode;
+import dev.reverb.agents.model.Phase;
+import dev.reverb.environments.InteractiveEnvironment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * ReAct (Yao et al., 2023) in an interactive environment, with Reflexion between attempts: the
+ * actor sees the goal, its trajectory so far and writes one action per turn (phase
+ * {@code step}; the last {@code Action: ...} line of its message, else its last line); the
+ * environment answers with an observation. An attempt ends when the task is done, the
+ * environment's budget is spent, or after {@code maxSteps} actions. After a failed attempt the
+ * reflector (when there is one) reflects on the trajectory, and the next attempt starts afresh
+ * with every reflection so far, up to {@code maxTrials}. The final output is the last attempt's
+ * actions, one per line, which the environment's verifier replays. Each attempt is a round.
+ */
+public record React(String name, String actor, String reflector, int maxTrials, int maxSteps) implements Protocol {
+
+    private static final Pattern ACTION = Pattern.compile("(?im)^\\s*action\\s*\\d*\\s*:\\s*(.+?)\\s*$");
+    private static final Pattern PREFIX = Pattern.compile("(?i)^\\s*(?:step\\s*\\d+\\s*[:.)]|\\d+[.)]|[-*>])\\s*");
+
+    public React {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(actor, "actor");
+        if (maxTrials < 1 || maxSteps < 1) {
+            throw new IllegalArgumentException("max-trials and max-steps must be >= 1");
+        }
+        if (reflector == null && maxTrials > 1) {
+            throw new IllegalArgumentException("more than one trial needs a reflector");
+        }
+    }
+
+    @Override
+    public List<String> agents() {
+        return reflector == null || reflector.equals(actor) ? List.of(actor) : List.of(actor, reflector);
+    }
+
+    @Override
+    public Behavior<?> behavior(Episode episode, ActorRef<EpisodeOutcome> replyTo) {
+        if (!(episode.environment() instanceof InteractiveEnvironment)) {
+            throw new IllegalArgumentException("react needs an interactive environment (e.g. textworld), not "
+                    + episode.environment().type());
+        }
+        return Behaviors.<Run.Command>setup(ctx -> new Run(ctx, this, episode, replyTo));
+    }
+
+    /** The action in an actor's message: its last "Action: ..." line, else its last non-empty line. */
+    static String action(String message) {
+        Matcher m = ACTION.matcher(message);
+        String found = null;
+        while (m.find()) {
+            found = m.group(1);
+        }
+        if (found == null) {
+            List<String> lines = message.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+            found = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+        }
+        return PREFIX.matcher(found).replaceFirst("").strip();
+    }
+
+    private static final class Run extends EpisodeBehavior<Run.Command> {
+
+        sealed interface Command {
+        }
+
+        private record Acted(Agent.Reply reply, Throwable error) implements Command {
+        }
+
+        private record Reflected(Agent.Reply reply, Throwable error) implements Command {
+        }
+
+        private final React config;
+        private final InteractiveEnvironment world;
+        private final List<RoundOutcome> rounds = new ArrayList<>();
+        private final List<String> reflections = new ArrayList<>();
+        private InteractiveEnvironment.Session session;
+        private final List<String> actions = new ArrayList<>();
+        private final StringBuilder trajectory = new StringBuilder();
+        private int valid;
+
+        Run(ActorContext<Command> context, React config, Episode episode, ActorRef<EpisodeOutcome> replyTo) {
+            super(context, episode, config.name(), config.agents(), replyTo);
+            this.config = config;
+            this.world = (InteractiveEnvironment) episode.environment();
+            startTrial();
+        }
+
+        @Override
+        public Receive<Command> createReceive() {
+            return newReceiveBuilder()
+                    .onMessage(Acted.class, this::onActed)
+                    .onMessage(Reflected.class, this::onReflected)
+                    .build();
+        }
+
+        private void startTrial() {
+            session = world.session(episode.task());
+            actions.clear();
+            valid = 0;
+            trajectory.setLength(0);
+            trajectory.append("Observation: ").append(session.observation().strip());
+            act();
+        }
+
+        private void act() {
+            int trial = rounds.size();
+            // The round tells turns apart for seeding; "step" counts the actions that worked so far.
+            ask(config.actor(), trial * config.maxSteps() + actions.size(), Phase.STEP, Map.of(
+                    "steps", trajectory.toString(), "step", Integer.toString(valid + 1),
+                    "reflections", numbered(reflections)), Acted::new);
+        }
+
+        private Behavior<Command> onActed(Acted acted) {
+            if (acted.error() != null) {
+                return fail(acted.error());
+            }
+            String action = action(account(acted.reply()).text());
+            actions.add(action);
+            InteractiveEnvironment.Outcome outcome = session.step(action);
+            valid += outcome.valid() ? 1 : 0;
+            trajectory.append("\nAction: ").append(action).append("\nObservation: ").append(outcome.observation().strip());
+            if (!outcome.done() && !outcome.over() && actions.size() < config.maxSteps()) {
+                act();
+                return this;
+            }
+            int trial = rounds.size();
+            String output = String.join("\n", actions);
+            var verdict = episode.environment().verify(episode.task(), output);
+            rounds.add(new RoundOutcome(trial, verdict.extracted().isEmpty() ? "" : "(" + actions.size() + " actions)",
+                    verdict.correct()));
+            event(trial, "attempt", (verdict.correct() ? "done" : "not done") + " after " + actions.size() + " actions");
+            if (verdict.correct() || rounds.size() >= config.maxTrials()) {
+                return finish(output, rounds);
+            }
+            ask(config.reflector(), trial, Phase.REFLECT, Map.of("candidate", trajectory.toString(),
+                    "feedback", verdict.feedback(), "reflections", numbered(reflections)), Reflected::new);
+            return this;
+        }
+
+        private Behavior<Command> onReflected(Reflected reflected) {
+            if (reflected.error() != null) {
+                return fail(reflected.error());
+            }
+            reflections.add(account(reflected.reply()).text().strip());
+            startTrial();
+            return this;
+        }
+    }
+}
