@@ -42,6 +42,17 @@ public final class Gsm8k {
     public static Loaded load(Path file) {
         String name = file.getFileName().toString();
         String stem = name.endsWith(".jsonl") ? name.substring(0, name.length() - ".jsonl".length()) : name;
+        return load(file, "expected a JSON object with \"question\" and \"answer\"",
+                (node, number) -> parse(node, stem, number, name));
+    }
+
+    /** Parses one line's object into a task; throws {@link IllegalArgumentException} to skip the line with its reason. */
+    interface LineParser {
+        Task parse(JsonNode node, int line);
+    }
+
+    /** Reads a JSONL file of objects, each parsed into a task; bad lines are reported with their numbers. */
+    static Loaded load(Path file, String expected, LineParser parser) {
         List<Task> tasks = new ArrayList<>();
         List<DatasetReport.Issue> issues = new ArrayList<>();
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -53,7 +64,16 @@ public final class Gsm8k {
                     continue;
                 }
                 try {
-                    tasks.add(parse(line, stem, number, name));
+                    JsonNode node;
+                    try {
+                        node = JSON.readTree(line);
+                    } catch (JsonProcessingException e) {
+                        throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage());
+                    }
+                    if (!node.isObject()) {
+                        throw new IllegalArgumentException(expected);
+                    }
+                    tasks.add(parser.parse(node, number));
                 } catch (IllegalArgumentException e) {
                     issues.add(new DatasetReport.Issue(number, e.getMessage()));
                 }
@@ -64,16 +84,7 @@ public final class Gsm8k {
         return new Loaded(tasks, new DatasetReport(file.toString(), tasks.size(), issues));
     }
 
-    private static Task parse(String line, String stem, int number, String source) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage());
-        }
-        if (!node.isObject()) {
-            throw new IllegalArgumentException("expected a JSON object with \"question\" and \"answer\"");
-        }
+    private static Task parse(JsonNode node, String stem, int number, String source) {
         String question = text(node, "question");
         String answer = text(node, "answer");
         int marker = answer.lastIndexOf("####");
@@ -94,7 +105,7 @@ public final class Gsm8k {
                 Map.of("line", Integer.toString(number), "source", source));
     }
 
-    private static String text(JsonNode node, String field) {
+    static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             throw new IllegalArgumentException("missing field \"" + field + "\"");

@@ -9,8 +9,9 @@ import java.util.Optional;
 import java.util.Random;
 
 /**
- * Math word problems with a numeric final answer (GSM8K and the arithmetic generator): answers
- * are read with {@link NumericAnswers} and compared numerically. Feedback is binary, as in
+ * Math problems: with a numeric final answer (GSM8K and the arithmetic generator), answers are
+ * read with {@link NumericAnswers} and compared numerically; in the MATH format, they are read and
+ * compared with {@link MathAnswers} (\boxed{}, fractions, LaTeX). Feedback is binary, as in
  * Reflexion: it says whether the answer is right and never reveals the reference.
  */
 public final class MathEnvironment implements Environment {
@@ -18,11 +19,13 @@ public final class MathEnvironment implements Environment {
     private final String type;
     private final List<Task> tasks;
     private final DatasetReport report;
+    private final boolean latex;
 
     private MathEnvironment(String type, List<Task> tasks, DatasetReport report) {
         this.type = type;
         this.tasks = List.copyOf(tasks);
         this.report = report;
+        this.latex = type.equals("math");
     }
 
     /**
@@ -33,14 +36,21 @@ public final class MathEnvironment implements Environment {
         Path file = Files.isDirectory(datasetOrFolder)
                 ? datasetOrFolder.resolve((split == null ? "test" : split) + ".jsonl") : datasetOrFolder;
         Gsm8k.Loaded loaded = Gsm8k.load(file);
-        List<Task> tasks = new ArrayList<>(loaded.tasks());
+        return new MathEnvironment("gsm8k", cut(loaded.tasks(), shuffleSeed, limit), loaded.report());
+    }
+
+    /** MATH-format tasks from a JSONL file (see {@link MathDataset}), shuffled and cut like {@link #gsm8k}. */
+    public static MathEnvironment math(Path file, Long shuffleSeed, Integer limit) {
+        Gsm8k.Loaded loaded = MathDataset.load(file);
+        return new MathEnvironment("math", cut(loaded.tasks(), shuffleSeed, limit), loaded.report());
+    }
+
+    private static List<Task> cut(List<Task> all, Long shuffleSeed, Integer limit) {
+        List<Task> tasks = new ArrayList<>(all);
         if (shuffleSeed != null) {
             Collections.shuffle(tasks, new Random(shuffleSeed));
         }
-        if (limit != null && limit < tasks.size()) {
-            tasks = tasks.subList(0, limit);
-        }
-        return new MathEnvironment("gsm8k", tasks, loaded.report());
+        return limit != null && limit < tasks.size() ? tasks.subList(0, limit) : tasks;
     }
 
     /** Generated arithmetic word problems (see {@link ArithmeticProblems}). */
@@ -61,7 +71,7 @@ public final class MathEnvironment implements Environment {
 
     @Override
     public Optional<String> extractAnswer(String output) {
-        return NumericAnswers.extract(output);
+        return latex ? MathAnswers.extract(output) : NumericAnswers.extract(output);
     }
 
     @Override
@@ -70,7 +80,9 @@ public final class MathEnvironment implements Environment {
         if (answer.isEmpty()) {
             return new Verdict(false, 0, "", "No final answer could be read; end with a line 'The answer is N.'");
         }
-        if (NumericAnswers.equal(answer.get(), task.referenceAnswer())) {
+        boolean right = latex ? MathAnswers.equivalent(answer.get(), task.referenceAnswer())
+                : NumericAnswers.equal(answer.get(), task.referenceAnswer());
+        if (right) {
             return new Verdict(true, 1, answer.get(), "Correct.");
         }
         return new Verdict(false, 0, answer.get(), "Your final answer " + answer.get() + " is incorrect.");

@@ -70,6 +70,7 @@ public final class ScenarioLoader {
             "arithmetic", List.of("count", "min-steps", "max-steps", "seed"),
             "gsm8k", List.of("dataset", "split", "limit", "shuffle-seed"),
             "humaneval", List.of("dataset", "limit", "shuffle-seed"),
+            "math", List.of("dataset", "limit", "shuffle-seed"),
             "game24", List.of("dataset", "from-rank", "to-rank", "limit"),
             "textworld", List.of("count", "seed", "difficulty"));
 
@@ -517,7 +518,7 @@ public final class ScenarioLoader {
                 }
             });
             Map<String, String> datasetFiles = Map.of("gsm8k", env.path("split").asText("test") + ".jsonl",
-                    "humaneval", "HumanEval.jsonl.gz", "game24", "24.csv");
+                    "humaneval", "HumanEval.jsonl.gz", "game24", "24.csv", "math", "test.jsonl");
             if (datasetFiles.containsKey(type)) {
                 if (!env.has("dataset")) {
                     atValue("/environment/dataset", "missing required field 'dataset' (a " + type
