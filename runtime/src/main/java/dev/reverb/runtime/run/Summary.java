@@ -3,6 +3,7 @@ package dev.reverb.runtime.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reverb.environments.code.CodeEnvironment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +26,15 @@ public record Summary(String scenario, String runId, boolean simulated, double w
     }
 
     /** One protocol's numbers. */
+    /**
+     * One protocol's numbers.
+     *
+     * @param passAtK pass@k by k (unbiased estimator, Chen et al. 2021, averaged over tasks) when every
+     *                task ran at least twice (run.repeats); empty otherwise
+     */
     public record ProtocolStats(String protocol, int episodes, int correct, double[] ci95, double[] accuracyByRound,
-                                long promptTokens, long completionTokens, long modelCalls, double meanLatencyMs) {
+                                long promptTokens, long completionTokens, long modelCalls, double meanLatencyMs,
+                                Map<Integer, Double> passAtK) {
         public double accuracy() {
             return episodes == 0 ? 0 : (double) correct / episodes;
         }
@@ -80,7 +88,32 @@ public record Summary(String scenario, String runId, boolean simulated, double w
             }
         }
         return new ProtocolStats(protocol, n, correct, wilson(correct, n), byRound, in, out, calls,
-                n == 0 ? 0 : latency / n);
+                n == 0 ? 0 : latency / n, passAtK(episodes));
+    }
+
+    /** pass@k for k = 1, 2, 5, 10, ... up to the fewest runs of any task; empty when a task ran once. */
+    static Map<Integer, Double> passAtK(List<JsonNode> episodes) {
+        Map<String, int[]> byTask = new LinkedHashMap<>(); // task -> {runs, correct}
+        for (JsonNode e : episodes) {
+            int[] counts = byTask.computeIfAbsent(e.path("task").asText(), t -> new int[2]);
+            counts[0]++;
+            counts[1] += e.path("correct").asBoolean() ? 1 : 0;
+        }
+        int fewest = byTask.values().stream().mapToInt(c -> c[0]).min().orElse(0);
+        Map<Integer, Double> out = new java.util.TreeMap<>();
+        if (fewest < 2) {
+            return out;
+        }
+        for (int k : new int[] {1, 2, 5, 10, 20, 50, 100, fewest}) {
+            if (k <= fewest) {
+                double sum = 0;
+                for (int[] c : byTask.values()) {
+                    sum += CodeEnvironment.passAtK(c[0], c[1], k);
+                }
+                out.put(k, sum / byTask.size());
+            }
+        }
+        return out;
     }
 
     /** The 95% Wilson score interval of a binomial proportion. */
@@ -122,6 +155,10 @@ public record Summary(String scenario, String runId, boolean simulated, double w
             p.put("completion_tokens", s.completionTokens());
             p.put("model_calls", s.modelCalls());
             p.put("mean_latency_ms", round(s.meanLatencyMs()));
+            if (!s.passAtK().isEmpty()) {
+                ObjectNode pass = p.putObject("pass_at_k");
+                s.passAtK().forEach((k, v) -> pass.put(Integer.toString(k), round(v)));
+            }
         }
         return root;
     }
@@ -143,6 +180,13 @@ public record Summary(String scenario, String runId, boolean simulated, double w
                     String.format(Locale.ROOT, "[%.3f, %.3f]", s.ci95()[0], s.ci95()[1]),
                     String.join(" > ", rounds),
                     compact(s.promptTokens()) + "/" + compact(s.completionTokens()), s.modelCalls()));
+        }
+        for (ProtocolStats s : protocols) {
+            if (!s.passAtK().isEmpty()) {
+                List<String> parts = new ArrayList<>();
+                s.passAtK().forEach((k, v) -> parts.add(String.format(Locale.ROOT, "pass@%d %.3f", k, v)));
+                sb.append(s.protocol()).append(": ").append(String.join(", ", parts)).append('\n');
+            }
         }
         if (simulated) {
             sb.append(SIMULATED_NOTE).append('\n');

@@ -50,4 +50,23 @@ class SummaryTest {
         assertThat(s.toJson().path("note").asText()).contains("SIMULATED");
         assertThat(s.table()).contains("reflexion").contains("0.33 > 0.67 > 0.67").contains("SIMULATED");
     }
+
+    @Test
+    void should_report_unbiased_pass_at_k_when_every_task_ran_several_times() throws Exception {
+        List<JsonNode> episodes = new ArrayList<>();
+        boolean[][] results = {{true, false, false}, {false, false, false}}; // task a: 1 of 3; task b: 0 of 3
+        for (int t = 0; t < results.length; t++) {
+            for (boolean right : results[t]) {
+                episodes.add(((com.fasterxml.jackson.databind.node.ObjectNode) episode("code", right))
+                        .put("task", t == 0 ? "a" : "b"));
+            }
+        }
+        Summary.ProtocolStats code = Summary.of("demo", "r1", episodes, 1, 0).protocols().get(0);
+        assertThat(code.passAtK()).containsOnlyKeys(1, 2, 3);
+        assertThat(code.passAtK().get(1)).isCloseTo((1.0 / 3) / 2, within(1e-9));
+        assertThat(code.passAtK().get(2)).isCloseTo((2.0 / 3) / 2, within(1e-9)); // 1 - C(2,2)/C(3,2) for task a
+        assertThat(code.passAtK().get(3)).isCloseTo(0.5, within(1e-9));
+        assertThat(Summary.of("demo", "r1", episodes, 1, 0).table()).contains("code: pass@1 0.167, pass@2 0.333, pass@3 0.500");
+        assertThat(Summary.of("demo", "r1", episodes.subList(0, 4), 1, 0).protocols().get(0).passAtK()).isEmpty();
+    }
 }
