@@ -18,6 +18,27 @@ public final class MathDataset {
     private MathDataset() {
     }
 
+    /** A solution line with each {@code \\boxed{x}} replaced by {@code x}: the steps reason, the answer is stated apart. */
+    static String unboxed(String line) {
+        StringBuilder out = new StringBuilder(line);
+        int at;
+        while ((at = out.indexOf("\\boxed{")) >= 0) {
+            int open = at + "\\boxed".length();
+            int depth = 0;
+            int close = -1;
+            for (int i = open; i < out.length() && close < 0; i++) {
+                char c = out.charAt(i);
+                depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+                close = depth == 0 ? i : -1;
+            }
+            if (close < 0) {
+                break;
+            }
+            out.replace(close, close + 1, "").replace(at, open + 1, "");
+        }
+        return out.toString();
+    }
+
     public static Gsm8k.Loaded load(Path file) {
         String name = file.getFileName().toString();
         String stem = name.endsWith(".jsonl") ? name.substring(0, name.length() - ".jsonl".length()) : name;
@@ -37,7 +58,8 @@ public final class MathDataset {
                     metadata.put(extra, value.asText());
                 }
             }
-            List<String> steps = Arrays.stream(solution.split("\n")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+            List<String> steps = Arrays.stream(solution.split("\n")).map(MathDataset::unboxed).map(String::strip)
+                    .filter(s -> !s.isEmpty()).toList();
             return new Task(String.format("%s-%05d", stem, number), "math", problem.strip(), MathAnswers.normalize(answer),
                     steps, metadata);
         });

@@ -19,6 +19,8 @@ class MathDatasetTest {
         assertThat(loaded.tasks()).extracting(Task::referenceAnswer).containsExactly("\\frac{1}{2}", "3", "(1,\\frac{\\pi}{2})", "5");
         assertThat(loaded.tasks().get(0).metadata()).containsEntry("level", "Level 1").containsEntry("type", "Prealgebra");
         assertThat(loaded.tasks().get(0).id()).isEqualTo("sample-00001");
+        assertThat(loaded.tasks().get(0).referenceSteps()).containsExactly("Adding gives $\\frac{2}{4} = \\frac{1}{2}$.");
+        assertThat(MathDataset.unboxed("so \\boxed{\\frac{1}{2}} and \\boxed{3}")).isEqualTo("so \\frac{1}{2} and 3");
         assertThat(loaded.report().issues()).extracting(DatasetReport.Issue::line).containsExactly(3, 5, 6);
         assertThat(loaded.report().issues().get(1).message()).contains("no \\boxed{} answer");
         assertThat(loaded.report().issues().get(2).message()).contains("missing field \"solution\"");

@@ -42,13 +42,14 @@ class ShippedScenariosTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"critique-revise", "debate-topologies", "prm-search", "role-play", "textworld-react",
-            "humaneval-reflexion", "game24-search"})
+            "math-reflexion", "humaneval-reflexion", "game24-search"})
     void should_run_the_offline_protocol_examples_when_shipped(String name) throws IOException {
         boolean dataset = DATASETS.contains(name);
         Assumptions.assumeTrue(!dataset || Files.isDirectory(SHARED.resolve("data")), "needs " + SHARED.resolve("data"));
         Assumptions.assumeTrue(!name.startsWith("humaneval") || Sandbox.pythonAvailable(), "needs python3");
         QuickstartTest.Cli cli = reverb("run", ROOT.resolve("scenarios/" + name + ".yaml").toString(), "--no-progress",
-                "--set", "run.output=" + tmp, "--set", dataset ? "environment.limit=4" : "environment.count=4");
+                "--set", "run.output=" + tmp, "--set", dataset || name.startsWith("math")
+                        ? "environment.limit=4" : "environment.count=4");
         assertThat(cli.code()).as(cli.err()).isZero();
         Path run;
         try (Stream<Path> runs = Files.list(tmp.resolve(name))) {
@@ -56,7 +57,7 @@ class ShippedScenariosTest {
         }
         List<JsonNode> episodes = lines(run.resolve("episodes.jsonl"));
         int protocols = switch (name) {
-            case "critique-revise", "humaneval-reflexion", "role-play", "textworld-react" -> 1;
+            case "critique-revise", "humaneval-reflexion", "role-play", "textworld-react", "math-reflexion" -> 1;
             case "game24-search" -> 2;
             case "prm-search", "debate-topologies" -> 4;
             default -> 3;
