@@ -9,10 +9,11 @@ import java.util.Optional;
 import java.util.Random;
 
 /**
- * Math problems: with a numeric final answer (GSM8K and the arithmetic generator), answers are
- * read with {@link NumericAnswers} and compared numerically; in the MATH format, they are read and
- * compared with {@link MathAnswers} (\boxed{}, fractions, LaTeX). Feedback is binary, as in
- * Reflexion: it says whether the answer is right and never reveals the reference.
+ * Math problems, all graded by one checker, {@link MathAnswers#equivalent} (exact rationals,
+ * tuples, LaTeX normalisation). Answers are read with {@link NumericAnswers} where the answer is a
+ * number (GSM8K and the arithmetic generator), so debate votes compare canonical numbers, and with
+ * {@link MathAnswers} in the MATH format ({@code \boxed{}}, fractions, LaTeX). Feedback is binary,
+ * as in Reflexion: it says whether the answer is right and never reveals the reference.
  */
 public final class MathEnvironment implements Environment {
 
@@ -80,9 +81,7 @@ public final class MathEnvironment implements Environment {
         if (answer.isEmpty()) {
             return new Verdict(false, 0, "", "No final answer could be read; end with a line 'The answer is N.'");
         }
-        boolean right = latex ? MathAnswers.equivalent(answer.get(), task.referenceAnswer())
-                : NumericAnswers.equal(answer.get(), task.referenceAnswer());
-        if (right) {
+        if (MathAnswers.equivalent(answer.get(), task.referenceAnswer())) {
             return new Verdict(true, 1, answer.get(), "Correct.");
         }
         return new Verdict(false, 0, answer.get(), "Your final answer " + answer.get() + " is incorrect.");
