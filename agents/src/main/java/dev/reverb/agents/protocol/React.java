@@ -5,7 +5,9 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.DispatcherSelector;
 import dev.reverb.agents.Agent;
+import dev.reverb.agents.EnvironmentActor;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.environments.InteractiveEnvironment;
@@ -20,7 +22,7 @@ import java.util.regex.Pattern;
  * ReAct (Yao et al., 2023) in an interactive environment, with Reflexion between attempts: the
  * actor sees the goal, its trajectory so far and writes one action per turn (phase
  * {@code step}; the last {@code Action: ...} line of its message, else its last line); the
- * environment answers with an observation. An attempt ends when the task is done, the
+ * environment, an {@link EnvironmentActor} per attempt, answers with an observation. An attempt ends when the task is done, the
  * environment's budget is spent, or after {@code maxSteps} actions. After a failed attempt the
  * reflector (when there is one) reflects on the trajectory, and the next attempt starts afresh
  * with every reflection so far, up to {@code maxTrials}. The final output is the last attempt's
@@ -81,11 +83,17 @@ public record React(String name, String actor, String reflector, int maxTrials, 
         private record Reflected(Agent.Reply reply, Throwable error) implements Command {
         }
 
+        private record Started(String observation, Throwable error) implements Command {
+        }
+
+        private record Stepped(String action, InteractiveEnvironment.Outcome outcome, Throwable error) implements Command {
+        }
+
         private final React config;
         private final InteractiveEnvironment world;
         private final List<RoundOutcome> rounds = new ArrayList<>();
         private final List<String> reflections = new ArrayList<>();
-        private InteractiveEnvironment.Session session;
+        private ActorRef<EnvironmentActor.Command> session;
         private final List<String> actions = new ArrayList<>();
         private final StringBuilder trajectory = new StringBuilder();
         private int valid;
@@ -102,16 +110,32 @@ public record React(String name, String actor, String reflector, int maxTrials, 
             return newReceiveBuilder()
                     .onMessage(Acted.class, this::onActed)
                     .onMessage(Reflected.class, this::onReflected)
+                    .onMessage(Started.class, this::onStarted)
+                    .onMessage(Stepped.class, this::onStepped)
                     .build();
         }
 
         private void startTrial() {
-            session = world.session(episode.task());
+            if (session != null) {
+                getContext().stop(session);
+            }
+            int attempt = rounds.size();
             actions.clear();
             valid = 0;
             trajectory.setLength(0);
-            trajectory.append("Observation: ").append(session.observation().strip());
+            session = getContext().spawn(EnvironmentActor.create(world, episode.task()), "environment-" + attempt,
+                    DispatcherSelector.blocking());
+            getContext().askWithStatus(String.class, session, episode.askTimeout(), EnvironmentActor.Look::new,
+                    (observation, error) -> new Started(observation, error));
+        }
+
+        private Behavior<Command> onStarted(Started started) {
+            if (started.error() != null) {
+                return fail(started.error());
+            }
+            trajectory.append("Observation: ").append(started.observation().strip());
             act();
+            return this;
         }
 
         private void act() {
@@ -127,8 +151,18 @@ public record React(String name, String actor, String reflector, int maxTrials, 
                 return fail(acted.error());
             }
             String action = action(account(acted.reply()).text());
+            getContext().askWithStatus(InteractiveEnvironment.Outcome.class, session, episode.askTimeout(),
+                    ref -> new EnvironmentActor.Act(action, ref), (outcome, error) -> new Stepped(action, outcome, error));
+            return this;
+        }
+
+        private Behavior<Command> onStepped(Stepped stepped) {
+            if (stepped.error() != null) {
+                return fail(stepped.error());
+            }
+            String action = stepped.action();
+            InteractiveEnvironment.Outcome outcome = stepped.outcome();
             actions.add(action);
-            InteractiveEnvironment.Outcome outcome = session.step(action);
             valid += outcome.valid() ? 1 : 0;
             trajectory.append("\nAction: ").append(action).append("\nObservation: ").append(outcome.observation().strip());
             if (!outcome.done() && !outcome.over() && actions.size() < config.maxSteps()) {

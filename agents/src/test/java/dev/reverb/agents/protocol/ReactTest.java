@@ -126,4 +126,42 @@ class ReactTest {
         assertThat(React.action("Step 3: go to kitchen")).isEqualTo("go to kitchen");
         assertThatThrownBy(() -> new React("r", "a", null, 2, 5)).hasMessageContaining("needs a reflector");
     }
+
+    @Test
+    void should_fail_the_episode_with_the_reason_when_the_environment_cannot_open_a_session() {
+        InteractiveEnvironment broken = new InteractiveEnvironment() {
+            @Override
+            public Session session(Task task) {
+                throw new IllegalStateException("world file is corrupt");
+            }
+
+            @Override
+            public String type() {
+                return "broken";
+            }
+
+            @Override
+            public List<Task> tasks() {
+                return List.of(TASK);
+            }
+
+            @Override
+            public Optional<String> extractAnswer(String output) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Verdict verify(Task task, String output) {
+                return new Verdict(false, 0, "", "no");
+            }
+        };
+        Episode ok = episode(new ScriptedModel(r -> "Action: inc"));
+        Episode episode = new Episode(ok.id(), TASK, broken, 1, ok.agents(), Recall.EMPTY, ProtocolTestKit.TRACE::add,
+                Duration.ofSeconds(5));
+        akka.actor.testkit.typed.javadsl.TestProbe<EpisodeOutcome> probe = KIT.createTestProbe();
+        KIT.spawn(new React("react", "actor", null, 1, 5).behavior(episode, probe.getRef()));
+        EpisodeOutcome outcome = probe.receiveMessage(Duration.ofSeconds(5));
+        assertThat(outcome).isInstanceOfSatisfying(EpisodeOutcome.Failed.class,
+                f -> assertThat(f.reason()).contains("world file is corrupt"));
+    }
 }

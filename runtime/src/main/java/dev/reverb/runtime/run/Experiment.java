@@ -263,7 +263,9 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         }
         Episode episode = new Episode(plan.id(), plan.task(), setup.environment(), plan.seed(), team, recall, trace,
                 askTimeout);
-        ActorRef<?> actor = getContext().spawn(plan.protocol().behavior(episode, outcomes), "episode-" + (++spawned));
+        // Verifiers may block (the code sandbox runs a subprocess), so episodes run on the blocking dispatcher.
+        ActorRef<?> actor = getContext().spawn(plan.protocol().behavior(episode, outcomes), "episode-" + (++spawned),
+                DispatcherSelector.blocking());
         getContext().watchWith(actor, new EpisodeStopped(plan.id()));
     }
 
