@@ -9,12 +9,14 @@ import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.StepScores;
+import dev.reverb.environments.StepChecker;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -29,7 +31,8 @@ import java.util.regex.Pattern;
  *       best {@code width} go on, until every kept chain has stated an answer or after
  *       {@code maxSteps} steps. With a {@code critic} (PRM-to-verbal feedback), a kept chain whose
  *       newest step scores below {@code critiqueBelow} is shown to the critic with that score; the
- *       critique is the feedback the policy sees when it writes that chain's next step.</li>
+ *       critique is the feedback the policy sees when it writes that chain's next step. When the
+ *       environment is a {@link StepChecker} (Game of 24), illegal steps are dropped before scoring.</li>
  * </ul>
  *
  * Chains compare by the {@code aggregation} of their step scores; ties keep the earlier one.
@@ -42,7 +45,7 @@ public record PrmSearch(String name, Strategy strategy, String policy, String sc
     public enum Strategy { BEST_OF_N, BEAM }
 
     /** A step that states the answer ends its chain. */
-    private static final Pattern FINAL = Pattern.compile("(?i)(the answer is|final answer|\\\\boxed|####)");
+    private static final Pattern FINAL = Pattern.compile("(?i)(the answer is|final answer|answer\\s*:|\\\\boxed|####)");
 
     public PrmSearch {
         Objects.requireNonNull(name, "name");
@@ -177,8 +180,16 @@ public record PrmSearch(String name, Strategy strategy, String policy, String sc
                 if (config.strategy() == Strategy.BEST_OF_N) {
                     candidates.add(steps(text));
                 } else {
-                    List<String> extended = new ArrayList<>(kept.get(proposed.chain()).steps());
-                    extended.add(firstLine(text));
+                    List<String> before = kept.get(proposed.chain()).steps();
+                    String step = firstLine(text);
+                    Optional<String> illegal = episode.environment() instanceof StepChecker checker
+                            ? checker.rejectStep(episode.task(), before, step) : Optional.empty();
+                    if (illegal.isPresent()) {
+                        event(depth, "illegal-step", step + ": " + illegal.get());
+                        continue;
+                    }
+                    List<String> extended = new ArrayList<>(before);
+                    extended.add(step);
                     candidates.add(extended);
                 }
             }
@@ -187,6 +198,15 @@ public record PrmSearch(String name, Strategy strategy, String policy, String sc
             }
             if (config.strategy() == Strategy.BEAM) {
                 kept.stream().filter(Chain::done).forEach(finished::add);
+                if (candidates.isEmpty() && finished.isEmpty()) {
+                    // Every proposed step was illegal: the kept chains try again at the next depth.
+                    depth++;
+                    if (depth >= config.maxSteps()) {
+                        return finish(kept.get(0).text(), rounds);
+                    }
+                    expand();
+                    return this;
+                }
             }
             scored = new Chain[candidates.size()];
             waiting = candidates.size();

@@ -5,6 +5,7 @@ import static dev.reverb.agents.protocol.ProtocolTestKit.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import dev.reverb.agents.Episode;
 import dev.reverb.agents.Role;
 import dev.reverb.agents.model.GenerateRequest;
 import dev.reverb.agents.model.Phase;
@@ -94,6 +95,30 @@ class PrmSearchTest {
         assertThat(critic).singleElement().asString().contains("Step 1: bad product 6 * 8 = 48")
                 .contains("scored the last step 0.10 (below 0.50)");
         assertThat(model.prompts("policy").get(1)).contains("recompute 6 * 7");
+        assertThat(r.verdict().correct()).isTrue();
+    }
+
+    @Test
+    void should_drop_illegal_steps_before_scoring_when_the_environment_checks_steps() {
+        var game = dev.reverb.environments.game24.Game24Environment.of(List.of(List.of(4, 6, 1, 1)));
+        ScriptedModel model = new ScriptedModel((r, i) -> {
+            if (r.context().round() == 0) {
+                return List.of("4 * 7 = 28", "4 * 6 = 24 (left: 1 1 24)", "1 + 1 = 3").get(i);
+            }
+            return "Answer: 4 * 6 * 1 * 1 = 24";
+        }, q -> q.steps().stream().map(step -> 0.9).toList());
+        Episode base = episode(KIT, model, TEAM, Recall.EMPTY);
+        Episode episode = new Episode(base.id(), game.tasks().get(0), game, 1, base.agents(), Recall.EMPTY,
+                ProtocolTestKit.TRACE::add, java.time.Duration.ofSeconds(5));
+        PrmSearch search = new PrmSearch("beam", PrmSearch.Strategy.BEAM, "policy", "prm", 1, 2, 3, 4,
+                StepScores.Aggregation.MIN, null, 0);
+        EpisodeResult r = run(KIT, search, episode);
+
+        assertThat(model.scoreRequests.stream().filter(q -> q.steps().size() == 1).toList()).singleElement()
+                .satisfies(q -> assertThat(q.steps()).containsExactly("4 * 6 = 24 (left: 1 1 24)"));
+        assertThat(ProtocolTestKit.TRACE).filteredOn(e -> e instanceof dev.reverb.agents.trace.TraceEvent.ProtocolEvent p
+                && p.episodeId().equals(base.id()) && p.event().equals("illegal-step")).hasSize(2);
+        assertThat(r.output()).isEqualTo("4 * 6 = 24 (left: 1 1 24)\nAnswer: 4 * 6 * 1 * 1 = 24");
         assertThat(r.verdict().correct()).isTrue();
     }
 }

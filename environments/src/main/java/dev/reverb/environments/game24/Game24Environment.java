@@ -2,6 +2,7 @@ package dev.reverb.environments.game24;
 
 import dev.reverb.environments.DatasetReport;
 import dev.reverb.environments.Environment;
+import dev.reverb.environments.StepChecker;
 import dev.reverb.environments.Task;
 import dev.reverb.environments.Verdict;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * names what is wrong ("uses 8 twice", "does not use 3", "evaluates to 23, not 24") but never gives a
  * solution. Search protocols can work step by step with {@link Game24State}.
  */
-public final class Game24Environment implements Environment {
+public final class Game24Environment implements Environment, StepChecker {
 
     private final List<Task> tasks;
     private final DatasetReport report;
@@ -78,6 +79,27 @@ public final class Game24Environment implements Environment {
     @Override
     public Verdict verify(Task task, String output) {
         return Game24Verifier.verify(Game24Puzzles.numbersOf(task), output);
+    }
+
+    /**
+     * A step is legal when it combines two of the numbers left correctly (see
+     * {@link Game24State#parseStep}); a step that states the final answer is left to the verifier.
+     */
+    @Override
+    public Optional<String> rejectStep(Task task, List<String> previous, String step) {
+        if (step.toLowerCase(java.util.Locale.ROOT).contains("answer")) {
+            return Optional.empty();
+        }
+        Game24State state = start(task);
+        for (String earlier : previous) {
+            Game24State.StepCheck check = Game24State.parseStep(state, earlier);
+            if (!check.valid()) {
+                return Optional.of("an earlier step is not legal: " + check.error());
+            }
+            state = state.apply(check.step());
+        }
+        Game24State.StepCheck check = Game24State.parseStep(state, step);
+        return check.valid() ? Optional.empty() : Optional.of(check.error());
     }
 
     /** The starting position of a task, for protocols that search step by step. */
