@@ -12,6 +12,7 @@ import dev.reverb.agents.model.ModelGateway;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.ScoreRequest;
 import dev.reverb.agents.model.StepScores;
+import dev.reverb.environments.StepChecker;
 import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.agents.MemorySlots;
 import java.time.Instant;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -93,6 +95,20 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         getContext().askWithStatus(StepScores.class, prm.gateway(), episode.askTimeout(),
                 ref -> new ModelGateway.ScoreSteps(new ScoreRequest(episode.task().question(), steps, call), ref),
                 adapt::apply);
+    }
+
+    /**
+     * Why {@code step} cannot follow {@code previous} when the environment checks steps (a
+     * {@link StepChecker}, e.g. Game of 24), traced as {@code illegal-step}; empty when it can or
+     * when the environment does not check.
+     */
+    protected Optional<String> illegal(int round, List<String> previous, String step) {
+        if (!(episode.environment() instanceof StepChecker checker)) {
+            return Optional.empty();
+        }
+        Optional<String> why = checker.rejectStep(episode.task(), previous, step);
+        why.ifPresent(reason -> event(round, "illegal-step", step + ": " + reason));
+        return why;
     }
 
     /** Items as "1. ...", one a line. */

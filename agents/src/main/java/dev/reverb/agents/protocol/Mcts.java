@@ -32,7 +32,8 @@ import java.util.Set;
  *       {@code maxSteps} steps.</li>
  *   <li><b>Expansion</b>: a visited non-terminal leaf (or the root) gets {@code expansions} next
  *       steps in one policy call (the first non-empty line of each sample; repeated steps are
- *       kept once) as children, and the first child is evaluated. A leaf that was added by an
+ *       kept once; steps an environment that checks steps rejects are dropped) as children, and the
+ *       first child is evaluated. A leaf that was added by an
  *       earlier expansion and never visited is evaluated itself, without expanding it, so every
  *       proposed step gets its own value. A leaf whose expansion yields no step becomes terminal.</li>
  *   <li><b>Evaluation</b>: with {@code rolloutDepth > 0} a non-terminal node is rolled out
@@ -329,7 +330,7 @@ public record Mcts(String name, String policy, String scorer, int iterations, in
             Set<String> proposed = new LinkedHashSet<>();
             for (String text : reply.texts()) {
                 String step = PrmSearch.firstLine(text);
-                if (!step.isEmpty()) {
+                if (!step.isEmpty() && illegal(iteration, parent, step).isEmpty()) {
                     proposed.add(step);
                 }
             }

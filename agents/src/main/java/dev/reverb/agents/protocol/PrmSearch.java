@@ -9,14 +9,12 @@ import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.StepScores;
-import dev.reverb.environments.StepChecker;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -32,7 +30,8 @@ import java.util.regex.Pattern;
  *       {@code maxSteps} steps. With a {@code critic} (PRM-to-verbal feedback), a kept chain whose
  *       newest step scores below {@code critiqueBelow} is shown to the critic with that score; the
  *       critique is the feedback the policy sees when it writes that chain's next step. When the
- *       environment is a {@link StepChecker} (Game of 24), illegal steps are dropped before scoring.</li>
+ *       environment is a {@link dev.reverb.environments.StepChecker} (Game of 24), illegal steps are
+ *       dropped before scoring.</li>
  * </ul>
  *
  * Chains compare by the {@code aggregation} of their step scores; ties keep the earlier one.
@@ -182,10 +181,7 @@ public record PrmSearch(String name, Strategy strategy, String policy, String sc
                 } else {
                     List<String> before = kept.get(proposed.chain()).steps();
                     String step = firstLine(text);
-                    Optional<String> illegal = episode.environment() instanceof StepChecker checker
-                            ? checker.rejectStep(episode.task(), before, step) : Optional.empty();
-                    if (illegal.isPresent()) {
-                        event(depth, "illegal-step", step + ": " + illegal.get());
+                    if (illegal(depth, before, step).isPresent()) {
                         continue;
                     }
                     List<String> extended = new ArrayList<>(before);

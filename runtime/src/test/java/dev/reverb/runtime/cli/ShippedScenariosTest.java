@@ -58,7 +58,6 @@ class ShippedScenariosTest {
         List<JsonNode> episodes = lines(run.resolve("episodes.jsonl"));
         int protocols = switch (name) {
             case "critique-revise", "humaneval-reflexion", "role-play", "textworld-react", "math-reflexion" -> 1;
-            case "game24-search" -> 2;
             case "prm-search", "debate-topologies" -> 4;
             default -> 3;
         };
