@@ -438,7 +438,8 @@ public final class MathAnswers {
     }
 
     /** The index of the brace closing the one at {@code open}, or -1; escaped braces do not count. */
-    private static int matchingBrace(String s, int open) {
+    /** The index of the brace closing the one at {@code open} (escaped braces do not count), or -1. */
+    static int matchingBrace(String s, int open) {
         int depth = 0;
         for (int i = open; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -24,13 +24,7 @@ public final class MathDataset {
         int at;
         while ((at = out.indexOf("\\boxed{")) >= 0) {
             int open = at + "\\boxed".length();
-            int depth = 0;
-            int close = -1;
-            for (int i = open; i < out.length() && close < 0; i++) {
-                char c = out.charAt(i);
-                depth += c == '{' ? 1 : c == '}' ? -1 : 0;
-                close = depth == 0 ? i : -1;
-            }
+            int close = MathAnswers.matchingBrace(out.toString(), open);
             if (close < 0) {
                 break;
             }
@@ -39,12 +33,13 @@ public final class MathDataset {
         return out.toString();
     }
 
-    public static Gsm8k.Loaded load(Path file) {
+    public static JsonLines.Loaded<Task> load(Path file) {
         String name = file.getFileName().toString();
-        String stem = name.endsWith(".jsonl") ? name.substring(0, name.length() - ".jsonl".length()) : name;
-        return Gsm8k.load(file, "expected a JSON object with \"problem\" and \"solution\"", (node, number) -> {
-            String problem = Gsm8k.text(node, "problem");
-            String solution = Gsm8k.text(node, "solution");
+        String stem = JsonLines.stem(file);
+        return JsonLines.load(file, "expected a JSON object with \"problem\" and \"solution\"",
+                (node, number) -> {
+            String problem = JsonLines.text(node, "problem");
+            String solution = JsonLines.text(node, "solution");
             String answer = node.hasNonNull("answer") ? node.get("answer").asText().strip()
                     : MathAnswers.boxed(solution).orElseThrow(() ->
                     new IllegalArgumentException("the solution has no \\boxed{} answer and there is no \"answer\""));

@@ -2,11 +2,8 @@ package dev.reverb.environments;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 
 /**
  * Math problems, all graded by one checker, {@link MathAnswers#equivalent} (exact rationals,
@@ -36,22 +33,14 @@ public final class MathEnvironment implements Environment {
     public static MathEnvironment gsm8k(Path datasetOrFolder, String split, Long shuffleSeed, Integer limit) {
         Path file = Files.isDirectory(datasetOrFolder)
                 ? datasetOrFolder.resolve((split == null ? "test" : split) + ".jsonl") : datasetOrFolder;
-        Gsm8k.Loaded loaded = Gsm8k.load(file);
-        return new MathEnvironment("gsm8k", cut(loaded.tasks(), shuffleSeed, limit), loaded.report());
+        JsonLines.Loaded<Task> loaded = Gsm8k.load(file);
+        return new MathEnvironment("gsm8k", loaded.chosen(shuffleSeed, limit), loaded.report());
     }
 
     /** MATH-format tasks from a JSONL file (see {@link MathDataset}), shuffled and cut like {@link #gsm8k}. */
     public static MathEnvironment math(Path file, Long shuffleSeed, Integer limit) {
-        Gsm8k.Loaded loaded = MathDataset.load(file);
-        return new MathEnvironment("math", cut(loaded.tasks(), shuffleSeed, limit), loaded.report());
-    }
-
-    private static List<Task> cut(List<Task> all, Long shuffleSeed, Integer limit) {
-        List<Task> tasks = new ArrayList<>(all);
-        if (shuffleSeed != null) {
-            Collections.shuffle(tasks, new Random(shuffleSeed));
-        }
-        return limit != null && limit < tasks.size() ? tasks.subList(0, limit) : tasks;
+        JsonLines.Loaded<Task> loaded = MathDataset.load(file);
+        return new MathEnvironment("math", loaded.chosen(shuffleSeed, limit), loaded.report());
     }
 
     /** Generated arithmetic word problems (see {@link ArithmeticProblems}). */

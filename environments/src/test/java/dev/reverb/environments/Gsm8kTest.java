@@ -25,9 +25,9 @@ class Gsm8kTest {
 
     @Test
     void should_report_each_bad_line_with_its_number_when_loading_a_mixed_file() throws Exception {
-        Gsm8k.Loaded loaded = Gsm8k.load(fixture());
+        JsonLines.Loaded<Task> loaded = Gsm8k.load(fixture());
 
-        assertThat(loaded.tasks()).extracting(Task::id).containsExactly("mixed-00001", "mixed-00009");
+        assertThat(loaded.items()).extracting(Task::id).containsExactly("mixed-00001", "mixed-00009");
         assertThat(loaded.report().loaded()).isEqualTo(2);
         List<DatasetReport.Issue> issues = loaded.report().issues();
         assertThat(issues).extracting(DatasetReport.Issue::line).containsExactly(2, 4, 5, 6, 7, 8);
@@ -42,7 +42,7 @@ class Gsm8kTest {
 
     @Test
     void should_strip_calculator_notes_and_keep_the_answer_when_parsing_a_solution() throws Exception {
-        Task task = Gsm8k.load(fixture()).tasks().get(1);
+        Task task = Gsm8k.load(fixture()).items().get(1);
         assertThat(task.referenceAnswer()).isEqualTo("1200");
         assertThat(task.referenceSteps()).containsExactly("1000 + 200 = 1200");
         assertThat(task.metadata()).containsEntry("line", "9");

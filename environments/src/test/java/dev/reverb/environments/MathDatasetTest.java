@@ -15,11 +15,11 @@ class MathDatasetTest {
 
     @Test
     void should_read_boxed_or_given_answers_and_report_each_bad_line_when_loading_math_format() throws Exception {
-        Gsm8k.Loaded loaded = MathDataset.load(sample());
-        assertThat(loaded.tasks()).extracting(Task::referenceAnswer).containsExactly("\\frac{1}{2}", "3", "(1,\\frac{\\pi}{2})", "5");
-        assertThat(loaded.tasks().get(0).metadata()).containsEntry("level", "Level 1").containsEntry("type", "Prealgebra");
-        assertThat(loaded.tasks().get(0).id()).isEqualTo("sample-00001");
-        assertThat(loaded.tasks().get(0).referenceSteps()).containsExactly("Adding gives $\\frac{2}{4} = \\frac{1}{2}$.");
+        JsonLines.Loaded<Task> loaded = MathDataset.load(sample());
+        assertThat(loaded.items()).extracting(Task::referenceAnswer).containsExactly("\\frac{1}{2}", "3", "(1,\\frac{\\pi}{2})", "5");
+        assertThat(loaded.items().get(0).metadata()).containsEntry("level", "Level 1").containsEntry("type", "Prealgebra");
+        assertThat(loaded.items().get(0).id()).isEqualTo("sample-00001");
+        assertThat(loaded.items().get(0).referenceSteps()).containsExactly("Adding gives $\\frac{2}{4} = \\frac{1}{2}$.");
         assertThat(MathDataset.unboxed("so \\boxed{\\frac{1}{2}} and \\boxed{3}")).isEqualTo("so \\frac{1}{2} and 3");
         assertThat(loaded.report().issues()).extracting(DatasetReport.Issue::line).containsExactly(3, 5, 6);
         assertThat(loaded.report().issues().get(1).message()).contains("no \\boxed{} answer");

@@ -3,6 +3,7 @@ package dev.reverb.environments.code;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reverb.environments.DatasetReport;
+import dev.reverb.environments.JsonLines;
 import dev.reverb.environments.Environment;
 import dev.reverb.environments.Task;
 import dev.reverb.environments.Verdict;
@@ -10,14 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Random;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -108,15 +107,8 @@ public final class CodeEnvironment implements Environment {
     public static CodeEnvironment humanEval(Path datasetOrFolder, Long shuffleSeed, Integer limit,
                                             Sandbox sandbox, Sandbox.Limits limits) {
         Path file = Files.isDirectory(datasetOrFolder) ? datasetOrFolder.resolve("HumanEval.jsonl.gz") : datasetOrFolder;
-        HumanEval.Loaded loaded = HumanEval.load(file);
-        List<HumanEval.Problem> chosen = new ArrayList<>(loaded.problems());
-        if (shuffleSeed != null) {
-            Collections.shuffle(chosen, new Random(shuffleSeed));
-        }
-        if (limit != null && limit < chosen.size()) {
-            chosen = chosen.subList(0, limit);
-        }
-        return of(chosen, loaded.report(), sandbox, limits);
+        JsonLines.Loaded<HumanEval.Problem> loaded = HumanEval.load(file);
+        return of(loaded.chosen(shuffleSeed, limit), loaded.report(), sandbox, limits);
     }
 
     /** As above, with {@link Sandbox#create()} and {@link #DEFAULT_LIMITS}. */

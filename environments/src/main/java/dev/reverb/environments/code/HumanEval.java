@@ -1,27 +1,15 @@
 package dev.reverb.environments.code;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.reverb.environments.DatasetReport;
+import dev.reverb.environments.JsonLines;
 import dev.reverb.environments.Task;
-import java.io.BufferedReader;
-import java.io.EOFException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 /**
  * Reads HumanEval-format JSONL, plain or gzipped ({@code HumanEval.jsonl.gz}): one object per line
@@ -69,91 +57,38 @@ public final class HumanEval {
         }
     }
 
-    /** The problems read and the report of the lines skipped. */
-    public record Loaded(List<Problem> problems, DatasetReport report) {
-        public Loaded {
-            problems = List.copyOf(problems);
-        }
-    }
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private HumanEval() {
     }
 
     /**
-     * Loads a {@code .jsonl} or {@code .jsonl.gz} file.
+     * Loads a {@code .jsonl} or {@code .jsonl.gz} file; a repeated {@code task_id} is a bad line.
      *
      * @throws UncheckedIOException when the file cannot be opened at all
      */
-    public static Loaded load(Path file) {
-        List<Problem> problems = new ArrayList<>();
-        List<DatasetReport.Issue> issues = new ArrayList<>();
+    public static JsonLines.Loaded<Problem> load(Path file) {
         Set<String> ids = new HashSet<>();
-        int number = 0;
-        try (InputStream raw = Files.newInputStream(file);
-             InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            try {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    number++;
-                    if (line.isBlank()) {
-                        continue;
+        return JsonLines.load(file, "expected a JSON object with \"task_id\", \"prompt\", \"entry_point\" and \"test\"",
+                (node, number) -> {
+                    Problem problem = parse(node, number);
+                    if (!ids.add(problem.taskId())) {
+                        throw new IllegalArgumentException("duplicate task_id \"" + problem.taskId() + "\"");
                     }
-                    try {
-                        Problem problem = parse(line, number);
-                        if (!ids.add(problem.taskId())) {
-                            throw new IllegalArgumentException("duplicate task_id \"" + problem.taskId() + "\"");
-                        }
-                        problems.add(problem);
-                    } catch (IllegalArgumentException e) {
-                        issues.add(new DatasetReport.Issue(number, e.getMessage()));
-                    }
-                }
-            } catch (EOFException | ZipException e) {
-                issues.add(new DatasetReport.Issue(number + 1, "the compressed file is damaged or truncated: "
-                        + e.getMessage()));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read dataset " + file.toAbsolutePath() + ": " + e.getMessage(), e);
-        }
-        return new Loaded(problems, new DatasetReport(file.toString(), problems.size(), issues));
+                    return problem;
+                });
     }
 
-    static Problem parse(String line, int number) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage());
-        }
-        if (node == null || !node.isObject()) {
-            throw new IllegalArgumentException("expected a JSON object with \"task_id\", \"prompt\", \"entry_point\" "
-                    + "and \"test\"");
-        }
-        String entryPoint = text(node, "entry_point").strip();
+    static Problem parse(JsonNode node, int number) {
+        String entryPoint = JsonLines.text(node, "entry_point").strip();
         if (!entryPoint.matches("[A-Za-z_][A-Za-z0-9_]*")) {
             throw new IllegalArgumentException("\"entry_point\" is not a Python name: '" + entryPoint + "'");
         }
-        String prompt = text(node, "prompt");
-        String test = text(node, "test");
+        String prompt = JsonLines.text(node, "prompt");
+        String test = JsonLines.text(node, "test");
         if (!test.contains("def check(")) {
             throw new IllegalArgumentException("\"test\" does not define check(candidate)");
         }
         JsonNode solution = node.get("canonical_solution");
         String canonical = solution != null && solution.isTextual() ? solution.asText() : "";
-        return new Problem(text(node, "task_id").strip(), prompt, entryPoint, canonical, test, number);
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            throw new IllegalArgumentException("missing field \"" + field + "\"");
-        }
-        if (!value.isTextual() || value.asText().isBlank()) {
-            throw new IllegalArgumentException("field \"" + field + "\" must be a non-empty string");
-        }
-        return value.asText();
+        return new Problem(JsonLines.text(node, "task_id").strip(), prompt, entryPoint, canonical, test, number);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reverb.environments.DatasetReport;
+import dev.reverb.environments.JsonLines;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,10 +40,10 @@ class HumanEvalTest {
                 good(7).replace("def check(candidate)", "def verify(candidate)"),
                 good(8)));
 
-        HumanEval.Loaded loaded = HumanEval.load(file);
+        JsonLines.Loaded<HumanEval.Problem> loaded = HumanEval.load(file);
 
-        assertThat(loaded.problems()).extracting(HumanEval.Problem::taskId).containsExactly("Toy/0", "Toy/8");
-        assertThat(loaded.problems()).extracting(HumanEval.Problem::line).containsExactly(1, 9);
+        assertThat(loaded.items()).extracting(HumanEval.Problem::taskId).containsExactly("Toy/0", "Toy/8");
+        assertThat(loaded.items()).extracting(HumanEval.Problem::line).containsExactly(1, 9);
         assertThat(loaded.report().loaded()).isEqualTo(2);
         assertThat(loaded.report().issues()).extracting(DatasetReport.Issue::line).containsExactly(2, 3, 4, 6, 7, 8);
         assertThat(loaded.report().issues()).extracting(DatasetReport.Issue::message).satisfiesExactly(
@@ -52,7 +53,7 @@ class HumanEvalTest {
                 m -> assertThat(m).contains("JSON object"),
                 m -> assertThat(m).contains("not a Python name"),
                 m -> assertThat(m).contains("check(candidate)"));
-        HumanEval.Problem first = loaded.problems().get(0);
+        HumanEval.Problem first = loaded.items().get(0);
         assertThat(first.referenceProgram()).isEqualTo("def f(x):\n    return x\n");
     }
 
@@ -66,9 +67,9 @@ class HumanEvalTest {
         Path intact = Files.write(dir.resolve("intact.jsonl.gz"), whole);
         Path cut = Files.write(dir.resolve("cut.jsonl.gz"), Arrays.copyOf(whole, whole.length - 6));
 
-        assertThat(HumanEval.load(intact).problems()).hasSize(2);
-        HumanEval.Loaded loaded = HumanEval.load(cut);
-        assertThat(loaded.problems()).hasSize(2);
+        assertThat(HumanEval.load(intact).items()).hasSize(2);
+        JsonLines.Loaded<HumanEval.Problem> loaded = HumanEval.load(cut);
+        assertThat(loaded.items()).hasSize(2);
         assertThat(loaded.report().issues()).singleElement()
                 .satisfies(issue -> assertThat(issue.message()).contains("damaged or truncated"));
     }
@@ -84,12 +85,12 @@ class HumanEvalTest {
         Path file = Path.of(System.getProperty("reverb.shared", "../../shared")).resolve("data/humaneval/HumanEval.jsonl.gz");
         Assumptions.assumeTrue(Files.exists(file), "HumanEval not present at " + file);
 
-        HumanEval.Loaded loaded = HumanEval.load(file);
+        JsonLines.Loaded<HumanEval.Problem> loaded = HumanEval.load(file);
 
-        assertThat(loaded.problems()).hasSize(164);
+        assertThat(loaded.items()).hasSize(164);
         assertThat(loaded.report().issues()).isEmpty();
-        assertThat(new HashSet<>(loaded.problems().stream().map(HumanEval.Problem::taskId).toList())).hasSize(164);
-        assertThat(loaded.problems().get(163).taskId()).isEqualTo("HumanEval/163");
-        assertThat(loaded.problems()).allSatisfy(p -> assertThat(p.test()).contains("def check(candidate)"));
+        assertThat(new HashSet<>(loaded.items().stream().map(HumanEval.Problem::taskId).toList())).hasSize(164);
+        assertThat(loaded.items().get(163).taskId()).isEqualTo("HumanEval/163");
+        assertThat(loaded.items()).allSatisfy(p -> assertThat(p.test()).contains("def check(candidate)"));
     }
 }
