@@ -77,7 +77,8 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         getContext().askWithStatus(Agent.Reply.class, agents.get(agent), episode.askTimeout(),
                 ref -> new Agent.Act(round, phase, all, samples, ref), (reply, error) -> {
                     if (reply != null) {
-                        reply.texts().forEach(text -> messages.add(new EpisodeResult.Message(agent, round, phase, text)));
+                        reply.texts().forEach(text -> messages.add(new EpisodeResult.Message(agent, round, phase, text,
+                                all.get("feedback"))));
                     }
                     return adapt.apply(reply, error);
                 });

@@ -27,12 +27,17 @@ public record EpisodeResult(String episodeId, String taskId, String protocol, St
                             long latencyMs, List<String> memoryUsed, boolean simulated,
                             List<Message> messages) {
 
-    /** One agent message of the episode: who, when, why and what. */
-    public record Message(String agent, int round, Phase phase, String text) {
+    /**
+     * One agent message of the episode: who, when, why and what.
+     *
+     * @param feedback the feedback the agent was shown for this turn (its {@code feedback} slot), or empty
+     */
+    public record Message(String agent, int round, Phase phase, String text, String feedback) {
         public Message {
             Objects.requireNonNull(agent, "agent");
             Objects.requireNonNull(phase, "phase");
             Objects.requireNonNull(text, "text");
+            feedback = feedback == null ? "" : feedback;
         }
     }
 

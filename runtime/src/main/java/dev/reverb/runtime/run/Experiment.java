@@ -20,7 +20,6 @@ import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.agents.trace.TraceSink;
 import dev.reverb.environments.Environment;
 import dev.reverb.environments.Task;
-import dev.reverb.memory.Memory;
 import dev.reverb.memory.Recall;
 import dev.reverb.memory.Trajectory;
 import java.io.IOException;
@@ -35,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -83,7 +81,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
      * @param memory      how the run reads and writes memory, or null without memory
      */
     public record Setup(Environment environment, Map<String, Model> models, List<AgentSpec> agents,
-                        List<EpisodePlan> plans, int concurrency, String runId, MemorySetup memory) {
+                        List<EpisodePlan> plans, int concurrency, String runId, MemoryKeeper.Plan memory) {
         public Setup {
             models = Map.copyOf(models);
             agents = List.copyOf(agents);
@@ -92,21 +90,6 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
             if (concurrency < 1) {
                 throw new IllegalArgumentException("concurrency must be >= 1");
             }
-        }
-    }
-
-    /**
-     * Memory for a run: the keeper's plan, with the distiller named rather than bound (the
-     * experiment binds it to its gateway).
-     *
-     * @param distiller the distilling agent's name, or null when concept memory is off
-     */
-    public record MemorySetup(Memory memory, Set<String> read, Set<String> shared, boolean perAgent,
-                              String conceptScope, String distiller, int every, int window, long seed) {
-        public MemorySetup {
-            Objects.requireNonNull(memory, "memory");
-            read = Set.copyOf(read);
-            shared = Set.copyOf(shared);
         }
     }
 
@@ -149,10 +132,9 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         }
         // A turn may also wait in the gateway's queue behind other episodes' calls.
         this.askTimeout = slowest.multipliedBy(4);
-        MemorySetup m = setup.memory();
-        this.keeper = m == null ? null : context.spawn(MemoryKeeper.create(new MemoryKeeper.Plan(m.memory(), m.read(),
-                        m.shared(), m.perAgent(), m.conceptScope(), m.distiller() == null ? null : bindings.get(m.distiller()),
-                        m.every(), m.window()), setup.environment(), trace, askTimeout, m.seed()),
+        MemoryKeeper.Plan m = setup.memory();
+        this.keeper = m == null ? null : context.spawn(MemoryKeeper.create(m,
+                        m.distiller() == null ? null : bindings.get(m.distiller()), setup.environment(), trace, askTimeout),
                 "memory", DispatcherSelector.blocking());
         if (waiting.isEmpty()) {
             recorder.tell(Recorder.AllDone.INSTANCE);
@@ -227,7 +209,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         while (running.size() + remembering.size() < setup.concurrency() && !waiting.isEmpty()) {
             EpisodePlan plan = waiting.poll();
             running.put(plan.id(), plan);
-            MemorySetup m = setup.memory();
+            MemoryKeeper.Plan m = setup.memory();
             if (m == null) {
                 spawn(plan, Recall.EMPTY);
                 continue;
@@ -269,18 +251,12 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         getContext().watchWith(actor, new EpisodeStopped(plan.id()));
     }
 
-    /** An episode as memory keeps it; a reflection carries the feedback on the answer just before it. */
+    /** An episode as memory keeps it; a reflection carries the feedback its writer was shown. */
     private Trajectory trajectory(EpisodePlan plan, EpisodeResult result) {
         Task task = plan.task();
         List<Trajectory.Turn> turns = new ArrayList<>();
-        String lastAnswer = null;
         for (EpisodeResult.Message m : result.messages()) {
-            String feedback = "";
-            if (m.phase() == Phase.ANSWER || m.phase() == Phase.REVISE) {
-                lastAnswer = m.text();
-            } else if (m.phase() == Phase.REFLECT && lastAnswer != null) {
-                feedback = setup.environment().verify(task, lastAnswer).feedback();
-            }
+            String feedback = m.phase() == Phase.REFLECT ? m.feedback() : "";
             turns.add(new Trajectory.Turn(m.agent(), m.phase().name(), m.round(), m.text(), feedback));
         }
         return new Trajectory(setup.runId() + "/" + plan.id(), task.environment(), task.id(), task.question(),

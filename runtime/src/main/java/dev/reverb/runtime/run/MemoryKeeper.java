@@ -70,12 +70,13 @@ public final class MemoryKeeper extends AbstractBehavior<MemoryKeeper.Command> {
      * @param shared       team and global scopes episodes write to
      * @param perAgent     whether episodes also write to each speaking agent's scope
      * @param conceptScope the scope insights live in
-     * @param distiller    the distilling agent and its gateway, or null when concept memory is off
+     * @param distiller    the distilling agent's name, or null when concept memory is off
      * @param every        distil after every K episodes of an environment
      * @param window       the latest episodes a distillation compares
+     * @param seed         the run seed; distillation {@code n} is seeded with {@code seed + n}
      */
     public record Plan(Memory memory, Set<String> read, Set<String> shared, boolean perAgent, String conceptScope,
-                       Episode.Binding distiller, int every, int window) {
+                       String distiller, int every, int window, long seed) {
         public Plan {
             Objects.requireNonNull(memory, "memory");
             read = Set.copyOf(read);
@@ -86,16 +87,17 @@ public final class MemoryKeeper extends AbstractBehavior<MemoryKeeper.Command> {
 
     private static final Logger LOG = LoggerFactory.getLogger(MemoryKeeper.class);
 
-    public static Behavior<Command> create(Plan plan, Environment environment, TraceSink trace, Duration askTimeout,
-                                           long seed) {
-        return Behaviors.setup(ctx -> new MemoryKeeper(ctx, plan, environment, trace, askTimeout, seed));
+    /** @param distiller the plan's distiller bound to its model gateway, or null when concept memory is off */
+    public static Behavior<Command> create(Plan plan, Episode.Binding distiller, Environment environment, TraceSink trace,
+                                           Duration askTimeout) {
+        return Behaviors.setup(ctx -> new MemoryKeeper(ctx, plan, distiller, environment, trace, askTimeout));
     }
 
     private final Plan plan;
+    private final Episode.Binding distiller;
     private final Environment environment;
     private final TraceSink trace;
     private final Duration askTimeout;
-    private final long seed;
     private final Map<String, Deque<Trajectory>> recent = new HashMap<>();
     private final Map<String, Integer> counts = new HashMap<>();
     private final Set<String> pending = new LinkedHashSet<>();
@@ -103,14 +105,14 @@ public final class MemoryKeeper extends AbstractBehavior<MemoryKeeper.Command> {
     private ActorRef<Agent.Command> distilling;
     private int distillations;
 
-    private MemoryKeeper(ActorContext<Command> context, Plan plan, Environment environment, TraceSink trace,
-                         Duration askTimeout, long seed) {
+    private MemoryKeeper(ActorContext<Command> context, Plan plan, Episode.Binding distiller, Environment environment,
+                         TraceSink trace, Duration askTimeout) {
         super(context);
         this.plan = plan;
+        this.distiller = distiller;
         this.environment = environment;
         this.trace = trace;
         this.askTimeout = askTimeout;
-        this.seed = seed;
     }
 
     @Override
@@ -131,7 +133,7 @@ public final class MemoryKeeper extends AbstractBehavior<MemoryKeeper.Command> {
             event("memory/" + t.id(), "memory-write-failed", String.valueOf(e.getMessage()));
         }
         remember.replyTo().tell(Done.INSTANCE);
-        if (plan.distiller() != null) {
+        if (distiller != null) {
             Deque<Trajectory> latest = recent.computeIfAbsent(t.environment(), e -> new ArrayDeque<>());
             latest.addLast(t);
             while (latest.size() > plan.window()) {
@@ -176,8 +178,7 @@ public final class MemoryKeeper extends AbstractBehavior<MemoryKeeper.Command> {
         slots.put("round", "1");
         String id = "memory/distill-" + number;
         Task task = new Task("distill-" + number, env, slots.get("task"), "", List.of(), Map.of());
-        Episode.Binding distiller = plan.distiller();
-        Episode episode = new Episode(id, task, environment, seed + number,
+        Episode episode = new Episode(id, task, environment, plan.seed() + number,
                 Map.of(distiller.spec().name(), distiller), Recall.EMPTY, trace, askTimeout);
         distilling = getContext().spawn(Agent.create(distiller.spec(), distiller.gateway(), episode),
                 "distiller-" + number);

@@ -106,7 +106,7 @@ public final class Runner {
             models.put(m.getKey(), new Experiment.Model(
                     Wiring.backend(m.getValue(), scenario.run().seed(), options.environment()), Wiring.gateway(m.getValue())));
         }
-        Experiment.MemorySetup memory = Wiring.memory(scenario, options.environment());
+        MemoryKeeper.Plan memory = Wiring.memory(scenario, options.environment());
         Experiment.Setup setup = new Experiment.Setup(environment, models, scenario.agents(), todo,
                 scenario.run().concurrency(), folder.dir().getFileName().toString(), memory);
 

@@ -137,7 +137,7 @@ public final class Wiring {
      * Opens a scenario's memory for a run, or returns null when the scenario has none. Scopes:
      * {@code agent} reads each agent's own items, {@code team} the scenario's, {@code global} everyone's.
      */
-    public static Experiment.MemorySetup memory(Scenario scenario, Function<String, String> environment)
+    public static MemoryKeeper.Plan memory(Scenario scenario, Function<String, String> environment)
             throws IOException {
         Scenario.MemoryConfig c = scenario.memory();
         if (!c.enabled()) {
@@ -160,7 +160,7 @@ public final class Wiring {
         String conceptScope = c.write().contains("global") && !c.write().contains("team") ? Scopes.GLOBAL
                 : Scopes.team(scenario.name());
         Scenario.ConceptConfig concept = c.concept();
-        return new Experiment.MemorySetup(memory, read, shared, c.write().contains("agent"), conceptScope,
+        return new MemoryKeeper.Plan(memory, read, shared, c.write().contains("agent"), conceptScope,
                 concept == null ? null : concept.distiller(), concept == null ? 1 : concept.every(),
                 concept == null ? 1 : concept.window(), scenario.run().seed());
     }

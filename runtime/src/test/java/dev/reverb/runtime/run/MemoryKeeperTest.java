@@ -96,8 +96,8 @@ class MemoryKeeperTest {
         Episode.Binding distiller = new Episode.Binding(new AgentSpec("distiller", Role.DISTILLER, "held",
                 PromptTemplate.defaultFor(Role.DISTILLER), Sampling.DEFAULT), gateway);
         ActorRef<MemoryKeeper.Command> keeper = KIT.spawn(MemoryKeeper.create(
-                new MemoryKeeper.Plan(memory, Set.of(TEAM), Set.of(TEAM), false, TEAM, distiller, 2, 4),
-                MathEnvironment.arithmetic(1, 1, 2, 2), trace::add, Duration.ofSeconds(20), 1));
+                new MemoryKeeper.Plan(memory, Set.of(TEAM), Set.of(TEAM), false, TEAM, "distiller", 2, 4, 1), distiller,
+                MathEnvironment.arithmetic(1, 1, 2, 2), trace::add, Duration.ofSeconds(20)));
         TestProbe<MemoryKeeper.Done> done = KIT.createTestProbe();
 
         keeper.tell(new MemoryKeeper.Remember(episode(1, true), done.getRef()));
