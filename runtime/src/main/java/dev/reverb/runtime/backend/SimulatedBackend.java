@@ -10,7 +10,6 @@ import dev.reverb.agents.model.ScoreRequest;
 import dev.reverb.agents.model.StepScores;
 import dev.reverb.environments.Task;
 import dev.reverb.environments.code.CodeEnvironment;
-import dev.reverb.environments.world.TextWorldEnvironment;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -166,7 +165,8 @@ public final class SimulatedBackend implements ModelBackend {
         }
         String text = "Step " + (at + 1) + ": "
                 + (right ? steps.get(at) : "perhaps " + steps.get(at).replaceAll("\\.$", "") + ", roughly?");
-        if (at == steps.size() - 1 && !task.environment().equals(TextWorldEnvironment.TYPE)) { // a world's last step is an action
+        // The last step states the answer, unless the steps are the answer themselves (a text world's plan).
+        if (at == steps.size() - 1 && !task.referenceAnswer().equals(String.join("\n", steps))) {
             text += " The answer is " + (right ? task.referenceAnswer() : wrongAnswer(task, c, sample)) + ".";
         }
         return text;
