@@ -60,11 +60,9 @@ public final class Wiring {
             case "arithmetic" -> MathEnvironment.arithmetic(c.seed(), c.count(), c.minSteps(), c.maxSteps());
             case "gsm8k" -> MathEnvironment.gsm8k(c.dataset(), c.split(), c.shuffleSeed(), c.limit());
             case "humaneval" -> CodeEnvironment.humanEval(c.dataset(), c.shuffleSeed(), c.limit());
-            case "math" -> MathEnvironment.math(java.nio.file.Files.isDirectory(c.dataset())
-                    ? c.dataset().resolve("test.jsonl") : c.dataset(), c.shuffleSeed(), c.limit());
+            case "math" -> MathEnvironment.math(c.dataset(), c.shuffleSeed(), c.limit());
             case "textworld" -> TextWorldEnvironment.generate(c.seed(), c.count(), Difficulty.parse(c.difficulty()));
-            case "game24" -> Game24Environment.load(java.nio.file.Files.isDirectory(c.dataset())
-                    ? c.dataset().resolve("24.csv") : c.dataset(), c.fromRank(), c.toRank(), c.limit());
+            case "game24" -> Game24Environment.load(c.dataset(), c.fromRank(), c.toRank(), c.limit());
             default -> throw new IllegalArgumentException("unknown environment type '" + c.type() + "'");
         };
     }

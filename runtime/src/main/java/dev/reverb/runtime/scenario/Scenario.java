@@ -36,7 +36,8 @@ public record Scenario(String name, String description, Path source, Environment
 
     /**
      * @param type        {@code arithmetic}, {@code gsm8k}, {@code humaneval} or {@code game24}
-     * @param dataset     the dataset file or folder, absolute; null for generators
+     * @param dataset     the dataset file, absolute (a folder given in the file is resolved to the type's
+     *                    file in it); null for generators
      * @param split       for a dataset folder: which {@code SPLIT.jsonl} to read
      * @param limit       at most this many tasks (null: all)
      * @param shuffleSeed shuffle the tasks with this seed before the limit (null: file order)

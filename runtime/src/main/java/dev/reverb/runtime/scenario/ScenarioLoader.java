@@ -517,18 +517,13 @@ public final class ScenarioLoader {
                                     + String.join(", ", envKeys) + ")");
                 }
             });
-            Map<String, String> datasetFiles = Map.of("gsm8k", env.path("split").asText("test") + ".jsonl",
-                    "humaneval", "HumanEval.jsonl.gz", "game24", "24.csv", "math", "test.jsonl");
-            if (datasetFiles.containsKey(type)) {
+            String inFolder = datasetInFolder(env);
+            if (inFolder != null) {
                 if (!env.has("dataset")) {
                     atValue("/environment/dataset", "missing required field 'dataset' (a " + type
-                            + " file, or a folder holding " + datasetFiles.get(type) + ")");
-                } else {
-                    Path dataset = resolve(env.path("dataset").asText());
-                    Path data = Files.isDirectory(dataset) ? dataset.resolve(datasetFiles.get(type)) : dataset;
-                    if (!Files.isRegularFile(data)) {
-                        atValue("/environment/dataset", "dataset file not found: " + data);
-                    }
+                            + " file, or a folder holding " + inFolder + ")");
+                } else if (!Files.isRegularFile(datasetFile(env))) {
+                    atValue("/environment/dataset", "dataset file not found: " + datasetFile(env));
                 }
             }
             if (env.path("min-steps").asInt(2) > env.path("max-steps").asInt(Math.max(4, env.path("min-steps").asInt(2)))) {
@@ -593,6 +588,24 @@ public final class ScenarioLoader {
             }
         }
 
+        /** The file a dataset environment reads when its {@code dataset} is a folder; null for other types. */
+        private static String datasetInFolder(JsonNode env) {
+            return switch (env.path("type").asText()) {
+                case "gsm8k" -> env.path("split").asText("test") + ".jsonl";
+                case "math" -> "test.jsonl";
+                case "humaneval" -> "HumanEval.jsonl.gz";
+                case "game24" -> "24.csv";
+                default -> null;
+            };
+        }
+
+        /** The dataset file, absolute: {@code dataset} itself, or the type's file inside it when it is a folder. */
+        private Path datasetFile(JsonNode env) {
+            Path dataset = resolve(env.path("dataset").asText());
+            String inFolder = datasetInFolder(env);
+            return inFolder != null && Files.isDirectory(dataset) ? dataset.resolve(inFolder) : dataset;
+        }
+
         private Path resolve(String path) {
             return folder.resolve(path).toAbsolutePath().normalize();
         }
@@ -604,7 +617,7 @@ public final class ScenarioLoader {
             JsonNode env = root.path("environment");
             String envType = env.path("type").asText();
             Scenario.EnvironmentConfig environment = new Scenario.EnvironmentConfig(envType,
-                    env.has("dataset") ? resolve(env.path("dataset").asText()) : null,
+                    env.has("dataset") ? datasetFile(env) : null,
                     env.path("split").asText("test"),
                     env.has("limit") ? env.path("limit").asInt() : null,
                     env.has("shuffle-seed") ? env.path("shuffle-seed").asLong() : null,
