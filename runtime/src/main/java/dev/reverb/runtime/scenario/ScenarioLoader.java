@@ -74,6 +74,18 @@ public final class ScenarioLoader {
             "game24", List.of("dataset", "from-rank", "to-rank", "limit"),
             "textworld", List.of("count", "seed", "difficulty"));
 
+    /** Each built-in protocol's settings when the file leaves them out (the schema documents the same). */
+    private static final Map<String, Map<String, Object>> PROTOCOL_DEFAULTS = Map.of(
+            "reflexion", Map.of("max-trials", 3),
+            "debate", Map.of("rounds", 2, "tie-break", "first", "topology", "full", "aggregate", "majority"),
+            "critique-revise", Map.of("rubrics", Map.of(), "max-rounds", 3),
+            "prm-search", Map.of("strategy", "beam", "samples", 8, "width", 2, "expansions", 3, "max-steps", 8,
+                    "aggregation", "min", "critique-below", 0.5),
+            "mcts", Map.of("iterations", 16, "expansions", 2, "max-steps", 8, "exploration", 1.0, "rollout-depth", 0,
+                    "aggregation", "min"),
+            "role-play", Map.of("max-turns", 4, "done-token", RolePlay.DONE),
+            "react", Map.of("max-steps", 50));
+
     /** The built-in environment types. */
     public static final Set<String> ENVIRONMENT_TYPES = Set.copyOf(ENVIRONMENT_KEYS.keySet());
     /** The built-in protocol types. */
@@ -645,73 +657,10 @@ public final class ScenarioLoader {
             List<Scenario.ProtocolConfig> protocols = new ArrayList<>();
             for (JsonNode p : protocolNodes().values()) {
                 String type = p.path("type").asText();
-                Map<String, Object> settings = new LinkedHashMap<>();
-                if (type.equals("reflexion")) {
-                    settings.put("solver", p.path("solver").asText());
-                    settings.put("reflector", p.path("reflector").asText());
-                    settings.put("max-trials", p.path("max-trials").asInt(3));
-                } else if (!PROTOCOL_TYPES.contains(type)) {
-                    settings.putAll(plain(p, "name", "type"));
-                } else if (type.equals("mcts")) {
-                    settings.put("policy", p.path("policy").asText());
-                    settings.put("scorer", p.path("scorer").asText());
-                    settings.put("iterations", p.path("iterations").asInt(16));
-                    settings.put("expansions", p.path("expansions").asInt(2));
-                    settings.put("max-steps", p.path("max-steps").asInt(8));
-                    settings.put("exploration", p.path("exploration").asDouble(1.0));
-                    settings.put("rollout-depth", p.path("rollout-depth").asInt(0));
-                    settings.put("aggregation", p.path("aggregation").asText("min"));
-                } else if (type.equals("react")) {
-                    settings.put("actor", p.path("actor").asText());
-                    if (p.has("reflector")) {
-                        settings.put("reflector", p.path("reflector").asText());
-                    }
-                    settings.put("max-trials", p.path("max-trials").asInt(p.has("reflector") ? 3 : 1));
-                    settings.put("max-steps", p.path("max-steps").asInt(50));
-                } else if (type.equals("role-play")) {
-                    settings.put("instructor", p.path("instructor").asText());
-                    settings.put("executor", p.path("executor").asText());
-                    settings.put("max-turns", p.path("max-turns").asInt(4));
-                    settings.put("done-token", p.path("done-token").asText(RolePlay.DONE));
-                } else if (type.equals("prm-search")) {
-                    settings.put("strategy", p.path("strategy").asText("beam"));
-                    settings.put("policy", p.path("policy").asText());
-                    settings.put("scorer", p.path("scorer").asText());
-                    settings.put("samples", p.path("samples").asInt(8));
-                    settings.put("width", p.path("width").asInt(2));
-                    settings.put("expansions", p.path("expansions").asInt(3));
-                    settings.put("max-steps", p.path("max-steps").asInt(8));
-                    settings.put("aggregation", p.path("aggregation").asText("min"));
-                    if (p.has("critic")) {
-                        settings.put("critic", p.path("critic").asText());
-                    }
-                    settings.put("critique-below", p.path("critique-below").asDouble(0.5));
-                } else if (type.equals("critique-revise")) {
-                    settings.put("proposer", p.path("proposer").asText());
-                    settings.put("critics", texts(p.path("critics"), List.of()));
-                    Map<String, String> rubrics = new LinkedHashMap<>();
-                    p.path("rubrics").fields().forEachRemaining(e -> rubrics.put(e.getKey(), e.getValue().asText()));
-                    settings.put("rubrics", rubrics);
-                    settings.put("max-rounds", p.path("max-rounds").asInt(3));
-                } else {
-                    settings.put("debaters", texts(p.path("debaters"), List.of()));
-                    settings.put("rounds", p.path("rounds").asInt(2));
-                    settings.put("tie-break", p.path("tie-break").asText("first"));
-                    if (p.has("judge")) {
-                        settings.put("judge", p.path("judge").asText());
-                    }
-                    JsonNode topology = p.path("topology");
-                    if (topology.isObject()) {
-                        Map<String, List<String>> adjacency = new LinkedHashMap<>();
-                        topology.fields().forEachRemaining(e -> adjacency.put(e.getKey(), texts(e.getValue(), List.of())));
-                        settings.put("topology", adjacency);
-                    } else {
-                        settings.put("topology", topology.asText("full"));
-                    }
-                    settings.put("aggregate", p.path("aggregate").asText("majority"));
-                    if (p.has("scorer")) {
-                        settings.put("scorer", p.path("scorer").asText());
-                    }
+                Map<String, Object> settings = new LinkedHashMap<>(PROTOCOL_DEFAULTS.getOrDefault(type, Map.of()));
+                settings.putAll(plain(p, "name", "type"));
+                if (type.equals("react") && !p.has("max-trials")) {
+                    settings.put("max-trials", p.has("reflector") ? 3 : 1); // retrying needs reflections
                 }
                 protocols.add(new Scenario.ProtocolConfig(p.path("name").asText(type), type, settings));
             }
@@ -756,7 +705,11 @@ public final class ScenarioLoader {
             Map<String, Object> out = new LinkedHashMap<>();
             node.fields().forEachRemaining(e -> {
                 if (!List.of(skip).contains(e.getKey())) {
-                    out.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
+                    JsonNode v = e.getValue();
+                    // Whole numbers as Integer (Long when too big), decimals as Double, whatever YAML made of them.
+                    Object value = v.isIntegralNumber() ? (v.canConvertToInt() ? (Object) v.intValue() : v.longValue())
+                            : v.isNumber() ? (Object) v.doubleValue() : JSON.convertValue(v, Object.class);
+                    out.put(e.getKey(), value);
                 }
             });
             return out;
