@@ -89,7 +89,7 @@ public final class Memory implements AutoCloseable {
      */
     public Recall recall(String environment, String taskId, String task, Set<String> scopes) throws IOException {
         Limits limits = settings.limits();
-        int share = 1 + (int) scopes.stream().filter(s -> !Scopes.visibleTo(s, "")).count();
+        int share = 1 + (int) scopes.stream().filter(Scopes::isAgent).count();
         float[] vector = limits.successes() + limits.failures() + limits.reflections() > 0 ? embedder.embed(task) : null;
         Map<String, String> env = Map.of(ENVIRONMENT, environment);
         List<MemoryItem> successes = similar(MemoryKind.EXPERIENTIAL, withVerdict(env, true), limits.successes() * share,

@@ -21,8 +21,13 @@ public final class Scopes {
         return TEAM + name;
     }
 
+    /** Whether {@code scope} is one agent's own. */
+    public static boolean isAgent(String scope) {
+        return scope.startsWith(AGENT);
+    }
+
     /** Whether an item of {@code scope} may appear in {@code agent}'s prompts. */
     public static boolean visibleTo(String scope, String agent) {
-        return !scope.startsWith(AGENT) || scope.equals(agent(agent));
+        return !isAgent(scope) || scope.equals(agent(agent));
     }
 }

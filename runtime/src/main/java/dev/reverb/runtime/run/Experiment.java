@@ -106,6 +106,8 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     /** Episodes that have ended and are being remembered before they are recorded. */
     private final Map<String, EpisodePlan> remembering = new HashMap<>();
     private final ActorRef<MemoryKeeper.Command> keeper;
+    /** Where memory recalls run (they embed text and read the store), off this actor's thread. */
+    private final Executor blocking;
     private final ActorRef<EpisodeOutcome> outcomes;
     private final Duration askTimeout;
     private int spawned;
@@ -132,6 +134,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         }
         // A turn may also wait in the gateway's queue behind other episodes' calls.
         this.askTimeout = slowest.multipliedBy(4);
+        this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
         MemoryKeeper.Plan m = setup.memory();
         this.keeper = m == null ? null : context.spawn(MemoryKeeper.create(m,
                         m.distiller() == null ? null : bindings.get(m.distiller()), setup.environment(), trace, askTimeout),
@@ -215,7 +218,6 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
                 continue;
             }
             Task task = plan.task();
-            Executor blocking = getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking());
             getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
                 try {
                     return m.memory().recall(task.environment(), task.id(), task.question(), m.read());
