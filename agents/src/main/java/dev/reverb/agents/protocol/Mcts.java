@@ -9,6 +9,7 @@ import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.StepScores;
+import dev.reverb.environments.Verdict;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -258,6 +259,11 @@ public record Mcts(String name, String policy, String scorer, int iterations, in
         private record Scored(int node, StepScores scores, Throwable error) implements Command {
         }
 
+        /** The verdicts on the chains of the final path, then (when it differs) on the output. */
+        private record Verified(List<String> graded, String output, List<Verdict> verdicts, Throwable error)
+                implements Command {
+        }
+
         private final Mcts config;
         private final Tree tree = new Tree();
         /** The chain of steps of each node, by node id. */
@@ -282,6 +288,7 @@ public record Mcts(String name, String policy, String scorer, int iterations, in
                     .onMessage(Expanded.class, this::onExpanded)
                     .onMessage(RolledOut.class, this::onRolledOut)
                     .onMessage(Scored.class, this::onScored)
+                    .onMessage(Verified.class, this::onVerified)
                     .build();
         }
 
@@ -426,28 +433,40 @@ public record Mcts(String name, String policy, String scorer, int iterations, in
             iteration++;
         }
 
-        /** Reports the root's visit counts and answers along the most visited path. */
+        /** Reports the root's visit counts and grades the most visited path (off this thread). */
         private Behavior<Command> end() {
             event(Math.max(iteration - 1, 0), "visits", tree.childVisits(Tree.ROOT).toString());
-            List<RoundOutcome> rounds = new ArrayList<>();
+            List<String> graded = new ArrayList<>();
             List<Integer> path = tree.principal();
-            for (int i = 0; i < path.size(); i++) {
-                var verdict = episode.environment().verify(episode.task(), text(chains.get(path.get(i))));
-                rounds.add(new RoundOutcome(i, verdict.extracted(), verdict.correct()));
+            for (int id : path) {
+                graded.add(text(chains.get(id)));
             }
             List<String> last = path.isEmpty() ? List.of() : chains.get(path.get(path.size() - 1));
             String output = text(last);
             boolean answered = !last.isEmpty() && PrmSearch.states(last.get(last.size() - 1));
             if (!answered && bestAnswer != null) {
                 output = text(bestAnswer);
-                event(rounds.size(), "answer", String.format(Locale.ROOT,
+                event(graded.size(), "answer", String.format(Locale.ROOT,
                         "the most visited path states no answer: best answering chain (%.3f)", bestAnswerValue));
             }
-            if (rounds.isEmpty() || !output.equals(text(last))) {
-                var verdict = episode.environment().verify(episode.task(), output);
+            if (graded.isEmpty() || !output.equals(text(last))) {
+                graded.add(output);
+            }
+            String finalOutput = output;
+            verifyAll(graded, (verdicts, error) -> new Verified(graded, finalOutput, verdicts, error));
+            return this;
+        }
+
+        /** One round per depth of the final path, and one more for an answer from elsewhere. */
+        private Behavior<Command> onVerified(Verified verified) {
+            if (verified.error() != null) {
+                return fail(verified.error());
+            }
+            List<RoundOutcome> rounds = new ArrayList<>();
+            for (Verdict verdict : verified.verdicts()) {
                 rounds.add(new RoundOutcome(rounds.size(), verdict.extracted(), verdict.correct()));
             }
-            return finish(output, rounds);
+            return finish(verified.output(), rounds);
         }
 
         private static String text(List<String> steps) {
