@@ -62,12 +62,20 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     public sealed interface Command {
     }
 
-    /** Run one more episode; {@code replyTo} hears its outcome once it is remembered (and recorded). */
-    public record Submit(EpisodePlan plan, ActorRef<EpisodeOutcome> replyTo) implements Command {
+    /**
+     * Run one more episode; {@code replyTo} hears its outcome once it is remembered (and recorded).
+     *
+     * @param grader grades this episode's answers in place of the setup's environment, or null
+     */
+    public record Submit(EpisodePlan plan, Environment grader, ActorRef<EpisodeOutcome> replyTo) implements Command {
         public Submit {
             Objects.requireNonNull(plan, "plan");
             Objects.requireNonNull(replyTo, "replyTo");
         }
+    }
+
+    /** Stop now (episodes still running are abandoned); {@code replyTo} hears when the gateways are stopped. */
+    public record Stop(ActorRef<akka.Done> replyTo) implements Command {
     }
 
     /** The experiment cannot go on (a memory keeper failed); the message says why. */
@@ -150,6 +158,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     private final ActorRef<Recorder.Command> recorder;
     private final boolean open;
     private final Map<String, ActorRef<EpisodeOutcome>> askers = new HashMap<>();
+    private final Map<String, Environment> graders = new HashMap<>();
     private final Map<ActorRef<Void>, String> episodeActors = new HashMap<>();
     private final Executor verifiers;
     private final TraceSink trace;
@@ -210,6 +219,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         return newReceiveBuilder()
                 .onMessage(Outcome.class, this::onOutcome)
                 .onMessage(Submit.class, this::onSubmit)
+                .onMessage(Stop.class, this::onStop)
                 .onMessage(EpisodeStopped.class, this::onEpisodeStopped)
                 .onMessage(Recalled.class, this::onRecalled)
                 .onMessage(Remembered.class, this::onRemembered)
@@ -227,9 +237,16 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
             return this;
         }
         askers.put(id, submit.replyTo());
+        if (submit.grader() != null) {
+            graders.put(id, submit.grader());
+        }
         waiting.add(submit.plan());
         startMore();
         return this;
+    }
+
+    private Behavior<Command> onStop(Stop stop) {
+        return Behaviors.stopped(() -> stop.replyTo().tell(akka.Done.getInstance())); // after the children stopped
     }
 
     /** An episode actor that threw fails its episode with the cause; a failed memory keeper ends the experiment. */
@@ -295,6 +312,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         if (recorder != null) {
             recorder.tell(new Recorder.Ended(plan, outcome));
         }
+        graders.remove(plan.id());
         ActorRef<EpisodeOutcome> asker = askers.remove(plan.id());
         if (asker != null) {
             asker.tell(outcome);
@@ -354,8 +372,8 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         for (String name : plan.protocol().agents()) {
             team.put(name, bindings.get(name));
         }
-        Episode episode = new Episode(plan.id(), plan.task(), setup.environment(), plan.seed(), team, recall, trace,
-                askTimeout, verifiers);
+        Episode episode = new Episode(plan.id(), plan.task(), graders.getOrDefault(plan.id(), setup.environment()),
+                plan.seed(), team, recall, trace, askTimeout, verifiers);
         Behavior<?> behavior;
         try {
             behavior = plan.protocol().behavior(episode, outcomes);

@@ -216,7 +216,7 @@ public final class Runner {
     }
 
     /** The scenario's protocols, each checked to use only agents the scenario defines. */
-    static List<Protocol> protocols(Scenario scenario, Extensions extensions) {
+    public static List<Protocol> protocols(Scenario scenario, Extensions extensions) {
         List<Protocol> protocols = scenario.protocols().stream()
                 .map(p -> Wiring.protocol(p, scenario.memory(), extensions)).toList();
         Set<String> defined = new java.util.HashSet<>();
@@ -233,7 +233,7 @@ public final class Runner {
     }
 
     /** The scenario's models: its backends, or those the options give by name. */
-    static Map<String, Experiment.Model> models(Scenario scenario, Options options) throws IOException {
+    public static Map<String, Experiment.Model> models(Scenario scenario, Options options) throws IOException {
         Map<String, Experiment.Model> models = new LinkedHashMap<>();
         for (Map.Entry<String, Scenario.ModelConfig> m : scenario.models().entrySet()) {
             ModelBackend given = options.backends().get(m.getKey());
