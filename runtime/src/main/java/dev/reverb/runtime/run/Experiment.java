@@ -17,21 +17,17 @@ import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.GatewaySettings;
 import dev.reverb.agents.model.ModelBackend;
 import dev.reverb.agents.model.ModelGateway;
-import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.protocol.EpisodeOutcome;
-import dev.reverb.agents.protocol.EpisodeResult;
 import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.agents.trace.TraceSink;
 import dev.reverb.environments.Environment;
 import dev.reverb.environments.Task;
 import dev.reverb.memory.Recall;
-import dev.reverb.memory.Trajectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -296,7 +292,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         if (keeper != null && outcome instanceof EpisodeOutcome.Completed completed) {
             remembering.put(plan.id(), plan);
             getContext().ask(MemoryKeeper.Done.class, keeper, askTimeout,
-                    ref -> new MemoryKeeper.Remember(trajectory(plan, completed.result()), ref),
+                    ref -> new MemoryKeeper.Remember(MemoryKeeper.trajectory(setup.runId(), plan, completed.result()), ref),
                     (done, error) -> new Remembered(plan, outcome));
             return this;
         }
@@ -386,19 +382,6 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         ActorRef<Void> actor = (ActorRef<Void>) getContext().spawn(behavior, "episode-" + (++spawned));
         episodeActors.put(actor, plan.id());
         getContext().watch(actor);
-    }
-
-    /** An episode as memory keeps it; a reflection carries the feedback its writer was shown. */
-    private Trajectory trajectory(EpisodePlan plan, EpisodeResult result) {
-        Task task = plan.task();
-        List<Trajectory.Turn> turns = new ArrayList<>();
-        for (EpisodeResult.Message m : result.messages()) {
-            String feedback = m.phase() == Phase.REFLECT ? m.feedback() : "";
-            turns.add(new Trajectory.Turn(m.agent(), m.phase().name(), m.round(), m.text(), feedback));
-        }
-        return new Trajectory(setup.runId() + "/" + plan.id(), task.environment(), task.id(), task.question(),
-                result.protocol(), turns, result.verdict().extracted(), result.verdict().correct(),
-                result.verdict().feedback());
     }
 
     private static Duration max(Duration a, Duration b) {
