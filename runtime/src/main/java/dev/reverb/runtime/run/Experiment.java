@@ -269,8 +269,13 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         return this;
     }
 
-    private static String describe(Throwable error) {
-        return error.getMessage() == null ? error.toString() : error.getMessage();
+    /** A failure's own message (the root cause's, when Akka wrapped an exception thrown while starting an actor). */
+    static String describe(Throwable error) {
+        Throwable e = error;
+        while (e instanceof akka.actor.ActorInitializationException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     private Behavior<Command> onOutcome(Outcome message) {

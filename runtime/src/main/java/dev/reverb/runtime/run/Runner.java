@@ -204,7 +204,7 @@ public final class Runner {
                         if (t instanceof ChildFailed failed) {
                             Throwable cause = failed.cause();
                             String why = cause instanceof Experiment.Aborted ? cause.getMessage()
-                                    : part + " failed: " + (cause.getMessage() == null ? cause.toString() : cause.getMessage());
+                                    : part + " failed: " + Experiment.describe(cause);
                             finished.completeExceptionally(new RunFailed(why, cause));
                         } else if (part.equals("recorder")) { // it stops by itself only after the last episode
                             finished.completeExceptionally(new RunFailed("recorder stopped before the run ended", null));
