@@ -192,7 +192,8 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
 
     private CompletableFuture<Verdict> verifying(String output) {
         try {
-            return CompletableFuture.supplyAsync(() -> episode.environment().verify(episode.task(), output),
+            return CompletableFuture.supplyAsync(() -> java.util.Objects.requireNonNull(
+                    episode.environment().verify(episode.task(), output), "the verifier returned no verdict"),
                     episode.verifier());
         } catch (RuntimeException rejected) { // e.g. the verifier pool is shut down
             return CompletableFuture.failedFuture(rejected);
