@@ -1,7 +1,9 @@
 package dev.reverb.agents;
 
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.pattern.StatusReply;
 import dev.reverb.environments.InteractiveEnvironment;
@@ -9,11 +11,20 @@ import dev.reverb.environments.Task;
 
 /**
  * One episode of an interactive environment as an actor: agents act through it, one message per
- * action, so a slow environment never runs inside a protocol actor. Spawn it on the blocking
- * dispatcher when the environment does I/O. If the session cannot be opened, every request is
+ * action, so a slow environment never runs inside a protocol actor. Spawn it on
+ * {@link #dispatcher}: the I/O dispatcher. If the session cannot be opened, every request is
  * answered with that error.
  */
 public final class EnvironmentActor {
+
+    /** The dispatcher of environment sessions, recording and memory writes (in the runtime's {@code reference.conf}). */
+    public static final String IO_DISPATCHER = "reverb.io-dispatcher";
+
+    /** {@link #IO_DISPATCHER} when the system's configuration names it, else Akka's blocking-I/O dispatcher. */
+    public static DispatcherSelector dispatcher(ActorSystem<?> system) {
+        return system.settings().config().hasPath(IO_DISPATCHER) ? DispatcherSelector.fromConfig(IO_DISPATCHER)
+                : DispatcherSelector.blocking();
+    }
 
     public sealed interface Command {
     }

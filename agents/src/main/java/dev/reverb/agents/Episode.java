@@ -9,6 +9,8 @@ import dev.reverb.memory.Recall;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * Everything a protocol needs to run one episode.
@@ -21,9 +23,12 @@ import java.util.Objects;
  * @param memory      what memory recalls for this task; each agent sees its share
  * @param trace       where agent messages and protocol events go
  * @param askTimeout  how long to wait for one agent turn (the gateway's worst case)
+ * @param verifier    where the environment's verifier runs (it may block: a sandbox subprocess, a
+ *                    replay), never on the protocol actor's thread; the runtime passes the
+ *                    {@code reverb.verifier-dispatcher}
  */
 public record Episode(String id, Task task, Environment environment, long seed, Map<String, Binding> agents,
-                      Recall memory, TraceSink trace, Duration askTimeout) {
+                      Recall memory, TraceSink trace, Duration askTimeout, Executor verifier) {
 
     /** An agent and the gateway of its model. */
     public record Binding(AgentSpec spec, ActorRef<ModelGateway.Command> gateway) {
@@ -41,6 +46,13 @@ public record Episode(String id, Task task, Environment environment, long seed, 
         Objects.requireNonNull(askTimeout, "askTimeout");
         agents = Map.copyOf(agents);
         Objects.requireNonNull(memory, "memory");
+        Objects.requireNonNull(verifier, "verifier");
+    }
+
+    /** An episode whose verifier runs on the common fork-join pool (for tests and cheap verifiers). */
+    public Episode(String id, Task task, Environment environment, long seed, Map<String, Binding> agents,
+                   Recall memory, TraceSink trace, Duration askTimeout) {
+        this(id, task, environment, seed, agents, memory, trace, askTimeout, ForkJoinPool.commonPool());
     }
 
     public Binding agent(String name) {

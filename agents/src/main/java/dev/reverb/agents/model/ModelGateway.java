@@ -2,6 +2,9 @@ package dev.reverb.agents.model;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.PreRestart;
+import akka.actor.typed.Signal;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -12,17 +15,26 @@ import dev.reverb.agents.trace.TraceSink;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * The only way agents reach a model. One gateway per configured model owns the backend's
  * concurrency limit, a bounded wait queue, the per-call timeout, bounded retries with
  * exponential backoff, token accounting and the model-call trace.
+ *
+ * <p>A gateway that fails (a backend that throws where it should return a failed future) is
+ * restarted by its parent; before it restarts or stops it answers every call it holds (queued,
+ * in flight or waiting for a retry) with an error naming the cause, so no caller waits out its
+ * ask timeout. A backend result that arrives after the restart is dropped.
  */
 public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
 
@@ -68,6 +80,7 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         final Call request;
         final long startNanos = System.nanoTime();
         int attempts;
+        boolean answered;
 
         Pending(Call request) {
             this.request = request;
@@ -82,7 +95,12 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     private final GatewaySettings settings;
     private final TraceSink trace;
     private final Deque<Pending> queue = new ArrayDeque<>();
+    /** Calls at the backend, and calls waiting for their retry: answered on a crash with the queue. */
+    private final Set<Pending> active = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<Pending> retrying = Collections.newSetFromMap(new IdentityHashMap<>());
     private int inFlight;
+    /** What made the current message's handler throw, for the answers sent before a restart. */
+    private Throwable crash;
     private long calls;
     private long failures;
     private long retries;
@@ -100,12 +118,47 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(Generate.class, this::onCall)
-                .onMessage(ScoreSteps.class, this::onCall)
-                .onMessage(Finished.class, this::onFinished)
-                .onMessage(RetryDue.class, this::onRetryDue)
+                .onMessage(Generate.class, guarded(this::onCall))
+                .onMessage(ScoreSteps.class, guarded(this::onCall))
+                .onMessage(Finished.class, guarded(this::onFinished))
+                .onMessage(RetryDue.class, guarded(this::onRetryDue))
                 .onMessage(GetUsage.class, this::onGetUsage)
+                .onSignal(PreRestart.class, this::dropAll)
+                .onSignal(PostStop.class, this::dropAll)
                 .build();
+    }
+
+    /** Remembers why a handler threw (the restart signal does not say), then lets it fail the actor. */
+    private <M> akka.japi.function.Function<M, Behavior<Command>> guarded(Function<M, Behavior<Command>> handler) {
+        return message -> {
+            try {
+                return handler.apply(message);
+            } catch (RuntimeException | Error e) {
+                crash = e;
+                throw e;
+            }
+        };
+    }
+
+    /** Before a restart or a stop: every call still held gets an error reply now. */
+    private Behavior<Command> dropAll(Signal signal) {
+        String why = crash == null ? "stopped" : "failed ("
+                + (crash.getMessage() == null ? crash.getClass().getSimpleName() : crash.getMessage()) + ")";
+        List<Pending> held = new java.util.ArrayList<>(queue);
+        held.addAll(active);
+        held.addAll(retrying);
+        queue.clear();
+        active.clear();
+        retrying.clear();
+        for (Pending pending : held) {
+            if (!pending.answered) {
+                pending.answered = true;
+                failures++;
+                reply(pending.request, StatusReply.error("model '" + backend.name() + "' gateway " + why
+                        + "; the call was not completed"));
+            }
+        }
+        return this;
     }
 
     private Behavior<Command> onCall(Call call) {
@@ -132,6 +185,7 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
 
     private void start(Pending pending) {
         inFlight++;
+        active.add(pending);
         pending.attempts++;
         CompletableFuture<?> call;
         try {
@@ -155,28 +209,44 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     }
 
     private Behavior<Command> onFinished(Finished finished) {
-        inFlight--;
         Pending pending = finished.pending();
+        if (!active.contains(pending)) {
+            return this; // started before a restart, and already answered then
+        }
+        // It stays active until answered or rescheduled, so a throw below still answers it.
         if (finished.error() == null) {
             calls++;
             record(pending, finished.result(), null);
-            reply(pending.request, StatusReply.success(finished.result()));
+            answer(pending, StatusReply.success(finished.result()));
         } else if (pending.attempts <= settings.maxRetries() && !(finished.error() instanceof UnsupportedOperationException)
                 && backend.isRetryable(finished.error())) {
             retries++;
+            retrying.add(pending);
+            active.remove(pending);
+            inFlight--;
             Duration delay = settings.backoff().multipliedBy(1L << Math.min(pending.attempts - 1, 20));
             getContext().scheduleOnce(delay, getContext().getSelf(), new RetryDue(pending));
         } else {
             failures++;
             String message = describe(finished.error(), pending.attempts);
             record(pending, null, message);
-            reply(pending.request, StatusReply.error(message));
+            answer(pending, StatusReply.error(message));
         }
         drain();
         return this;
     }
 
+    private void answer(Pending pending, StatusReply<?> reply) {
+        active.remove(pending);
+        inFlight--;
+        pending.answered = true;
+        reply(pending.request, reply);
+    }
+
     private Behavior<Command> onRetryDue(RetryDue due) {
+        if (!retrying.remove(due.pending())) {
+            return this; // scheduled before a restart, and already answered then
+        }
         queue.addFirst(due.pending());
         drain();
         return this;

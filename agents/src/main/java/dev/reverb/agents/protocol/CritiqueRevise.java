@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Receive;
 import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.Phase;
+import dev.reverb.environments.Verdict;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,6 +83,9 @@ public record CritiqueRevise(String name, String proposer, List<String> critics,
         private record Critiqued(String critic, Agent.Reply reply, Throwable error) implements Command {
         }
 
+        private record Verified(Verdict verdict, Throwable error) implements Command {
+        }
+
         private final CritiqueRevise config;
         private final List<RoundOutcome> rounds = new ArrayList<>();
         private final Map<String, String> critiques = new LinkedHashMap<>();
@@ -98,6 +102,7 @@ public record CritiqueRevise(String name, String proposer, List<String> critics,
             return newReceiveBuilder()
                     .onMessage(Proposed.class, this::onProposed)
                     .onMessage(Critiqued.class, this::onCritiqued)
+                    .onMessage(Verified.class, this::onVerified)
                     .build();
         }
 
@@ -111,12 +116,20 @@ public record CritiqueRevise(String name, String proposer, List<String> critics,
                 return fail(proposed.error());
             }
             answer = account(proposed.reply()).text();
+            verify(answer, Verified::new);
+            return this;
+        }
+
+        private Behavior<Command> onVerified(Verified verified) {
+            if (verified.error() != null) {
+                return fail(verified.error());
+            }
             int round = rounds.size();
-            var verdict = episode.environment().verify(episode.task(), answer);
+            Verdict verdict = verified.verdict();
             rounds.add(new RoundOutcome(round, verdict.extracted(), verdict.correct()));
             if (round + 1 >= config.maxRounds()) {
                 event(round, "stop", "round limit");
-                return finish(answer, rounds);
+                return finish(answer, verdict, rounds);
             }
             critiques.clear();
             for (String critic : config.critics()) {

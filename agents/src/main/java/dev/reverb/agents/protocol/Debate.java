@@ -9,6 +9,7 @@ import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.StepScores;
+import dev.reverb.environments.Verdict;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,6 +167,10 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
         private record Weighed(String debater, StepScores scores, Throwable error) implements Command {
         }
 
+        /** The verdict on the text that gave a round's winning answer. */
+        private record Verified(String winner, String text, Verdict verdict, Throwable error) implements Command {
+        }
+
         private final Debate config;
         private final List<RoundOutcome> outcomes = new ArrayList<>();
         private Map<String, String> previous = Map.of();
@@ -186,6 +191,7 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
                     .onMessage(Answered.class, this::onAnswered)
                     .onMessage(Judged.class, this::onJudged)
                     .onMessage(Weighed.class, this::onWeighed)
+                    .onMessage(Verified.class, this::onVerified)
                     .build();
         }
 
@@ -230,9 +236,29 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
                 ask(config.judge(), round, Phase.JUDGE, Map.of("others", others(config.debaters(), current)), Judged::new);
                 return this;
             }
-            outcomes.add(outcome(round, vote.winner(), textOf(vote.winner())));
-            if (last) {
-                return finish(textOf(vote.winner()), outcomes);
+            return conclude(vote.winner(), textOf(vote.winner()));
+        }
+
+        /**
+         * Ends the round with its winning answer, graded through the text that gave it (off this
+         * thread); then the next round starts or, after the last, the episode ends with that text.
+         */
+        private Behavior<Command> conclude(String winner, String text) {
+            if (winner.isEmpty()) { // nothing to grade: the round is lost
+                return onVerified(new Verified(winner, text, null, null));
+            }
+            verify(text, (verdict, error) -> new Verified(winner, text, verdict, error));
+            return this;
+        }
+
+        private Behavior<Command> onVerified(Verified verified) {
+            if (verified.error() != null) {
+                return fail(verified.error());
+            }
+            Verdict verdict = verified.verdict();
+            outcomes.add(new RoundOutcome(round, verified.winner(), verdict != null && verdict.correct()));
+            if (round == config.rounds()) {
+                return verdict == null ? finish(verified.text(), outcomes) : finish(verified.text(), verdict, outcomes);
             }
             previous = Map.copyOf(current);
             round++;
@@ -249,12 +275,10 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             if (answer.isEmpty()) {
                 String fallback = vote(config.debaters().stream().map(d -> extract(current.get(d))).toList()).winner();
                 event(round, "judge", "unreadable judgement; tie goes to the first debater's answer " + fallback);
-                outcomes.add(outcome(round, fallback, textOf(fallback)));
-                return finish(textOf(fallback), outcomes);
+                return conclude(fallback, textOf(fallback));
             }
             event(round, "judge", answer);
-            outcomes.add(outcome(round, answer, text));
-            return finish(text, outcomes);
+            return conclude(answer, text);
         }
 
         /** A PRM-weighted vote: each answer's weight is the sum of its debaters' minimum step scores. */
@@ -275,14 +299,7 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             String winner = byAnswer.entrySet().stream().reduce((a, b) -> b.getValue() > a.getValue() ? b : a)
                     .map(Map.Entry::getKey).orElse("");
             event(round, "weighted-vote", byAnswer + " -> " + winner);
-            outcomes.add(outcome(round, winner, textOf(winner)));
-            return finish(textOf(winner), outcomes);
-        }
-
-        /** The round's outcome: the winning answer, graded through the text that gave it. */
-        private RoundOutcome outcome(int r, String winner, String text) {
-            boolean correct = !winner.isEmpty() && episode.environment().verify(episode.task(), text).correct();
-            return new RoundOutcome(r, winner, correct);
+            return conclude(winner, textOf(winner));
         }
 
         /** The text of the earliest debater whose answer is {@code winner}, else the first debater's. */

@@ -24,14 +24,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import dev.reverb.environments.Verdict;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 
 /**
  * What every episode actor shares, and the base class of a protocol written outside Reverb: its
- * agents as children, asking them for turns, counting the tokens and calls of their replies,
- * protocol trace events, and ending the episode with exactly one outcome ({@link #finish} or
- * {@link #fail}).
+ * agents as children, asking them for turns, grading answers, counting the tokens and calls of
+ * their replies, protocol trace events, and ending the episode with exactly one outcome
+ * ({@link #finish} or {@link #fail}).
+ *
+ * <p>The actor never blocks: a verifier may run a sandbox subprocess or a replay, so
+ * {@link #verify} runs it on the episode's verifier executor and pipes the verdict back as the
+ * message {@code adapt} makes. Each answer text is verified once: {@link #finish(String, List)}
+ * reuses the verdict of an output already verified.
  */
 public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
 
@@ -47,6 +55,8 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
     private long completionTokens;
     private int modelCalls;
     private boolean simulated;
+    /** Verdicts by output text: an answer is verified once per episode. */
+    private final Map<String, Verdict> verdicts = new HashMap<>();
 
     protected EpisodeBehavior(ActorContext<T> context, Episode episode, String protocol, List<String> agentNames,
                               ActorRef<EpisodeOutcome> replyTo) {
@@ -134,15 +144,117 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         episode.trace().emit(new TraceEvent.ProtocolEvent(Instant.now(), episode.id(), protocol, round, name, detail));
     }
 
-    /** Ends the episode: the final output is graded and reported with every round's outcome. */
-    protected Behavior<T> finish(String output, List<RoundOutcome> rounds) {
-        var verdict = episode.environment().verify(episode.task(), output);
-        event(rounds.size() - 1, "final", (verdict.correct() ? "correct: " : "incorrect: ") + verdict.extracted());
+    /**
+     * Grades {@code output} off this actor's thread (on the episode's verifier executor); the
+     * verdict (or the verifier's error, as {@link VerifierFailed}) comes back as the message
+     * {@code adapt} makes. An output verified before in this episode is not verified again.
+     */
+    protected void verify(String output, BiFunction<Verdict, Throwable, T> adapt) {
+        Verdict known = verdicts.get(output);
+        if (known != null) {
+            getContext().getSelf().tell(adapt.apply(known, null));
+            return;
+        }
+        getContext().pipeToSelf(verifying(output), (verdict, error) -> {
+            if (verdict != null) {
+                verdicts.put(output, verdict);
+            }
+            return adapt.apply(verdict, error == null ? null : VerifierFailed.of(error));
+        });
+    }
+
+    /** {@link #verify} for several outputs at once (in parallel); the verdicts come back in order. */
+    protected void verifyAll(List<String> outputs, BiFunction<List<Verdict>, Throwable, T> adapt) {
+        List<String> texts = List.copyOf(outputs);
+        List<CompletableFuture<Verdict>> each = new ArrayList<>();
+        for (String text : new LinkedHashSet<>(texts)) {
+            Verdict known = verdicts.get(text);
+            each.add(known != null ? CompletableFuture.completedFuture(known) : verifying(text));
+        }
+        List<String> distinct = List.copyOf(new LinkedHashSet<>(texts));
+        CompletableFuture<List<Verdict>> all = CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenApply(none -> each.stream().map(CompletableFuture::join).toList());
+        getContext().pipeToSelf(all, (verdicts, error) -> {
+            if (error != null) {
+                return adapt.apply(null, VerifierFailed.of(error));
+            }
+            for (int i = 0; i < distinct.size(); i++) {
+                this.verdicts.put(distinct.get(i), verdicts.get(i));
+            }
+            return adapt.apply(texts.stream().map(this.verdicts::get).toList(), null);
+        });
+    }
+
+    /** The verdict of an output verified earlier in this episode, if any. */
+    protected Optional<Verdict> verified(String output) {
+        return Optional.ofNullable(verdicts.get(output));
+    }
+
+    private CompletableFuture<Verdict> verifying(String output) {
+        try {
+            return CompletableFuture.supplyAsync(() -> java.util.Objects.requireNonNull(
+                    episode.environment().verify(episode.task(), output), "the verifier returned no verdict"),
+                    episode.verifier());
+        } catch (RuntimeException rejected) { // e.g. the verifier pool is shut down
+            return CompletableFuture.failedFuture(rejected);
+        }
+    }
+
+    /** A verifier that threw: the episode fails with this (its message names the cause). */
+    public static final class VerifierFailed extends RuntimeException {
+        VerifierFailed(Throwable cause) {
+            super("verifier failed: " + (cause.getMessage() == null ? cause.toString() : cause.getMessage()), cause);
+        }
+
+        static VerifierFailed of(Throwable error) {
+            Throwable e = error;
+            while (e instanceof CompletionException && e.getCause() != null) {
+                e = e.getCause();
+            }
+            return e instanceof VerifierFailed v ? v : new VerifierFailed(e);
+        }
+    }
+
+    /** Ends the episode with the final output and its verdict (already known), and every round's outcome. */
+    protected Behavior<T> finish(String output, Verdict verdict, List<RoundOutcome> rounds) {
+        verdicts.putIfAbsent(output, verdict);
+        event(rounds.size() - 1, "final",
+                (verdict.correct() ? "correct: " : "incorrect: ") + verdict.extracted());
         long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         replyTo.tell(new EpisodeOutcome.Completed(new EpisodeResult(episode.id(), episode.task().id(), protocol,
                 output, verdict, rounds, promptTokens, completionTokens, modelCalls, latency, List.copyOf(memoryUsed),
                 simulated, messages)));
         return Behaviors.stopped();
+    }
+
+    /**
+     * Ends the episode with the final output, reusing its verdict when {@link #verify} graded it;
+     * an output never verified is verified now (off this thread) and the episode ends when its
+     * verdict arrives, ignoring any other message meanwhile.
+     */
+    protected Behavior<T> finish(String output, List<RoundOutcome> rounds) {
+        Verdict known = verdicts.get(output);
+        if (known != null) {
+            return finish(output, known, rounds);
+        }
+        List<RoundOutcome> copy = List.copyOf(rounds);
+        getContext().pipeToSelf(verifying(output), (verdict, error) -> finalVerdict(output, copy, verdict, error));
+        return Behaviors.receive((ctx, message) -> message instanceof FinalVerdict f
+                ? (f.error() != null ? fail(f.error()) : finish(f.output(), f.verdict(), f.rounds()))
+                : Behaviors.same());
+    }
+
+    /**
+     * The verdict of the final output, delivered to the finishing behavior {@link #finish(String,
+     * List)} returns. It is not one of the subclass's messages, but that behavior is the only one
+     * that receives it; the cast only satisfies the compiler (messages are not type-checked at run time).
+     */
+    private record FinalVerdict(String output, List<RoundOutcome> rounds, Verdict verdict, Throwable error) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private T finalVerdict(String output, List<RoundOutcome> rounds, Verdict verdict, Throwable error) {
+        return (T) (Object) new FinalVerdict(output, rounds, verdict, error == null ? null : VerifierFailed.of(error));
     }
 
     /** Ends the episode as failed: it is not recorded and runs again on resume. */

@@ -9,6 +9,7 @@ import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.StepScores;
+import dev.reverb.environments.Verdict;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -85,165 +86,6 @@ public record Mcts(String name, String policy, String scorer, int iterations, in
         return Behaviors.<Run.Command>setup(ctx -> new Run(ctx, this, episode, replyTo).start());
     }
 
-    /**
-     * The numbers of a search tree: visits, total values and terminal marks of nodes, with UCT
-     * selection and backup. Nodes are ids; the root is {@link #ROOT}. Pure and single-threaded.
-     */
-    static final class Tree {
-
-        static final int ROOT = 0;
-
-        private static final class Node {
-            final int parent;
-            final int depth;
-            final List<Integer> children = new ArrayList<>();
-            int visits;
-            double total;
-            boolean terminal;
-
-            Node(int parent, int depth, boolean terminal) {
-                this.parent = parent;
-                this.depth = depth;
-                this.terminal = terminal;
-            }
-        }
-
-        private final List<Node> nodes = new ArrayList<>(List.of(new Node(-1, 0, false)));
-
-        /** Adds a child of {@code parent}; returns its id. */
-        int add(int parent, boolean terminal) {
-            Node p = node(parent);
-            if (p.terminal) {
-                throw new IllegalStateException("a terminal node has no children: " + parent);
-            }
-            nodes.add(new Node(parent, p.depth + 1, terminal));
-            int id = nodes.size() - 1;
-            p.children.add(id);
-            return id;
-        }
-
-        void markTerminal(int id) {
-            node(id).terminal = true;
-        }
-
-        int size() {
-            return nodes.size();
-        }
-
-        int parent(int id) {
-            return node(id).parent;
-        }
-
-        int depth(int id) {
-            return node(id).depth;
-        }
-
-        List<Integer> children(int id) {
-            return List.copyOf(node(id).children);
-        }
-
-        int visits(int id) {
-            return node(id).visits;
-        }
-
-        double total(int id) {
-            return node(id).total;
-        }
-
-        /** The mean value, 0 while unvisited. */
-        double q(int id) {
-            Node n = node(id);
-            return n.visits == 0 ? 0 : n.total / n.visits;
-        }
-
-        boolean terminal(int id) {
-            return node(id).terminal;
-        }
-
-        /** UCT of a child: infinite while unvisited, else {@code Q + c * sqrt(ln N(parent) / N(child))}. */
-        double uct(int child, double c) {
-            Node n = node(child);
-            if (n.visits == 0) {
-                return Double.POSITIVE_INFINITY;
-            }
-            int parentVisits = node(n.parent).visits;
-            return q(child) + c * Math.sqrt(Math.log(Math.max(parentVisits, 1)) / n.visits);
-        }
-
-        /** The child with the highest UCT (the earliest among equals); -1 when there is none. */
-        int select(int id, double c) {
-            int best = -1;
-            double bestUct = Double.NEGATIVE_INFINITY;
-            for (int child : node(id).children) {
-                double u = uct(child, c);
-                if (best == -1 || u > bestUct) {
-                    best = child;
-                    bestUct = u;
-                }
-            }
-            return best;
-        }
-
-        /** Selection: from the root by {@link #select} down to a terminal node or one without children. */
-        int descend(double c) {
-            int id = ROOT;
-            while (!terminal(id) && !node(id).children.isEmpty()) {
-                id = select(id, c);
-            }
-            return id;
-        }
-
-        /** Adds one visit and {@code value} to the node and each of its ancestors. */
-        void backup(int id, double value) {
-            for (int n = id; n != -1; n = node(n).parent) {
-                node(n).visits++;
-                node(n).total += value;
-            }
-        }
-
-        /** Nothing left to learn below: a visited terminal node, or one whose children are all exhausted. */
-        boolean exhausted(int id) {
-            Node n = node(id);
-            if (n.terminal) {
-                return n.visits > 0;
-            }
-            return !n.children.isEmpty() && n.children.stream().allMatch(this::exhausted);
-        }
-
-        /** The most visited child (ties: the higher mean value, then the earlier); -1 when there is none. */
-        int mostVisited(int id) {
-            int best = -1;
-            for (int child : node(id).children) {
-                if (best == -1 || visits(child) > visits(best)
-                        || visits(child) == visits(best) && q(child) > q(best)) {
-                    best = child;
-                }
-            }
-            return best;
-        }
-
-        /** The final path: from the root (excluded) by {@link #mostVisited} down to a node without children. */
-        List<Integer> principal() {
-            List<Integer> path = new ArrayList<>();
-            for (int id = mostVisited(ROOT); id != -1; id = mostVisited(id)) {
-                path.add(id);
-            }
-            return path;
-        }
-
-        /** The visit counts of a node's children, in order. */
-        List<Integer> childVisits(int id) {
-            return node(id).children.stream().map(this::visits).toList();
-        }
-
-        private Node node(int id) {
-            if (id < 0 || id >= nodes.size()) {
-                throw new IllegalArgumentException("no node " + id);
-            }
-            return nodes.get(id);
-        }
-    }
-
     private static final class Run extends EpisodeBehavior<Run.Command> {
 
         sealed interface Command {
@@ -258,8 +100,13 @@ public record Mcts(String name, String policy, String scorer, int iterations, in
         private record Scored(int node, StepScores scores, Throwable error) implements Command {
         }
 
+        /** The verdicts on the chains of the final path, then (when it differs) on the output. */
+        private record Verified(List<String> graded, String output, List<Verdict> verdicts, Throwable error)
+                implements Command {
+        }
+
         private final Mcts config;
-        private final Tree tree = new Tree();
+        private final MctsTree tree = new MctsTree();
         /** The chain of steps of each node, by node id. */
         private final List<List<String>> chains = new ArrayList<>(List.of(List.of()));
         /** The values of terminal nodes, kept so that selecting one again costs no call. */
@@ -282,6 +129,7 @@ public record Mcts(String name, String policy, String scorer, int iterations, in
                     .onMessage(Expanded.class, this::onExpanded)
                     .onMessage(RolledOut.class, this::onRolledOut)
                     .onMessage(Scored.class, this::onScored)
+                    .onMessage(Verified.class, this::onVerified)
                     .build();
         }
 
@@ -295,7 +143,7 @@ public record Mcts(String name, String policy, String scorer, int iterations, in
          * spent, or the tree is exhausted. Terminal nodes selected again are backed up at once.
          */
         private Behavior<Command> simulate() {
-            while (iteration < config.iterations() && !tree.exhausted(Tree.ROOT)) {
+            while (iteration < config.iterations() && !tree.exhausted(MctsTree.ROOT)) {
                 int leaf = tree.descend(config.exploration());
                 event(iteration, "select", "node " + leaf + " depth " + tree.depth(leaf)
                         + (tree.terminal(leaf) ? " terminal" : "") + " visits " + tree.visits(leaf));
@@ -303,11 +151,11 @@ public record Mcts(String name, String policy, String scorer, int iterations, in
                     backup(leaf, terminalValues.get(leaf));
                     continue;
                 }
-                if (leaf == Tree.ROOT && tree.terminal(leaf)) {
+                if (leaf == MctsTree.ROOT && tree.terminal(leaf)) {
                     backup(leaf, 0); // nothing was proposed at all
                     continue;
                 }
-                if (tree.terminal(leaf) || leaf != Tree.ROOT && tree.visits(leaf) == 0) {
+                if (tree.terminal(leaf) || leaf != MctsTree.ROOT && tree.visits(leaf) == 0) {
                     evaluate(leaf);
                 } else {
                     int node = leaf;
@@ -337,7 +185,7 @@ public record Mcts(String name, String policy, String scorer, int iterations, in
             if (proposed.isEmpty()) {
                 tree.markTerminal(e.node());
                 event(iteration, "expand", "no step: node " + e.node() + " is terminal");
-                if (e.node() == Tree.ROOT) {
+                if (e.node() == MctsTree.ROOT) {
                     return simulate(); // backs up 0 for the empty root
                 }
                 evaluate(e.node());
@@ -426,28 +274,40 @@ public record Mcts(String name, String policy, String scorer, int iterations, in
             iteration++;
         }
 
-        /** Reports the root's visit counts and answers along the most visited path. */
+        /** Reports the root's visit counts and grades the most visited path (off this thread). */
         private Behavior<Command> end() {
-            event(Math.max(iteration - 1, 0), "visits", tree.childVisits(Tree.ROOT).toString());
-            List<RoundOutcome> rounds = new ArrayList<>();
+            event(Math.max(iteration - 1, 0), "visits", tree.childVisits(MctsTree.ROOT).toString());
+            List<String> graded = new ArrayList<>();
             List<Integer> path = tree.principal();
-            for (int i = 0; i < path.size(); i++) {
-                var verdict = episode.environment().verify(episode.task(), text(chains.get(path.get(i))));
-                rounds.add(new RoundOutcome(i, verdict.extracted(), verdict.correct()));
+            for (int id : path) {
+                graded.add(text(chains.get(id)));
             }
             List<String> last = path.isEmpty() ? List.of() : chains.get(path.get(path.size() - 1));
             String output = text(last);
             boolean answered = !last.isEmpty() && PrmSearch.states(last.get(last.size() - 1));
             if (!answered && bestAnswer != null) {
                 output = text(bestAnswer);
-                event(rounds.size(), "answer", String.format(Locale.ROOT,
+                event(graded.size(), "answer", String.format(Locale.ROOT,
                         "the most visited path states no answer: best answering chain (%.3f)", bestAnswerValue));
             }
-            if (rounds.isEmpty() || !output.equals(text(last))) {
-                var verdict = episode.environment().verify(episode.task(), output);
+            if (graded.isEmpty() || !output.equals(text(last))) {
+                graded.add(output);
+            }
+            String finalOutput = output;
+            verifyAll(graded, (verdicts, error) -> new Verified(graded, finalOutput, verdicts, error));
+            return this;
+        }
+
+        /** One round per depth of the final path, and one more for an answer from elsewhere. */
+        private Behavior<Command> onVerified(Verified verified) {
+            if (verified.error() != null) {
+                return fail(verified.error());
+            }
+            List<RoundOutcome> rounds = new ArrayList<>();
+            for (Verdict verdict : verified.verdicts()) {
                 rounds.add(new RoundOutcome(rounds.size(), verdict.extracted(), verdict.correct()));
             }
-            return finish(output, rounds);
+            return finish(verified.output(), rounds);
         }
 
         private static String text(List<String> steps) {

@@ -9,6 +9,7 @@ import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.StepScores;
+import dev.reverb.environments.Verdict;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -120,6 +121,9 @@ public record PrmSearch(String name, Strategy strategy, String policy, String sc
         private record Critiqued(int chain, Agent.Reply reply, Throwable error) implements Command {
         }
 
+        private record Verified(Chain best, Verdict verdict, Throwable error) implements Command {
+        }
+
         private final PrmSearch config;
         private final List<RoundOutcome> rounds = new ArrayList<>();
         private List<Chain> kept = new ArrayList<>(List.of(new Chain(List.of(), List.of(), 1.0, "")));
@@ -149,6 +153,7 @@ public record PrmSearch(String name, Strategy strategy, String policy, String sc
                     .onMessage(Proposed.class, this::onProposed)
                     .onMessage(Scored.class, this::onScored)
                     .onMessage(Critiqued.class, this::onCritiqued)
+                    .onMessage(Verified.class, this::onVerified)
                     .build();
         }
 
@@ -240,8 +245,17 @@ public record PrmSearch(String name, Strategy strategy, String policy, String sc
             Chain best = kept.isEmpty() ? new Chain(List.of(), List.of(), 0, "") : kept.get(0);
             event(depth, "scores", ranked.stream().map(c -> String.format(Locale.ROOT, "%.3f", c.value())).toList()
                     + " -> kept " + kept.size());
-            var verdict = episode.environment().verify(episode.task(), best.text());
-            rounds.add(new RoundOutcome(depth, verdict.extracted(), verdict.correct()));
+            verify(best.text(), (verdict, error) -> new Verified(best, verdict, error));
+            return this;
+        }
+
+        /** The round's best chain graded: the search goes on or ends. */
+        private Behavior<Command> onVerified(Verified verified) {
+            if (verified.error() != null) {
+                return fail(verified.error());
+            }
+            Chain best = verified.best();
+            rounds.add(new RoundOutcome(depth, verified.verdict().extracted(), verified.verdict().correct()));
             depth++;
             if (config.strategy() == Strategy.BEST_OF_N || kept.stream().allMatch(Chain::done)
                     || depth >= config.maxSteps() || kept.isEmpty()) {

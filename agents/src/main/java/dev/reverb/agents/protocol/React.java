@@ -5,12 +5,12 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import akka.actor.typed.DispatcherSelector;
 import dev.reverb.agents.Agent;
 import dev.reverb.agents.EnvironmentActor;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.environments.InteractiveEnvironment;
+import dev.reverb.environments.Verdict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +89,9 @@ public record React(String name, String actor, String reflector, int maxTrials, 
         private record Stepped(String action, InteractiveEnvironment.Outcome outcome, Throwable error) implements Command {
         }
 
+        private record Verified(String output, Verdict verdict, Throwable error) implements Command {
+        }
+
         private final React config;
         private final InteractiveEnvironment world;
         private final List<RoundOutcome> rounds = new ArrayList<>();
@@ -112,6 +115,7 @@ public record React(String name, String actor, String reflector, int maxTrials, 
                     .onMessage(Reflected.class, this::onReflected)
                     .onMessage(Started.class, this::onStarted)
                     .onMessage(Stepped.class, this::onStepped)
+                    .onMessage(Verified.class, this::onVerified)
                     .build();
         }
 
@@ -124,7 +128,7 @@ public record React(String name, String actor, String reflector, int maxTrials, 
             valid = 0;
             trajectory.setLength(0);
             session = getContext().spawn(EnvironmentActor.create(world, episode.task()), "environment-" + attempt,
-                    DispatcherSelector.blocking());
+                    EnvironmentActor.dispatcher(getContext().getSystem()));
             getContext().askWithStatus(String.class, session, episode.askTimeout(), EnvironmentActor.Look::new,
                     (observation, error) -> new Started(observation, error));
         }
@@ -169,14 +173,23 @@ public record React(String name, String actor, String reflector, int maxTrials, 
                 act();
                 return this;
             }
-            int trial = rounds.size();
             String output = String.join("\n", actions);
-            var verdict = episode.environment().verify(episode.task(), output);
+            verify(output, (verdict, error) -> new Verified(output, verdict, error));
+            return this;
+        }
+
+        private Behavior<Command> onVerified(Verified verified) {
+            if (verified.error() != null) {
+                return fail(verified.error());
+            }
+            int trial = rounds.size();
+            String output = verified.output();
+            Verdict verdict = verified.verdict();
             rounds.add(new RoundOutcome(trial, verdict.extracted().isEmpty() ? "" : "(" + actions.size() + " actions)",
                     verdict.correct()));
             event(trial, "attempt", (verdict.correct() ? "done" : "not done") + " after " + actions.size() + " actions");
             if (verdict.correct() || rounds.size() >= config.maxTrials()) {
-                return finish(output, rounds);
+                return finish(output, verdict, rounds);
             }
             ask(config.reflector(), trial, Phase.REFLECT, Map.of("candidate", trajectory.toString(),
                     "feedback", verdict.feedback(), "reflections", numbered(reflections)), Reflected::new);

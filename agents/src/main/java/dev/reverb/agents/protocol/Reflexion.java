@@ -53,6 +53,9 @@ public record Reflexion(String name, String solver, String reflector, int maxTri
         private record Reflected(Agent.Reply reply, Throwable error) implements Command {
         }
 
+        private record Verified(Verdict verdict, Throwable error) implements Command {
+        }
+
         private final Reflexion config;
         private final List<String> reflections = new ArrayList<>();
         private final List<RoundOutcome> rounds = new ArrayList<>();
@@ -70,6 +73,7 @@ public record Reflexion(String name, String solver, String reflector, int maxTri
             return newReceiveBuilder()
                     .onMessage(Attempted.class, this::onAttempted)
                     .onMessage(Reflected.class, this::onReflected)
+                    .onMessage(Verified.class, this::onVerified)
                     .build();
         }
 
@@ -86,12 +90,20 @@ public record Reflexion(String name, String solver, String reflector, int maxTri
                 return fail(attempted.error());
             }
             attempt = account(attempted.reply()).text();
+            verify(attempt, Verified::new);
+            return this;
+        }
+
+        private Behavior<Command> onVerified(Verified verified) {
+            if (verified.error() != null) {
+                return fail(verified.error());
+            }
             int trial = rounds.size();
-            verdict = episode.environment().verify(episode.task(), attempt);
+            verdict = verified.verdict();
             rounds.add(new RoundOutcome(trial, verdict.extracted(), verdict.correct()));
             event(trial, "verdict", (verdict.correct() ? "correct: " : "incorrect: ") + verdict.extracted());
             if (verdict.correct() || trial + 1 >= config.maxTrials()) {
-                return finish(attempt, rounds);
+                return finish(attempt, verdict, rounds);
             }
             if (!config.carryReflections()) {
                 attempt(trial + 1);

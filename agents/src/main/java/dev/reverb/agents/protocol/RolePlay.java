@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Receive;
 import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.Phase;
+import dev.reverb.environments.Verdict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,9 @@ public record RolePlay(String name, String instructor, String executor, int maxT
         private record Executed(Agent.Reply reply, Throwable error) implements Command {
         }
 
+        private record Verified(Verdict verdict, Throwable error) implements Command {
+        }
+
         private final RolePlay config;
         private final List<RoundOutcome> rounds = new ArrayList<>();
         private final StringBuilder conversation = new StringBuilder();
@@ -74,6 +78,7 @@ public record RolePlay(String name, String instructor, String executor, int maxT
             return newReceiveBuilder()
                     .onMessage(Instructed.class, this::onInstructed)
                     .onMessage(Executed.class, this::onExecuted)
+                    .onMessage(Verified.class, this::onVerified)
                     .build();
         }
 
@@ -106,11 +111,19 @@ public record RolePlay(String name, String instructor, String executor, int maxT
             }
             answer = account(executed.reply()).text();
             say(config.executor(), answer);
-            var verdict = episode.environment().verify(episode.task(), answer);
+            verify(answer, Verified::new);
+            return this;
+        }
+
+        private Behavior<Command> onVerified(Verified verified) {
+            if (verified.error() != null) {
+                return fail(verified.error());
+            }
+            Verdict verdict = verified.verdict();
             rounds.add(new RoundOutcome(rounds.size(), verdict.extracted(), verdict.correct()));
             if (rounds.size() >= config.maxTurns()) {
                 event(rounds.size() - 1, "stop", "turn limit");
-                return finish(answer, rounds);
+                return finish(answer, verdict, rounds);
             }
             instruct();
             return this;

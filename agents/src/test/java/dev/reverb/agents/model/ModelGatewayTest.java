@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.pattern.StatusReply;
 import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.environments.Task;
@@ -245,6 +247,44 @@ class ModelGatewayTest {
         Task task = new Task("t1", "test", "What is 6*7?", "42", List.of(), null);
         return new ScoreRequest("What is 6*7?", List.of("6*7 = 42", "so it is wrong"),
                 new CallContext("ep-1", "scorer", "judge", 0, Phase.SCORE, task));
+    }
+
+    @Test
+    void should_answer_every_held_call_at_once_with_the_cause_when_the_gateway_crashes() {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        GenerateRequest crash = new GenerateRequest(List.of(ChatMessage.user("crash")), Sampling.DEFAULT, 1,
+                request(1).context());
+        FakeBackend backend = new FakeBackend(request -> request.messages().get(0).content().equals("crash")
+                ? CompletableFuture.failedFuture(new RuntimeException("bad request"))
+                : gate.thenApply(v -> generation(request, 1, 1)));
+        backend.retryable = error -> {
+            throw new IllegalStateException("backend bug in isRetryable");
+        };
+        // supervised as the runtime supervises gateways
+        ActorRef<ModelGateway.Command> gateway = testKit.spawn(Behaviors.supervise(
+                        ModelGateway.create(backend, new GatewaySettings(2, 10, WAIT, 2, ms(10)), trace::add))
+                .onFailure(SupervisorStrategy.restartWithBackoff(ms(200), Duration.ofSeconds(1), 0)));
+        TestProbe<StatusReply<Generation>> inFlight = testKit.createTestProbe();
+        TestProbe<StatusReply<Generation>> crashing = testKit.createTestProbe();
+        TestProbe<StatusReply<Generation>> queued = testKit.createTestProbe();
+
+        gateway.tell(new ModelGateway.Generate(request(1), inFlight.getRef())); // waits at the backend
+        gateway.tell(new ModelGateway.Generate(crash, crashing.getRef()));      // makes the gateway throw
+        gateway.tell(new ModelGateway.Generate(request(1), queued.getRef()));   // waits in the queue
+
+        Duration soon = Duration.ofSeconds(3); // not the ask timeout: at once
+        for (TestProbe<StatusReply<Generation>> probe : List.of(inFlight, crashing, queued)) {
+            StatusReply<Generation> reply = probe.receiveMessage(soon);
+            assertThat(reply.isError()).isTrue();
+            assertThat(reply.getError().getMessage()).isEqualTo(
+                    "model 'fake' gateway failed (backend bug in isRetryable); the call was not completed");
+        }
+
+        // the restarted gateway serves new calls, and the late result of the dropped one changes nothing
+        gate.complete(null);
+        assertThat(generate(gateway, request(1)).isSuccess()).isTrue();
+        inFlight.expectNoMessage(ms(200));
+        assertThat(usage(gateway).calls()).isEqualTo(1);
     }
 
     private ActorRef<ModelGateway.Command> spawn(ModelBackend backend, GatewaySettings settings) {

@@ -13,7 +13,6 @@ import dev.reverb.agents.model.GenerateRequest;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.ScoreRequest;
 import dev.reverb.agents.model.StepScores;
-import dev.reverb.agents.protocol.Mcts.Tree;
 import dev.reverb.agents.protocol.ProtocolTestKit.ScriptedModel;
 import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.memory.Recall;
@@ -36,24 +35,24 @@ class MctsTest {
 
     @Test
     void should_select_unvisited_children_first_in_order_when_some_are_unvisited() {
-        Tree tree = new Tree();
-        int a = tree.add(Tree.ROOT, false);
-        int b = tree.add(Tree.ROOT, false);
-        int c = tree.add(Tree.ROOT, false);
+        MctsTree tree = new MctsTree();
+        int a = tree.add(MctsTree.ROOT, false);
+        int b = tree.add(MctsTree.ROOT, false);
+        int c = tree.add(MctsTree.ROOT, false);
 
-        assertThat(tree.select(Tree.ROOT, 1.0)).isEqualTo(a);
+        assertThat(tree.select(MctsTree.ROOT, 1.0)).isEqualTo(a);
         tree.backup(a, 1.0);
-        assertThat(tree.select(Tree.ROOT, 1.0)).isEqualTo(b);
+        assertThat(tree.select(MctsTree.ROOT, 1.0)).isEqualTo(b);
         tree.backup(b, 0.0);
-        assertThat(tree.select(Tree.ROOT, 1.0)).isEqualTo(c);
+        assertThat(tree.select(MctsTree.ROOT, 1.0)).isEqualTo(c);
         assertThat(tree.uct(c, 1.0)).isInfinite();
     }
 
     @Test
     void should_select_by_q_plus_c_sqrt_ln_n_parent_over_n_child_when_every_child_is_visited() {
-        Tree tree = new Tree();
-        int a = tree.add(Tree.ROOT, false);
-        int b = tree.add(Tree.ROOT, false);
+        MctsTree tree = new MctsTree();
+        int a = tree.add(MctsTree.ROOT, false);
+        int b = tree.add(MctsTree.ROOT, false);
         tree.backup(a, 0.9);
         tree.backup(a, 0.8);
         tree.backup(a, 0.7); // a: N = 3, W = 2.4, Q = 0.8
@@ -62,32 +61,32 @@ class MctsTest {
         // c = 1: a = 0.8 + sqrt(ln 4 / 3) = 1.47978, b = 0.3 + sqrt(ln 4 / 1) = 1.47741
         assertThat(tree.uct(a, 1.0)).isCloseTo(1.47978, within(1e-5));
         assertThat(tree.uct(b, 1.0)).isCloseTo(1.47741, within(1e-5));
-        assertThat(tree.select(Tree.ROOT, 1.0)).isEqualTo(a);
+        assertThat(tree.select(MctsTree.ROOT, 1.0)).isEqualTo(a);
         // c = 2: a = 0.8 + 2 * 0.67978 = 2.15956, b = 0.3 + 2 * 1.17741 = 2.65482: exploration wins
         assertThat(tree.uct(a, 2.0)).isCloseTo(2.15956, within(1e-5));
         assertThat(tree.uct(b, 2.0)).isCloseTo(2.65482, within(1e-5));
-        assertThat(tree.select(Tree.ROOT, 2.0)).isEqualTo(b);
+        assertThat(tree.select(MctsTree.ROOT, 2.0)).isEqualTo(b);
         // c = 0: the mean value alone
-        assertThat(tree.select(Tree.ROOT, 0.0)).isEqualTo(a);
+        assertThat(tree.select(MctsTree.ROOT, 0.0)).isEqualTo(a);
     }
 
     @Test
     void should_select_the_earlier_child_when_uct_values_tie() {
-        Tree tree = new Tree();
-        int a = tree.add(Tree.ROOT, false);
-        int b = tree.add(Tree.ROOT, false);
+        MctsTree tree = new MctsTree();
+        int a = tree.add(MctsTree.ROOT, false);
+        int b = tree.add(MctsTree.ROOT, false);
         tree.backup(a, 0.5);
         tree.backup(b, 0.5);
 
         assertThat(tree.uct(a, 1.0)).isEqualTo(tree.uct(b, 1.0));
-        assertThat(tree.select(Tree.ROOT, 1.0)).isEqualTo(a);
+        assertThat(tree.select(MctsTree.ROOT, 1.0)).isEqualTo(a);
     }
 
     @Test
     void should_add_one_visit_and_the_value_to_every_node_on_the_path_when_backing_up() {
-        Tree tree = new Tree();
-        int a = tree.add(Tree.ROOT, false);
-        int b = tree.add(Tree.ROOT, false);
+        MctsTree tree = new MctsTree();
+        int a = tree.add(MctsTree.ROOT, false);
+        int b = tree.add(MctsTree.ROOT, false);
         int a1 = tree.add(a, false);
 
         tree.backup(a1, 0.7);
@@ -101,19 +100,19 @@ class MctsTest {
         assertThat(tree.q(a)).isCloseTo(0.55, within(1e-12));
         assertThat(tree.visits(b)).isEqualTo(1);
         assertThat(tree.total(b)).isCloseTo(0.2, within(1e-12));
-        assertThat(tree.visits(Tree.ROOT)).isEqualTo(3);
-        assertThat(tree.total(Tree.ROOT)).isCloseTo(1.3, within(1e-12));
-        assertThat(tree.childVisits(Tree.ROOT)).containsExactly(2, 1);
+        assertThat(tree.visits(MctsTree.ROOT)).isEqualTo(3);
+        assertThat(tree.total(MctsTree.ROOT)).isCloseTo(1.3, within(1e-12));
+        assertThat(tree.childVisits(MctsTree.ROOT)).containsExactly(2, 1);
         assertThat(tree.depth(a1)).isEqualTo(2);
         assertThat(tree.parent(a1)).isEqualTo(a);
     }
 
     @Test
     void should_descend_to_a_terminal_node_or_a_node_without_children_when_selecting() {
-        Tree tree = new Tree();
-        assertThat(tree.descend(1.0)).isEqualTo(Tree.ROOT);
-        int a = tree.add(Tree.ROOT, true);
-        int b = tree.add(Tree.ROOT, false);
+        MctsTree tree = new MctsTree();
+        assertThat(tree.descend(1.0)).isEqualTo(MctsTree.ROOT);
+        int a = tree.add(MctsTree.ROOT, true);
+        int b = tree.add(MctsTree.ROOT, false);
         tree.backup(a, 1.0);
         assertThat(tree.descend(1.0)).isEqualTo(b); // unvisited first
         tree.backup(b, 0.0);
@@ -127,32 +126,32 @@ class MctsTest {
 
     @Test
     void should_be_exhausted_only_when_every_leaf_below_is_terminal_and_visited() {
-        Tree tree = new Tree();
-        assertThat(tree.exhausted(Tree.ROOT)).isFalse();
-        int a = tree.add(Tree.ROOT, true);
-        int b = tree.add(Tree.ROOT, false);
+        MctsTree tree = new MctsTree();
+        assertThat(tree.exhausted(MctsTree.ROOT)).isFalse();
+        int a = tree.add(MctsTree.ROOT, true);
+        int b = tree.add(MctsTree.ROOT, false);
         tree.backup(a, 1.0);
         assertThat(tree.exhausted(a)).isTrue();
-        assertThat(tree.exhausted(Tree.ROOT)).isFalse();
+        assertThat(tree.exhausted(MctsTree.ROOT)).isFalse();
         int b1 = tree.add(b, true);
         assertThat(tree.exhausted(b)).isFalse(); // its terminal child was never visited
         tree.backup(b1, 0.0);
         assertThat(tree.exhausted(b)).isTrue();
-        assertThat(tree.exhausted(Tree.ROOT)).isTrue();
+        assertThat(tree.exhausted(MctsTree.ROOT)).isTrue();
     }
 
     @Test
     void should_follow_the_most_visited_child_and_break_ties_by_mean_value_when_choosing_the_final_path() {
-        Tree tree = new Tree();
-        int a = tree.add(Tree.ROOT, false);
-        int b = tree.add(Tree.ROOT, false);
+        MctsTree tree = new MctsTree();
+        int a = tree.add(MctsTree.ROOT, false);
+        int b = tree.add(MctsTree.ROOT, false);
         int a1 = tree.add(a, false);
         int a2 = tree.add(a, false);
         tree.backup(b, 0.9);
         tree.backup(a1, 0.2);
         tree.backup(a2, 0.6);
 
-        assertThat(tree.mostVisited(Tree.ROOT)).isEqualTo(a); // 2 visits against 1
+        assertThat(tree.mostVisited(MctsTree.ROOT)).isEqualTo(a); // 2 visits against 1
         assertThat(tree.mostVisited(a)).isEqualTo(a2); // 1 visit each: the higher Q
         assertThat(tree.principal()).containsExactly(a, a2);
         assertThat(tree.mostVisited(a2)).isEqualTo(-1);

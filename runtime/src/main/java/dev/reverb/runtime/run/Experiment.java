@@ -1,33 +1,33 @@
 package dev.reverb.runtime.run;
 
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.ChildFailed;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import dev.reverb.agents.AgentSpec;
+import dev.reverb.agents.EnvironmentActor;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.GatewaySettings;
 import dev.reverb.agents.model.ModelBackend;
 import dev.reverb.agents.model.ModelGateway;
-import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.protocol.EpisodeOutcome;
-import dev.reverb.agents.protocol.EpisodeResult;
 import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.agents.trace.TraceSink;
 import dev.reverb.environments.Environment;
 import dev.reverb.environments.Task;
 import dev.reverb.memory.Recall;
-import dev.reverb.memory.Trajectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,17 +40,52 @@ import java.util.concurrent.Executor;
 /**
  * Runs a list of episodes, at most {@code concurrency} at once. It spawns one supervised model
  * gateway per configured model, then one protocol actor per episode; every ended episode goes
- * to the recorder, and when the last one has ended the recorder hears {@code AllDone}.
+ * to the recorder, and when the last one has ended the recorder hears {@code AllDone}. An
+ * experiment made by {@link #session} has no list: it runs the episodes {@link Submit}ted to it,
+ * answers each asker, and runs until it is stopped.
+ *
+ * <p>Failures: an episode actor that fails or stops without an outcome fails that episode with
+ * the cause; a memory keeper that fails ends the experiment at once ({@link Aborted}), which its
+ * parent hears as a child failure. Episodes run on the default dispatcher (they never block:
+ * verifiers run on {@link #VERIFIER_DISPATCHER}); the memory keeper and recalls run on the I/O
+ * dispatcher.
  */
 public final class Experiment extends AbstractBehavior<Experiment.Command> {
 
+    /** Where verifiers run (configured in {@code reference.conf}). */
+    public static final String VERIFIER_DISPATCHER = "reverb.verifier-dispatcher";
+
     public sealed interface Command {
+    }
+
+    /**
+     * Run one more episode; {@code replyTo} hears its outcome once it is remembered (and recorded).
+     *
+     * @param grader grades this episode's answers in place of the setup's environment, or null
+     */
+    public record Submit(EpisodePlan plan, Environment grader, ActorRef<EpisodeOutcome> replyTo) implements Command {
+        public Submit {
+            Objects.requireNonNull(plan, "plan");
+            Objects.requireNonNull(replyTo, "replyTo");
+        }
+    }
+
+    /** Stop now (episodes still running are abandoned); {@code replyTo} hears when the gateways are stopped. */
+    public record Stop(ActorRef<akka.Done> replyTo) implements Command {
+    }
+
+    /** The experiment cannot go on (a memory keeper failed); the message says why. */
+    public static final class Aborted extends RuntimeException {
+        public Aborted(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private record Outcome(EpisodeOutcome outcome) implements Command {
     }
 
-    private record EpisodeStopped(String episodeId) implements Command {
+    /** An episode actor stopped (or failed); sent to self, so an outcome it sent before arrives first. */
+    private record EpisodeStopped(String episodeId, String reason) implements Command {
     }
 
     private record Recalled(EpisodePlan plan, Recall recall, Throwable error) implements Command {
@@ -94,11 +129,34 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     }
 
     public static Behavior<Command> create(Setup setup, ActorRef<Recorder.Command> recorder) {
-        return Behaviors.setup(ctx -> new Experiment(ctx, setup, recorder));
+        Objects.requireNonNull(recorder, "recorder");
+        return Behaviors.setup(ctx -> new Experiment(ctx, setup, recorder, event -> recorder.tell(new Recorder.Trace(event)),
+                false));
+    }
+
+    /**
+     * An experiment that runs the episodes {@link Submit}ted to it (after {@code setup}'s plans, if
+     * any) and never ends by itself; nothing is recorded, trace events go to {@code trace}.
+     */
+    public static Behavior<Command> session(Setup setup, TraceSink trace) {
+        Objects.requireNonNull(trace, "trace");
+        return Behaviors.setup(ctx -> new Experiment(ctx, setup, null, trace, true));
+    }
+
+    /** The verifier executor: {@link #VERIFIER_DISPATCHER} when configured, else Akka's blocking dispatcher. */
+    public static Executor verifiers(ActorSystem<?> system) {
+        return system.dispatchers().lookup(system.settings().config().hasPath(VERIFIER_DISPATCHER)
+                ? DispatcherSelector.fromConfig(VERIFIER_DISPATCHER) : DispatcherSelector.blocking());
     }
 
     private final Setup setup;
+    /** Null for a session: nothing is recorded. */
     private final ActorRef<Recorder.Command> recorder;
+    private final boolean open;
+    private final Map<String, ActorRef<EpisodeOutcome>> askers = new HashMap<>();
+    private final Map<String, Environment> graders = new HashMap<>();
+    private final Map<ActorRef<Void>, String> episodeActors = new HashMap<>();
+    private final Executor verifiers;
     private final TraceSink trace;
     private final Map<String, Episode.Binding> bindings = new LinkedHashMap<>();
     private final Queue<EpisodePlan> waiting;
@@ -107,16 +165,19 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     private final Map<String, EpisodePlan> remembering = new HashMap<>();
     private final ActorRef<MemoryKeeper.Command> keeper;
     /** Where memory recalls run (they embed text and read the store), off this actor's thread. */
-    private final Executor blocking;
+    private final Executor io;
     private final ActorRef<EpisodeOutcome> outcomes;
     private final Duration askTimeout;
     private int spawned;
 
-    private Experiment(ActorContext<Command> context, Setup setup, ActorRef<Recorder.Command> recorder) {
+    private Experiment(ActorContext<Command> context, Setup setup, ActorRef<Recorder.Command> recorder,
+                       TraceSink trace, boolean open) {
         super(context);
         this.setup = setup;
         this.recorder = recorder;
-        this.trace = event -> recorder.tell(new Recorder.Trace(event));
+        this.trace = trace;
+        this.open = open;
+        this.verifiers = verifiers(context.getSystem());
         this.waiting = new ArrayDeque<>(setup.plans());
         this.outcomes = context.messageAdapter(EpisodeOutcome.class, Outcome::new);
         Map<String, ActorRef<ModelGateway.Command>> gateways = new HashMap<>();
@@ -134,12 +195,16 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         }
         // A turn may also wait in the gateway's queue behind other episodes' calls.
         this.askTimeout = slowest.multipliedBy(4);
-        this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+        DispatcherSelector ioDispatcher = EnvironmentActor.dispatcher(context.getSystem());
+        this.io = context.getSystem().dispatchers().lookup(ioDispatcher);
         MemoryKeeper.Plan m = setup.memory();
         this.keeper = m == null ? null : context.spawn(MemoryKeeper.create(m,
                         m.distiller() == null ? null : bindings.get(m.distiller()), setup.environment(), trace, askTimeout),
-                "memory", DispatcherSelector.blocking());
-        if (waiting.isEmpty()) {
+                "memory", ioDispatcher);
+        if (keeper != null) {
+            context.watch(keeper);
+        }
+        if (waiting.isEmpty() && !open) {
             recorder.tell(Recorder.AllDone.INSTANCE);
         }
         startMore();
@@ -149,11 +214,68 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Outcome.class, this::onOutcome)
+                .onMessage(Submit.class, this::onSubmit)
+                .onMessage(Stop.class, this::onStop)
                 .onMessage(EpisodeStopped.class, this::onEpisodeStopped)
                 .onMessage(Recalled.class, this::onRecalled)
                 .onMessage(Remembered.class, this::onRemembered)
                 .onMessage(Flushed.class, f -> allDone())
+                .onSignal(ChildFailed.class, this::onChildFailed)
+                .onSignal(Terminated.class, this::onChildStopped)
                 .build();
+    }
+
+    private Behavior<Command> onSubmit(Submit submit) {
+        String id = submit.plan().id();
+        if (running.containsKey(id) || remembering.containsKey(id) || askers.containsKey(id)
+                || waiting.stream().anyMatch(p -> p.id().equals(id))) {
+            submit.replyTo().tell(new EpisodeOutcome.Failed(id, "an episode with id " + id + " is already running"));
+            return this;
+        }
+        askers.put(id, submit.replyTo());
+        if (submit.grader() != null) {
+            graders.put(id, submit.grader());
+        }
+        waiting.add(submit.plan());
+        startMore();
+        return this;
+    }
+
+    private Behavior<Command> onStop(Stop stop) {
+        return Behaviors.stopped(() -> stop.replyTo().tell(akka.Done.getInstance())); // after the children stopped
+    }
+
+    /** An episode actor that threw fails its episode with the cause; a failed memory keeper ends the experiment. */
+    private Behavior<Command> onChildFailed(ChildFailed failed) {
+        if (failed.getRef().equals(keeper)) {
+            throw new Aborted("memory keeper failed: " + describe(failed.cause()), failed.cause());
+        }
+        String id = episodeActors.remove(failed.getRef());
+        if (id != null) {
+            getContext().getSelf().tell(new EpisodeStopped(id, "the protocol actor failed: " + describe(failed.cause())));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onChildStopped(Terminated stopped) {
+        if (stopped.getRef().equals(keeper)) {
+            throw new Aborted("memory keeper stopped", null);
+        }
+        String id = episodeActors.remove(stopped.getRef());
+        if (id != null) {
+            getContext().getSelf().tell(new EpisodeStopped(id,
+                    "the protocol actor stopped without reporting an outcome (see the log)"));
+        }
+        return this;
+    }
+
+    /** A failure's own message (the root cause's, when Akka wrapped an exception thrown while starting an actor). */
+    static String describe(Throwable error) {
+        Throwable e = error;
+        while (e instanceof akka.actor.ActorInitializationException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     private Behavior<Command> onOutcome(Outcome message) {
@@ -164,8 +286,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         if (!running.containsKey(stopped.episodeId())) {
             return this;
         }
-        return ended(new EpisodeOutcome.Failed(stopped.episodeId(),
-                "the protocol actor stopped without reporting an outcome (see the log)"));
+        return ended(new EpisodeOutcome.Failed(stopped.episodeId(), stopped.reason()));
     }
 
     private Behavior<Command> ended(EpisodeOutcome outcome) {
@@ -176,7 +297,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         if (keeper != null && outcome instanceof EpisodeOutcome.Completed completed) {
             remembering.put(plan.id(), plan);
             getContext().ask(MemoryKeeper.Done.class, keeper, askTimeout,
-                    ref -> new MemoryKeeper.Remember(trajectory(plan, completed.result()), ref),
+                    ref -> new MemoryKeeper.Remember(MemoryKeeper.trajectory(setup.runId(), plan, completed.result()), ref),
                     (done, error) -> new Remembered(plan, outcome));
             return this;
         }
@@ -189,8 +310,15 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     }
 
     private Behavior<Command> record(EpisodePlan plan, EpisodeOutcome outcome) {
-        recorder.tell(new Recorder.Ended(plan, outcome));
-        if (running.isEmpty() && remembering.isEmpty() && waiting.isEmpty()) {
+        if (recorder != null) {
+            recorder.tell(new Recorder.Ended(plan, outcome));
+        }
+        graders.remove(plan.id());
+        ActorRef<EpisodeOutcome> asker = askers.remove(plan.id());
+        if (asker != null) {
+            asker.tell(outcome);
+        }
+        if (!open && running.isEmpty() && remembering.isEmpty() && waiting.isEmpty()) {
             if (keeper == null) {
                 return allDone();
             }
@@ -224,7 +352,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-            }, blocking), (recall, error) -> new Recalled(plan, recall, error));
+            }, io), (recall, error) -> new Recalled(plan, recall, error));
         }
     }
 
@@ -245,25 +373,20 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         for (String name : plan.protocol().agents()) {
             team.put(name, bindings.get(name));
         }
-        Episode episode = new Episode(plan.id(), plan.task(), setup.environment(), plan.seed(), team, recall, trace,
-                askTimeout);
-        // Verifiers may block (the code sandbox runs a subprocess), so episodes run on the blocking dispatcher.
-        ActorRef<?> actor = getContext().spawn(plan.protocol().behavior(episode, outcomes), "episode-" + (++spawned),
-                DispatcherSelector.blocking());
-        getContext().watchWith(actor, new EpisodeStopped(plan.id()));
-    }
-
-    /** An episode as memory keeps it; a reflection carries the feedback its writer was shown. */
-    private Trajectory trajectory(EpisodePlan plan, EpisodeResult result) {
-        Task task = plan.task();
-        List<Trajectory.Turn> turns = new ArrayList<>();
-        for (EpisodeResult.Message m : result.messages()) {
-            String feedback = m.phase() == Phase.REFLECT ? m.feedback() : "";
-            turns.add(new Trajectory.Turn(m.agent(), m.phase().name(), m.round(), m.text(), feedback));
+        Episode episode = new Episode(plan.id(), plan.task(), graders.getOrDefault(plan.id(), setup.environment()),
+                plan.seed(), team, recall, trace, askTimeout, verifiers);
+        Behavior<?> behavior;
+        try {
+            behavior = plan.protocol().behavior(episode, outcomes);
+        } catch (RuntimeException e) { // e.g. a protocol that does not fit the environment
+            getContext().getSelf().tell(new Outcome(new EpisodeOutcome.Failed(plan.id(), describe(e))));
+            return;
         }
-        return new Trajectory(setup.runId() + "/" + plan.id(), task.environment(), task.id(), task.question(),
-                result.protocol(), turns, result.verdict().extracted(), result.verdict().correct(),
-                result.verdict().feedback());
+        // Episodes never block (verifiers run on the verifier dispatcher), so they share the default dispatcher.
+        @SuppressWarnings("unchecked")
+        ActorRef<Void> actor = (ActorRef<Void>) getContext().spawn(behavior, "episode-" + (++spawned));
+        episodeActors.put(actor, plan.id());
+        getContext().watch(actor);
     }
 
     private static Duration max(Duration a, Duration b) {

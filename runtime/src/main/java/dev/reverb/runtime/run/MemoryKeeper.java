@@ -10,6 +10,7 @@ import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.MemorySlots;
 import dev.reverb.agents.model.Phase;
+import dev.reverb.agents.protocol.EpisodeResult;
 import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.agents.trace.TraceSink;
 import dev.reverb.environments.Environment;
@@ -213,6 +214,19 @@ public final class MemoryKeeper extends AbstractBehavior<MemoryKeeper.Command> {
         distillNext();
         answerFlushes();
         return this;
+    }
+
+    /** An episode as memory keeps it; a reflection carries the feedback its writer was shown. */
+    static Trajectory trajectory(String runId, EpisodePlan plan, EpisodeResult result) {
+        Task task = plan.task();
+        List<Trajectory.Turn> turns = new ArrayList<>();
+        for (EpisodeResult.Message m : result.messages()) {
+            String feedback = m.phase() == Phase.REFLECT ? m.feedback() : "";
+            turns.add(new Trajectory.Turn(m.agent(), m.phase().name(), m.round(), m.text(), feedback));
+        }
+        return new Trajectory(runId + "/" + plan.id(), task.environment(), task.id(), task.question(),
+                result.protocol(), turns, result.verdict().extracted(), result.verdict().correct(),
+                result.verdict().feedback());
     }
 
     private void answerFlushes() {

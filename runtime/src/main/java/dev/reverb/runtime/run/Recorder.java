@@ -25,8 +25,9 @@ import java.util.Locale;
  * Appends a run's records: every trace event to {@code trace.jsonl}, every finished episode to
  * {@code episodes.jsonl}. Each line is written whole and flushed before the next message, so a
  * run killed at any point leaves only complete lines (and at most one torn last line). Runs on
- * the blocking-I/O dispatcher; the {@link RunListener} hears about each episode after its line
- * is on disk.
+ * the {@code reverb.io-dispatcher}; the {@link RunListener} hears about each episode after its line
+ * is on disk. A write that fails (or a listener that throws) fails the recorder, and the run
+ * ends at once with "recorder failed: ..." (see {@link Runner}).
  */
 public final class Recorder extends AbstractBehavior<Recorder.Command> {
 

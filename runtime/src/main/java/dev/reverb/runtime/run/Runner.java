@@ -2,8 +2,12 @@ package dev.reverb.runtime.run;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.ChildFailed;
+import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.Behaviors;
+import dev.reverb.agents.EnvironmentActor;
+import dev.reverb.agents.model.ModelBackend;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.reverb.agents.protocol.EpisodeOutcome;
@@ -21,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -30,7 +35,12 @@ import java.util.function.Function;
 /**
  * Runs a scenario into a run folder: builds the environment, the models and the protocols,
  * plans every (protocol, task, repeat) episode not yet in {@code episodes.jsonl}, runs them in an
- * actor system, and writes {@code summary.json}.
+ * actor system of its own (configured by {@code reverb.standalone.akka} in {@code reference.conf}),
+ * and writes {@code summary.json}.
+ *
+ * <p>A run never waits forever: the guardian watches the recorder and the experiment, and the
+ * failure of either ends the run at once with {@link RunFailed} ("recorder failed: ..."); what
+ * was recorded before stays, and a resumed run finishes the rest.
  */
 public final class Runner {
 
@@ -39,11 +49,38 @@ public final class Runner {
      * @param out         where the run's console output goes
      * @param environment looks up environment variables (API keys); the CLI passes {@code System::getenv}
      * @param extensions  environments and protocols registered from Java
+     * @param listener    also hears about each episode once it is on disk (from the recorder's thread; if
+     *                    it throws, the recorder fails and the run ends), or null
+     * @param backends    model backends built in Java, by model name: they replace the scenario's
+     *                    backend of that model (the caller owns them: they are not closed)
      */
     public record Options(boolean progress, PrintWriter out, Function<String, String> environment,
-                          Extensions extensions) {
+                          Extensions extensions, RunListener listener, Map<String, ModelBackend> backends) {
+        public Options {
+            Objects.requireNonNull(out, "out");
+            Objects.requireNonNull(environment, "environment");
+            Objects.requireNonNull(extensions, "extensions");
+            backends = Map.copyOf(backends);
+        }
+
+        public Options(boolean progress, PrintWriter out, Function<String, String> environment,
+                       Extensions extensions) {
+            this(progress, out, environment, extensions, null, Map.of());
+        }
+
         public Options(boolean progress, PrintWriter out, Function<String, String> environment) {
             this(progress, out, environment, Extensions.NONE);
+        }
+
+        public Options withListener(RunListener more) {
+            return new Options(progress, out, environment, extensions, more, backends);
+        }
+
+        /** Uses {@code backend} for the scenario's model {@code model} instead of building one. */
+        public Options withBackend(String model, ModelBackend backend) {
+            Map<String, ModelBackend> more = new LinkedHashMap<>(backends);
+            more.put(model, backend);
+            return new Options(progress, out, environment, extensions, listener, more);
         }
     }
 
@@ -51,15 +88,12 @@ public final class Runner {
     public record Result(RunFolder folder, Summary summary, int failed) {
     }
 
-    private static final Config AKKA = ConfigFactory.parseString("""
-            akka.loglevel = WARNING
-            akka.stdout-loglevel = OFF
-            akka.loggers = ["akka.event.slf4j.Slf4jLogger"]
-            akka.logging-filter = "akka.event.slf4j.Slf4jLoggingFilter"
-            akka.log-dead-letters = off
-            akka.log-dead-letters-during-shutdown = off
-            akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-            """);
+    /** A run that ended early because a part of it failed (not an episode: those fail alone). */
+    public static final class RunFailed extends IllegalStateException {
+        public RunFailed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     private Runner() {
     }
@@ -75,18 +109,7 @@ public final class Runner {
                     report.loaded() + report.skipped());
             report.issues().stream().limit(20).forEach(issue -> out.println("  " + issue));
         }
-        List<Protocol> protocols = scenario.protocols().stream()
-                .map(p -> Wiring.protocol(p, scenario.memory(), options.extensions())).toList();
-        Set<String> defined = new java.util.HashSet<>();
-        scenario.agents().forEach(a -> defined.add(a.name()));
-        for (Protocol p : protocols) {
-            for (String agent : p.agents()) {
-                if (!defined.contains(agent)) {
-                    throw new IllegalArgumentException("protocol '" + p.name() + "' uses agent '" + agent
-                            + "', which the scenario does not define (agents: " + String.join(", ", defined) + ")");
-                }
-            }
-        }
+        List<Protocol> protocols = protocols(scenario, options.extensions());
         List<EpisodePlan> plans = new ArrayList<>();
         for (int repeat = 0; repeat < scenario.run().repeats(); repeat++) {
             for (Task task : environment.tasks()) {
@@ -101,11 +124,7 @@ public final class Runner {
             out.printf("Resuming %s: %d of %d episodes already done.%n", folder.dir(), plans.size() - todo.size(),
                     plans.size());
         }
-        Map<String, Experiment.Model> models = new LinkedHashMap<>();
-        for (Map.Entry<String, Scenario.ModelConfig> m : scenario.models().entrySet()) {
-            models.put(m.getKey(), new Experiment.Model(
-                    Wiring.backend(m.getValue(), scenario.run().seed(), options.environment()), Wiring.gateway(m.getValue())));
-        }
+        Map<String, Experiment.Model> models = models(scenario, options);
         MemoryKeeper.Plan memory = Wiring.memory(scenario, options.environment());
         Experiment.Setup setup = new Experiment.Setup(environment, models, scenario.agents(), todo,
                 scenario.run().concurrency(), folder.dir().getFileName().toString(), memory);
@@ -123,27 +142,37 @@ public final class Runner {
                     } else if (outcome instanceof EpisodeOutcome.Completed c) {
                         progress.step(c.result().verdict().correct());
                     }
+                    if (options.listener() != null) {
+                        options.listener().episodeEnded(plan, outcome);
+                    }
                 }
 
                 @Override
                 public void allDone() {
+                    if (options.listener() != null) {
+                        options.listener().allDone();
+                    }
                     finished.complete(null);
                 }
             };
-            ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
-                ActorRef<Recorder.Command> recorder = ctx.spawn(Recorder.create(folder, listener), "recorder",
-                        DispatcherSelector.blocking());
-                ctx.spawn(Experiment.create(setup, recorder), "experiment");
-                return Behaviors.empty();
-            }), "reverb", AKKA.withFallback(ConfigFactory.load()));
+            Config config = ConfigFactory.load();
+            ActorSystem<Void> system = ActorSystem.create(guardian(setup, folder, listener, finished), "reverb",
+                    config.getConfig("reverb.standalone").withFallback(config));
+            // Should the system stop for any other reason, the wait below ends too.
+            system.getWhenTerminated().thenRun(() -> finished.completeExceptionally(
+                    new RunFailed("the actor system stopped before the run ended", null)));
             try {
                 finished.get();
             } catch (ExecutionException e) {
-                throw new IllegalStateException(e.getCause());
+                throw e.getCause() instanceof RunFailed f ? f : new RunFailed(String.valueOf(e.getCause()), e.getCause());
             } finally {
                 system.terminate();
                 system.getWhenTerminated().toCompletableFuture().join();
-                models.values().forEach(m -> m.backend().close());
+                models.forEach((name, m) -> {
+                    if (!options.backends().containsKey(name)) {
+                        m.backend().close();
+                    }
+                });
                 if (memory != null) {
                     memory.memory().close();
                 }
@@ -155,5 +184,62 @@ public final class Runner {
         Files.writeString(folder.summary(),
                 Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary.toJson()) + "\n");
         return new Result(folder, summary, failed.get());
+    }
+
+    /**
+     * The run's guardian: the recorder (on the I/O dispatcher) and the experiment, both watched;
+     * either one failing or stopping before the end completes {@code finished} with the reason.
+     */
+    private static Behavior<Void> guardian(Experiment.Setup setup, RunFolder folder, RunListener listener,
+                                           CompletableFuture<Void> finished) {
+        return Behaviors.setup(ctx -> {
+            ActorRef<Recorder.Command> recorder = ctx.spawn(Recorder.create(folder, listener), "recorder",
+                    EnvironmentActor.dispatcher(ctx.getSystem()));
+            ActorRef<Experiment.Command> experiment = ctx.spawn(Experiment.create(setup, recorder), "experiment");
+            ctx.watch(recorder);
+            ctx.watch(experiment);
+            return Behaviors.receive(Void.class)
+                    .onSignal(Terminated.class, t -> {
+                        String part = t.getRef().equals(recorder) ? "recorder" : "experiment";
+                        if (t instanceof ChildFailed failed) {
+                            Throwable cause = failed.cause();
+                            String why = cause instanceof Experiment.Aborted ? cause.getMessage()
+                                    : part + " failed: " + Experiment.describe(cause);
+                            finished.completeExceptionally(new RunFailed(why, cause));
+                        } else if (part.equals("recorder")) { // it stops by itself only after the last episode
+                            finished.completeExceptionally(new RunFailed("recorder stopped before the run ended", null));
+                        }
+                        return finished.isDone() ? Behaviors.stopped() : Behaviors.same();
+                    })
+                    .build();
+        });
+    }
+
+    /** The scenario's protocols, each checked to use only agents the scenario defines. */
+    public static List<Protocol> protocols(Scenario scenario, Extensions extensions) {
+        List<Protocol> protocols = scenario.protocols().stream()
+                .map(p -> Wiring.protocol(p, scenario.memory(), extensions)).toList();
+        Set<String> defined = new java.util.HashSet<>();
+        scenario.agents().forEach(a -> defined.add(a.name()));
+        for (Protocol p : protocols) {
+            for (String agent : p.agents()) {
+                if (!defined.contains(agent)) {
+                    throw new IllegalArgumentException("protocol '" + p.name() + "' uses agent '" + agent
+                            + "', which the scenario does not define (agents: " + String.join(", ", defined) + ")");
+                }
+            }
+        }
+        return protocols;
+    }
+
+    /** The scenario's models: its backends, or those the options give by name. */
+    public static Map<String, Experiment.Model> models(Scenario scenario, Options options) throws IOException {
+        Map<String, Experiment.Model> models = new LinkedHashMap<>();
+        for (Map.Entry<String, Scenario.ModelConfig> m : scenario.models().entrySet()) {
+            ModelBackend given = options.backends().get(m.getKey());
+            models.put(m.getKey(), new Experiment.Model(given != null ? given
+                    : Wiring.backend(m.getValue(), scenario.run().seed(), options.environment()), Wiring.gateway(m.getValue())));
+        }
+        return models;
     }
 }

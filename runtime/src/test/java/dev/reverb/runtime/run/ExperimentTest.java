@@ -1,0 +1,99 @@
+package dev.reverb.runtime.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import dev.reverb.agents.AgentSpec;
+import dev.reverb.agents.Episode;
+import dev.reverb.agents.PromptTemplate;
+import dev.reverb.agents.Role;
+import dev.reverb.agents.model.GatewaySettings;
+import dev.reverb.agents.model.GenerateRequest;
+import dev.reverb.agents.model.Generation;
+import dev.reverb.agents.model.ModelBackend;
+import dev.reverb.agents.model.Sampling;
+import dev.reverb.agents.protocol.EpisodeOutcome;
+import dev.reverb.agents.protocol.Protocol;
+import dev.reverb.agents.protocol.Reflexion;
+import dev.reverb.environments.MathEnvironment;
+import dev.reverb.environments.Task;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** An experiment in session mode, spawned as a behavior in a test-owned system: episodes submitted one by one. */
+class ExperimentTest {
+
+    static final ActorTestKit KIT = ActorTestKit.create();
+
+    @AfterAll
+    static void shutdown() {
+        KIT.shutdownTestKit();
+    }
+
+    /** A protocol whose actor throws while it starts (a bug in a user's protocol). */
+    record Broken(String name) implements Protocol {
+        @Override
+        public List<String> agents() {
+            return List.of("solver");
+        }
+
+        @Override
+        public Behavior<?> behavior(Episode episode, ActorRef<EpisodeOutcome> replyTo) {
+            return Behaviors.setup(ctx -> {
+                throw new IllegalStateException("bad protocol state");
+            });
+        }
+    }
+
+    static final ModelBackend ANSWERS = new ModelBackend() {
+        @Override
+        public String name() {
+            return "scripted";
+        }
+
+        @Override
+        public CompletionStage<Generation> generate(GenerateRequest request) {
+            return CompletableFuture.completedFuture(new Generation(Collections.nCopies(request.n(), "The answer is 4."),
+                    3, 2, "scripted", false));
+        }
+    };
+
+    @Test
+    void should_fail_only_the_episode_with_the_cause_when_its_protocol_actor_throws() {
+        MathEnvironment environment = MathEnvironment.arithmetic(1, 1, 1, 1);
+        Experiment.Setup setup = new Experiment.Setup(environment,
+                Map.of("m", new Experiment.Model(ANSWERS, new GatewaySettings(2, 10, Duration.ofSeconds(5), 0,
+                        Duration.ofMillis(10)))),
+                List.of(new AgentSpec("solver", Role.SOLVER, "m", PromptTemplate.defaultFor(Role.SOLVER), Sampling.DEFAULT)),
+                List.of(), 2, "test-run", null);
+        ActorRef<Experiment.Command> experiment = KIT.spawn(Experiment.session(setup, event -> { }));
+        Task task = new Task("two-twos", "arithmetic", "What is 2 + 2?", "4", List.of(), Map.of());
+        TestProbe<EpisodeOutcome> broken = KIT.createTestProbe();
+        TestProbe<EpisodeOutcome> fine = KIT.createTestProbe();
+
+        experiment.tell(new Experiment.Submit(EpisodePlan.of(task, new Broken("broken"), 0, 1), null, broken.getRef()));
+        experiment.tell(new Experiment.Submit(EpisodePlan.of(task, new Reflexion("reflexion", "solver", "solver", 1,
+                false), 0, 1), null, fine.getRef()));
+
+        assertThat(broken.receiveMessage(Duration.ofSeconds(10))).isInstanceOfSatisfying(EpisodeOutcome.Failed.class,
+                f -> assertThat(f.reason()).isEqualTo("the protocol actor failed: bad protocol state"));
+        assertThat(fine.receiveMessage(Duration.ofSeconds(10))).isInstanceOfSatisfying(EpisodeOutcome.Completed.class,
+                c -> assertThat(c.result().verdict().correct()).isTrue());
+
+        // the session keeps serving after the failure
+        TestProbe<EpisodeOutcome> again = KIT.createTestProbe();
+        experiment.tell(new Experiment.Submit(EpisodePlan.of(task, new Reflexion("reflexion", "solver", "solver", 1,
+                false), 1, 1), null, again.getRef()));
+        assertThat(again.receiveMessage(Duration.ofSeconds(10))).isInstanceOf(EpisodeOutcome.Completed.class);
+    }
+}
