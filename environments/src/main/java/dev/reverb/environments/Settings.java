@@ -11,7 +11,7 @@ import java.util.Objects;
  * A type's settings after checking against its {@link SettingsSpec}: defaults filled in, whole
  * numbers in range, paths absolute. Values are {@code Long} (INTEGER), {@code Double} (NUMBER),
  * {@code Boolean}, {@code String} (TEXT, CHOICE, AGENT, SCORER, MODEL), {@code Path} (PATH),
- * {@code List<String>} (AGENTS), {@code Map<String, String>} (TEXT_MAP), and a {@code String} or a
+ * {@code List<String>} (AGENTS, TEXTS), {@code Map<String, String>} (TEXT_MAP), and a {@code String} or a
  * {@code Map<String, List<String>>} (AGENT_GRAPH). A key the file leaves out without a default is absent.
  */
 public final class Settings {

@@ -44,6 +44,8 @@ public final class SettingsSpec {
         MODEL,
         /** A file or folder, relative to the scenario file; it must exist. */
         PATH,
+        /** A list of texts, at least {@code min} of them. */
+        TEXTS,
         /** A mapping of names to texts. */
         TEXT_MAP,
         /** One of the key's {@code choices}, or a mapping of agent names to lists of agent names. */
@@ -183,6 +185,10 @@ public final class SettingsSpec {
 
         public Builder agents(String name, int fewest, String description) {
             return add(new Key(name, Kind.AGENTS, false, null, fewest, null, List.of(), description, null, null));
+        }
+
+        public Builder texts(String name, int fewest, String description) {
+            return add(new Key(name, Kind.TEXTS, false, null, fewest, null, List.of(), description, null, null));
         }
 
         public Builder model(String name, String description) {
