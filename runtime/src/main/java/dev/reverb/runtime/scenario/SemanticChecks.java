@@ -25,6 +25,8 @@ import java.util.TreeSet;
  */
 final class SemanticChecks {
 
+    private static final java.time.Duration MAX_DURATION = java.time.Duration.ofDays(7);
+
     private final YamlTree tree;
     private final ProblemLog log;
     private final Extensions registry;
@@ -102,6 +104,9 @@ final class SemanticChecks {
             if (prm.isObject() && "step-tag".equals(prm.path("style").asText()) && !(prm.has("good") && prm.has("bad"))) {
                 log.atValue(at + "/prm", "the step-tag style needs the good and bad label tokens");
             }
+            for (String key : List.of("timeout", "max-wait")) {
+                checkDuration(model.path(key), at + "/" + key);
+            }
             if (model.path("path").isTextual()) {
                 Path modelFolder = resolve(model.path("path").asText());
                 if (!Files.isRegularFile(modelFolder.resolve("config.json"))) {
@@ -109,6 +114,21 @@ final class SemanticChecks {
                 }
             }
         });
+    }
+
+    /** A duration written as text must be above zero and at most a week (the schema checks the pattern). */
+    private void checkDuration(JsonNode value, String pointer) {
+        if (!value.isTextual()) {
+            return;
+        }
+        try {
+            java.time.Duration d = Durations.parse(value.asText());
+            if (d.isZero() || d.compareTo(MAX_DURATION) > 0) {
+                log.atValue(pointer, "must be above zero and at most 7d, got " + value.asText());
+            }
+        } catch (IllegalArgumentException e) {
+            // the schema reports a malformed duration
+        }
     }
 
     private void agents() {

@@ -33,7 +33,8 @@ final class YamlTree {
     /** Deepest nesting of mappings and lists a scenario may have. */
     static final int MAX_DEPTH = 64;
 
-    private static final YAMLFactory YAML = YAMLFactory.builder().loaderOptions(loaderOptions()).build();
+    private static final YAMLFactory YAML = YAMLFactory.builder().loaderOptions(loaderOptions())
+            .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build();
 
     JsonNode root;
     final Map<String, Location> values = new HashMap<>();
