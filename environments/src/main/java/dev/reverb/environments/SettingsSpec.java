@@ -137,10 +137,14 @@ public final class SettingsSpec {
             return this;
         }
 
-        private Builder replaceLast(Key key) {
+        private Key last() {
             if (last == null) {
                 throw new IllegalStateException("declare a key first");
             }
+            return last;
+        }
+
+        private Builder replaceLast(Key key) {
             keys.put(key.name(), key);
             last = key;
             return this;
@@ -210,12 +214,14 @@ public final class SettingsSpec {
 
         /** The key declared last must be given. */
         public Builder required() {
+            Key last = last();
             return replaceLast(new Key(last.name(), last.kind(), true, null, last.min(), last.max(), last.choices(),
                     last.description(), last.inFolder(), null));
         }
 
         /** The key declared last defaults to a value computed from the other settings. */
         public Builder derived(Function<Settings, Object> derived) {
+            Key last = last();
             return replaceLast(new Key(last.name(), last.kind(), false, null, last.min(), last.max(), last.choices(),
                     last.description(), last.inFolder(), derived));
         }

@@ -219,4 +219,13 @@ class ScenarioBadInputTest {
         assertThat(ScenarioLoader.load(file, List.of("environment.sandbox=unsafe-local")).environment().settings()
                 .text("sandbox")).isEqualTo("unsafe-local");
     }
+
+    @Test
+    void should_follow_the_readme_set_paths_on_the_quickstart() throws Exception {
+        Scenario s = ScenarioLoader.load(ScenarioLoaderTest.ROOT.resolve("scenarios/quickstart.yaml"), List.of(
+                "models.policy.base-url=http://localhost:8000/v1", "models.policy.model=Qwen/Qwen2.5-7B-Instruct",
+                "protocols.debate.rounds=3", "agents.0.model=policy"));
+        assertThat(s.models().get("policy").baseUrl()).isEqualTo("http://localhost:8000/v1");
+        assertThat(s.protocols().get(1).settings().integer("rounds")).isEqualTo(3);
+    }
 }
