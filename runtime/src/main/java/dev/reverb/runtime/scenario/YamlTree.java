@@ -33,10 +33,10 @@ final class YamlTree {
     /** Deepest nesting of mappings and lists a scenario may have. */
     static final int MAX_DEPTH = 64;
 
-    private static final YAMLFactory YAML = YAMLFactory.builder().loaderOptions(loaderOptions())
-            .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build();
+    private static final YAMLFactory YAML = YAMLFactory.builder().loaderOptions(loaderOptions()).build();
 
     JsonNode root;
+    private String[] lines = new String[0];
     final Map<String, Location> values = new HashMap<>();
     final Map<String, Location> keys = new HashMap<>();
 
@@ -64,6 +64,7 @@ final class YamlTree {
                 return null;
             }
             YamlTree tree = new YamlTree();
+            tree.lines = text.split("\n", -1);
             tree.root = tree.read(parser, "", 0, file, problems);
             if (parser.nextToken() != null) {
                 JsonLocation l = parser.currentTokenLocation();
@@ -127,7 +128,8 @@ final class YamlTree {
                 return array;
             }
             case VALUE_STRING -> {
-                return f.textNode(p.getText());
+                // 'key:' with nothing after it is null in YAML; only a quoted "" is empty text.
+                return p.getText().isEmpty() && !quotedAt(here) ? f.nullNode() : f.textNode(p.getText());
             }
             case VALUE_NUMBER_INT -> {
                 // Never wrap: a whole number too big for a long stays exact, and range checks refuse it.
@@ -144,6 +146,15 @@ final class YamlTree {
                 return f.nullNode();
             }
         }
+    }
+
+    private boolean quotedAt(Location at) {
+        if (at.line() < 1 || at.line() > lines.length) {
+            return false;
+        }
+        String line = lines[at.line() - 1];
+        int i = at.column() - 1;
+        return i >= 0 && i < line.length() && (line.charAt(i) == '"' || line.charAt(i) == '\'');
     }
 
     /** The location of the value at a pointer, or of its nearest ancestor that has one. */

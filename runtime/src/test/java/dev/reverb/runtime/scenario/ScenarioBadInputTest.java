@@ -228,4 +228,12 @@ class ScenarioBadInputTest {
         assertThat(s.models().get("policy").baseUrl()).isEqualTo("http://localhost:8000/v1");
         assertThat(s.protocols().get(1).settings().integer("rounds")).isEqualTo(3);
     }
+
+    @Test
+    void should_keep_a_quoted_empty_text_and_read_a_bare_key_as_nothing() throws Exception {
+        Scenario s = ScenarioLoader.load(write("empty-text.yaml", VALID + "description: \"\"\n"), List.of());
+        assertThat(s.description()).isEmpty();
+        Path bare = write("bare.yaml", VALID + "description:\n");
+        assertThat(problems(bare)).containsExactly(bare + ":9:13: description: expected text, got nothing");
+    }
 }
