@@ -14,6 +14,45 @@ import java.util.Optional;
  */
 public final class MathEnvironment implements Environment {
 
+    /** The scenario type {@code arithmetic}: generated arithmetic word problems. */
+    public static final EnvironmentDescriptor ARITHMETIC = new EnvironmentDescriptor("arithmetic",
+            "Generated arithmetic word problems.",
+            SettingsSpec.builder()
+                    .integer("count", 1, 1_000_000, 20, "Problems to generate.")
+                    .integer("min-steps", 1, 50, 2, "Fewest operations per problem.")
+                    .integer("max-steps", 1, 50, null, "Most operations per problem (default: 4, or min-steps when larger).")
+                    .derived(s -> Math.max(4L, s.whole("min-steps")))
+                    .integer("seed", Long.MIN_VALUE, Long.MAX_VALUE, 0, "Generator seed.")
+                    .check((s, problems) -> {
+                        if (s.integer("min-steps") > s.integer("max-steps")) {
+                            problems.at("max-steps", "max-steps must be at least min-steps");
+                        }
+                    })
+                    .build(),
+            s -> arithmetic(s.whole("seed"), s.integer("count"), s.integer("min-steps"), s.integer("max-steps")));
+
+    /** The scenario type {@code gsm8k}: grade-school math word problems from JSONL. */
+    public static final EnvironmentDescriptor GSM8K = new EnvironmentDescriptor("gsm8k",
+            "GSM8K-format math word problems from a JSONL file.",
+            SettingsSpec.builder()
+                    .text("split", "test", "For a dataset folder: which SPLIT.jsonl to read.")
+                    .path("dataset", s -> s.text("split") + ".jsonl",
+                            "A JSONL file or a folder of SPLIT.jsonl files, relative to the scenario file.").required()
+                    .integer("limit", 1, 10_000_000, null, "At most this many tasks.")
+                    .integer("shuffle-seed", Long.MIN_VALUE, Long.MAX_VALUE, null, "Shuffle the tasks with this seed before the limit.")
+                    .build(),
+            s -> gsm8k(s.path("dataset"), s.text("split"), s.wholeOrNull("shuffle-seed"), s.integerOrNull("limit")));
+
+    /** The scenario type {@code math}: competition math (MATH format). */
+    public static final EnvironmentDescriptor MATH = new EnvironmentDescriptor("math",
+            "MATH-format competition problems from a JSONL file.",
+            SettingsSpec.builder()
+                    .path("dataset", s -> "test.jsonl", "A MATH-format JSONL file, or a folder with test.jsonl.").required()
+                    .integer("limit", 1, 10_000_000, null, "At most this many tasks.")
+                    .integer("shuffle-seed", Long.MIN_VALUE, Long.MAX_VALUE, null, "Shuffle the tasks with this seed before the limit.")
+                    .build(),
+            s -> math(s.path("dataset"), s.wholeOrNull("shuffle-seed"), s.integerOrNull("limit")));
+
     private final String type;
     private final List<Task> tasks;
     private final DatasetReport report;

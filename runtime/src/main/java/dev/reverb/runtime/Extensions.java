@@ -1,88 +1,138 @@
 package dev.reverb.runtime;
 
-import dev.reverb.agents.protocol.Protocol;
-import dev.reverb.environments.Environment;
-import dev.reverb.runtime.scenario.ScenarioLoader;
-import java.io.IOException;
+import dev.reverb.agents.protocol.CritiqueRevise;
+import dev.reverb.agents.protocol.Debate;
+import dev.reverb.agents.protocol.Mcts;
+import dev.reverb.agents.protocol.PrmSearch;
+import dev.reverb.agents.protocol.ProtocolDescriptor;
+import dev.reverb.agents.protocol.React;
+import dev.reverb.agents.protocol.Reflexion;
+import dev.reverb.agents.protocol.RolePlay;
+import dev.reverb.environments.EnvironmentDescriptor;
+import dev.reverb.environments.MathEnvironment;
+import dev.reverb.environments.code.CodeEnvironment;
+import dev.reverb.environments.game24.Game24Environment;
+import dev.reverb.environments.world.TextWorldEnvironment;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * The embedded API's registry: environments and protocols written in Java that scenario files
- * select by type name, like the built-in ones. Pass it to {@code ScenarioLoader.load} (so the
- * names validate) and to {@code Runner.Options} (so they are built). A protocol is usually a
- * subclass of {@code dev.reverb.agents.protocol.EpisodeBehavior}; an agent role is any agent
- * with its own prompt template. Immutable: each {@code with...} returns a new registry.
+ * The registry of environment and protocol types that scenario files select by name: the
+ * built-in ones and those registered from Java, each described once by its descriptor (settings,
+ * checks, factory). The scenario loader checks every type's settings against its descriptor, the
+ * JSON schema's per-type part is generated from it, and the runner builds through its factory.
+ * Immutable: each {@code with...} returns a new registry.
  *
  * <pre>{@code
  * Extensions extensions = Extensions.NONE
- *         .withEnvironment("echo", settings -> new EchoEnvironment((Integer) settings.get("count")))
- *         .withProtocol("once", (name, settings) -> new Once(name, (String) settings.get("agent")));
+ *         .withEnvironment(new EnvironmentDescriptor("echo", "Repeat a word.",
+ *                 SettingsSpec.builder().integer("count", 1, 1000, 3, "words").build(),
+ *                 settings -> new EchoEnvironment(settings.integer("count"))))
+ *         .withProtocol(new ProtocolDescriptor("once", "One answer.",
+ *                 SettingsSpec.builder().agent("agent", "who answers").required().build(),
+ *                 (name, settings, context) -> new Once(name, settings.text("agent"))));
  * }</pre>
  */
 public final class Extensions {
 
-    /** Builds an environment from the scenario's {@code environment} settings (every key but {@code type}). */
-    @FunctionalInterface
-    public interface EnvironmentFactory {
-        Environment create(Map<String, Object> settings) throws IOException;
+    /** The built-in environment types: the one list of them. */
+    private static final List<EnvironmentDescriptor> BUILT_IN_ENVIRONMENTS = List.of(MathEnvironment.ARITHMETIC,
+            MathEnvironment.GSM8K, MathEnvironment.MATH, CodeEnvironment.HUMANEVAL, Game24Environment.DESCRIPTOR,
+            TextWorldEnvironment.DESCRIPTOR);
+    /** The built-in protocol types: the one list of them. */
+    private static final List<ProtocolDescriptor> BUILT_IN_PROTOCOLS = List.of(Reflexion.DESCRIPTOR, Debate.DESCRIPTOR,
+            CritiqueRevise.DESCRIPTOR, PrmSearch.DESCRIPTOR, Mcts.DESCRIPTOR, RolePlay.DESCRIPTOR, React.DESCRIPTOR);
+
+    /** The built-in types only (nothing registered from Java). */
+    public static final Extensions NONE = built();
+
+    private final Map<String, EnvironmentDescriptor> environments;
+    private final Map<String, ProtocolDescriptor> protocols;
+
+    private Extensions(Map<String, EnvironmentDescriptor> environments, Map<String, ProtocolDescriptor> protocols) {
+        this.environments = Collections.unmodifiableMap(new LinkedHashMap<>(environments));
+        this.protocols = Collections.unmodifiableMap(new LinkedHashMap<>(protocols));
     }
 
-    /** Builds a protocol from its scenario name and settings (every key but {@code name} and {@code type}). */
-    @FunctionalInterface
-    public interface ProtocolFactory {
-        Protocol create(String name, Map<String, Object> settings);
+    private static Extensions built() {
+        Extensions registry = new Extensions(Map.of(), Map.of());
+        for (EnvironmentDescriptor e : BUILT_IN_ENVIRONMENTS) {
+            registry = registry.withEnvironment(e);
+        }
+        for (ProtocolDescriptor p : BUILT_IN_PROTOCOLS) {
+            registry = registry.withProtocol(p);
+        }
+        return registry;
     }
 
-    public static final Extensions NONE = new Extensions(Map.of(), Map.of());
-
-    private final Map<String, EnvironmentFactory> environments;
-    private final Map<String, ProtocolFactory> protocols;
-
-    private Extensions(Map<String, EnvironmentFactory> environments, Map<String, ProtocolFactory> protocols) {
-        this.environments = Map.copyOf(environments);
-        this.protocols = Map.copyOf(protocols);
-    }
-
-    public Extensions withEnvironment(String type, EnvironmentFactory factory) {
-        check(type, ScenarioLoader.ENVIRONMENT_TYPES, environments.keySet(), "environment");
-        Map<String, EnvironmentFactory> more = new LinkedHashMap<>(environments);
-        more.put(type, Objects.requireNonNull(factory, "factory"));
+    /** This registry and one more environment type. */
+    public Extensions withEnvironment(EnvironmentDescriptor descriptor) {
+        Objects.requireNonNull(descriptor, "descriptor");
+        taken(descriptor.type(), environments.keySet(), "environment");
+        Map<String, EnvironmentDescriptor> more = new LinkedHashMap<>(environments);
+        more.put(descriptor.type(), descriptor);
         return new Extensions(more, protocols);
     }
 
-    public Extensions withProtocol(String type, ProtocolFactory factory) {
-        check(type, ScenarioLoader.PROTOCOL_TYPES, protocols.keySet(), "protocol");
-        Map<String, ProtocolFactory> more = new LinkedHashMap<>(protocols);
-        more.put(type, Objects.requireNonNull(factory, "factory"));
+    /** This registry and one more protocol type. */
+    public Extensions withProtocol(ProtocolDescriptor descriptor) {
+        Objects.requireNonNull(descriptor, "descriptor");
+        taken(descriptor.type(), protocols.keySet(), "protocol");
+        Map<String, ProtocolDescriptor> more = new LinkedHashMap<>(protocols);
+        more.put(descriptor.type(), descriptor);
         return new Extensions(environments, more);
     }
 
-    public Optional<EnvironmentFactory> environment(String type) {
+    public Optional<EnvironmentDescriptor> environment(String type) {
         return Optional.ofNullable(environments.get(type));
     }
 
-    public Optional<ProtocolFactory> protocol(String type) {
+    public Optional<ProtocolDescriptor> protocol(String type) {
         return Optional.ofNullable(protocols.get(type));
     }
 
+    /** Every environment descriptor, built-ins first, in registration order. */
+    public List<EnvironmentDescriptor> environments() {
+        return List.copyOf(environments.values());
+    }
+
+    /** Every protocol descriptor, built-ins first, in registration order. */
+    public List<ProtocolDescriptor> protocols() {
+        return List.copyOf(protocols.values());
+    }
+
+    /** Every environment type name, built in or registered. */
     public Set<String> environmentTypes() {
         return environments.keySet();
     }
 
+    /** Every protocol type name, built in or registered. */
     public Set<String> protocolTypes() {
         return protocols.keySet();
     }
 
-    private static void check(String type, Set<String> builtIn, Set<String> registered, String what) {
-        if (type == null || !type.matches("[a-z0-9][a-z0-9_-]*")) {
-            throw new IllegalArgumentException("a " + what + " type is lower-case letters, digits, '_' or '-', got '"
-                    + type + "'");
-        }
-        if (builtIn.contains(type) || registered.contains(type)) {
+    /** The built-in environment type names. */
+    public static Set<String> builtInEnvironmentTypes() {
+        return names(BUILT_IN_ENVIRONMENTS.stream().map(EnvironmentDescriptor::type).toList());
+    }
+
+    /** The built-in protocol type names. */
+    public static Set<String> builtInProtocolTypes() {
+        return names(BUILT_IN_PROTOCOLS.stream().map(ProtocolDescriptor::type).toList());
+    }
+
+    private static Set<String> names(List<String> names) {
+        return Collections.unmodifiableSet(new TreeSet<>(names));
+    }
+
+    private static void taken(String type, Set<String> known, String what) {
+        if (known.contains(type)) {
             throw new IllegalArgumentException("the " + what + " type '" + type + "' is already taken");
         }
     }

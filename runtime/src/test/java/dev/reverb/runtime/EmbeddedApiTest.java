@@ -14,8 +14,11 @@ import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.protocol.EpisodeBehavior;
 import dev.reverb.agents.protocol.EpisodeOutcome;
 import dev.reverb.agents.protocol.Protocol;
+import dev.reverb.agents.protocol.ProtocolDescriptor;
 import dev.reverb.agents.protocol.RoundOutcome;
 import dev.reverb.environments.Environment;
+import dev.reverb.environments.EnvironmentDescriptor;
+import dev.reverb.environments.SettingsSpec;
 import dev.reverb.environments.Task;
 import dev.reverb.environments.Verdict;
 import dev.reverb.runtime.run.RunFolder;
@@ -109,14 +112,14 @@ class EmbeddedApiTest {
         }
     }
 
-    static final Extensions EXTENSIONS = Extensions.NONE
-            .withEnvironment("echo", settings -> new Echo(strings(settings.get("words"))))
-            .withProtocol("once", (name, settings) -> new Once(name, (String) settings.get("agent")));
-
-    @SuppressWarnings("unchecked")
-    static List<String> strings(Object value) {
-        return (List<String>) value;
-    }
+    static final EnvironmentDescriptor ECHO = new EnvironmentDescriptor("echo", "Repeat a word.",
+            SettingsSpec.builder().texts("words", 1, "The words to repeat.").required().build(),
+            settings -> new Echo(settings.texts("words")));
+    static final ProtocolDescriptor ONCE = new ProtocolDescriptor("once", "One agent answers once.",
+            SettingsSpec.builder().agent("agent", "Who answers.").required()
+                    .integer("tries", 1, 3, 1, "Unused: shows range checks on a registered type.").build(),
+            (name, settings, context) -> new Once(name, settings.text("agent")));
+    static final Extensions EXTENSIONS = Extensions.NONE.withEnvironment(ECHO).withProtocol(ONCE);
 
     static final String SCENARIO = """
             name: embedded
@@ -135,7 +138,7 @@ class EmbeddedApiTest {
     void should_run_a_registered_environment_and_protocol_from_a_scenario_by_type_name() throws Exception {
         Path file = Files.writeString(tmp.resolve("embedded.yaml"), SCENARIO + "run: {output: " + tmp.resolve("runs") + "}\n");
         Scenario scenario = ScenarioLoader.load(file, List.of(), EXTENSIONS);
-        assertThat(scenario.environment().settings()).containsEntry("words", List.of("apple", "pear", "plum"));
+        assertThat(scenario.environment().settings().texts("words")).containsExactly("apple", "pear", "plum");
 
         RunFolder folder = RunFolder.create(scenario.run().output(), scenario.name(), scenario.resolvedYaml());
         Runner.Result result = Runner.run(scenario, folder, new Runner.Options(false,
@@ -159,6 +162,7 @@ class EmbeddedApiTest {
         Path plain = Files.writeString(tmp.resolve("embedded.yaml"), SCENARIO);
         assertThatThrownBy(() -> ScenarioLoader.load(plain, List.of())) // without the registry
                 .hasMessageContaining("environment.type: unknown environment type 'echo'; built in: arithmetic, game24");
-        assertThatThrownBy(() -> EXTENSIONS.withProtocol("debate", (n, s) -> null)).hasMessageContaining("already taken");
+        assertThatThrownBy(() -> EXTENSIONS.withProtocol(new ProtocolDescriptor("debate", "", SettingsSpec.NONE,
+                (n, s, c) -> null))).hasMessageContaining("already taken");
     }
 }

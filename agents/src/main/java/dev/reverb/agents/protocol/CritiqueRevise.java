@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.reverb.environments.SettingsSpec;
 
 /**
  * Critique → revise (Self-Refine, Madaan et al., 2023, with several critics): the proposer
@@ -29,6 +30,25 @@ import java.util.regex.Pattern;
  */
 public record CritiqueRevise(String name, String proposer, List<String> critics, Map<String, String> rubrics,
                              int maxRounds) implements Protocol {
+
+    /** The scenario type {@code critique-revise}: its settings, checks and factory. */
+    public static final ProtocolDescriptor DESCRIPTOR = new ProtocolDescriptor("critique-revise",
+            "Critique-revise (Self-Refine with several critics).",
+            SettingsSpec.builder()
+                    .agent("proposer", "The agent that answers and revises.").required()
+                    .agents("critics", 1, "The agents that review each answer.").required()
+                    .textMap("rubrics", "A rubric per critic.")
+                    .integer("max-rounds", 1, 100, 3, "Answers at most.")
+                    .check((s, problems) -> {
+                        if (s.texts("critics").contains(s.text("proposer"))) {
+                            problems.at("proposer", "the proposer cannot also be one of its critics");
+                        }
+                        s.textMap("rubrics").keySet().stream().filter(c -> !s.texts("critics").contains(c)).sorted()
+                                .forEach(c -> problems.atKey("rubrics/" + c, "'" + c + "' is not one of this protocol's critics"));
+                    })
+                    .build(),
+            (name, s, context) -> new CritiqueRevise(name, s.text("proposer"), s.texts("critics"), s.textMap("rubrics"),
+                    s.integer("max-rounds")));
 
     private static final Pattern VERDICT = Pattern.compile("(?i)verdict\\W*\\s*(correct|incorrect|approve[ds]?|reject(?:ed)?)");
 

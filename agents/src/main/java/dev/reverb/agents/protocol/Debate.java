@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import dev.reverb.environments.Settings;
+import dev.reverb.environments.SettingsSpec;
+import java.util.Locale;
 
 /**
  * Multi-agent debate (Du et al., 2023): the debaters answer independently, then for
@@ -38,6 +41,58 @@ import java.util.Optional;
  */
 public record Debate(String name, List<String> debaters, int rounds, TieBreak tieBreak, String judge,
                      Map<String, List<String>> listensTo, Aggregate aggregate, String scorer) implements Protocol {
+
+    /** The scenario type {@code debate}: its settings, checks and factory. */
+    public static final ProtocolDescriptor DESCRIPTOR = new ProtocolDescriptor("debate",
+            "Multi-agent debate with a vote, a judge or PRM-weighted aggregation.",
+            SettingsSpec.builder()
+                    .agents("debaters", 2, "The agents that debate.").required()
+                    .integer("rounds", 0, 100, 2, "Rounds of reading and answering again after the first answers.")
+                    .choice("tie-break", List.of("first", "judge"), "first", "How a tied vote is decided.")
+                    .agent("judge", "Decides ties (tie-break judge) or the answer (aggregate judge).")
+                    .agentGraph("topology", List.of("full", "ring", "star"), "full",
+                            "Who reads whom: full, ring, star (the first debater is the hub), or {debater: [debaters it reads]}.")
+                    .choice("aggregate", List.of("majority", "judge", "prm"), "majority",
+                            "The final answer by vote, by the judge, or by a vote weighted with the scorer's PRM scores.")
+                    .scorer("scorer", "aggregate prm: the agent whose model scores the answers' steps.")
+                    .check(Debate::checkSettings)
+                    .build(),
+            (name, s, context) -> {
+                List<String> debaters = s.texts("debaters");
+                Map<String, List<String>> graph = s.graph("topology");
+                Map<String, List<String>> listensTo = graph != null ? graph : switch (s.text("topology")) {
+                    case "ring" -> ring(debaters);
+                    case "star" -> star(debaters);
+                    default -> full(debaters);
+                };
+                return new Debate(name, debaters, s.integer("rounds"),
+                        TieBreak.valueOf(s.text("tie-break").toUpperCase(Locale.ROOT)), s.text("judge"), listensTo,
+                        Aggregate.valueOf(s.text("aggregate").toUpperCase(Locale.ROOT)), s.text("scorer"));
+            });
+
+    private static void checkSettings(Settings s, SettingsSpec.Problems problems) {
+        if (!s.has("judge") && (s.text("aggregate").equals("judge") || s.text("tie-break").equals("judge"))) {
+            problems.at(s.text("aggregate").equals("judge") ? "aggregate" : "tie-break", "needs a 'judge' agent");
+        }
+        if (!s.has("scorer") && s.text("aggregate").equals("prm")) {
+            problems.at("aggregate", "needs a 'scorer' agent");
+        }
+        Map<String, List<String>> graph = s.graph("topology");
+        List<String> debaters = s.texts("debaters");
+        if (graph != null) {
+            graph.forEach((d, heard) -> {
+                if (!debaters.contains(d)) {
+                    problems.atKey("topology/" + d, "'" + d + "' is not one of this debate's debaters");
+                }
+                for (int i = 0; i < heard.size(); i++) {
+                    if (!debaters.contains(heard.get(i)) || heard.get(i).equals(d)) {
+                        problems.at("topology/" + d + "/" + i, "'" + d + "' can listen only to another of this "
+                                + "debate's debaters, not '" + heard.get(i) + "'");
+                    }
+                }
+            });
+        }
+    }
 
     /** How a tied vote is decided. */
     public enum TieBreak { FIRST, JUDGE }

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import dev.reverb.environments.SettingsSpec;
 
 /**
  * Monte Carlo tree search over reasoning steps (UCT), valued by a process reward model: a policy
@@ -59,6 +60,23 @@ import java.util.Set;
  */
 public record Mcts(String name, String policy, String scorer, int iterations, int expansions, int maxSteps,
                    double exploration, int rolloutDepth, StepScores.Aggregation aggregation) implements Protocol {
+
+    /** The scenario type {@code mcts}: its settings and factory. */
+    public static final ProtocolDescriptor DESCRIPTOR = new ProtocolDescriptor("mcts",
+            "Monte Carlo tree search over reasoning steps, scored by a process reward model.",
+            SettingsSpec.builder()
+                    .agent("policy", "The agent that proposes steps.").required()
+                    .scorer("scorer", "The agent whose model (a process reward model) scores steps.").required()
+                    .integer("iterations", 1, 100_000, 16, "Simulations (the budget).")
+                    .integer("expansions", 1, 256, 2, "Children drawn when a node is expanded.")
+                    .integer("max-steps", 1, 1000, 8, "Steps at most.")
+                    .number("exploration", 0.0, 100.0, 1.0, "The UCT exploration constant c.")
+                    .integer("rollout-depth", 0, 1000, 0, "Greedy steps rolled out before scoring a new node.")
+                    .choice("aggregation", List.of("min", "product", "last"), "min", "Step scores to one chain score.")
+                    .build(),
+            (name, s, context) -> new Mcts(name, s.text("policy"), s.text("scorer"), s.integer("iterations"),
+                    s.integer("expansions"), s.integer("max-steps"), s.number("exploration"), s.integer("rollout-depth"),
+                    StepScores.Aggregation.fromId(s.text("aggregation"))));
 
     public Mcts {
         Objects.requireNonNull(name, "name");

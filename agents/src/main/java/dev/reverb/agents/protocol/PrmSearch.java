@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import dev.reverb.environments.SettingsSpec;
 
 /**
  * Process-reward-guided search: a policy agent proposes reasoning, a process reward model (the
@@ -41,6 +42,27 @@ import java.util.regex.Pattern;
 public record PrmSearch(String name, Strategy strategy, String policy, String scorer, int samples, int width,
                         int expansions, int maxSteps, StepScores.Aggregation aggregation, String critic,
                         double critiqueBelow) implements Protocol {
+
+    /** The scenario type {@code prm-search}: its settings and factory. */
+    public static final ProtocolDescriptor DESCRIPTOR = new ProtocolDescriptor("prm-search",
+            "PRM-guided search: best-of-n or a step-level beam scored by a process reward model.",
+            SettingsSpec.builder()
+                    .choice("strategy", List.of("best-of-n", "beam"), "beam", "Whole samples or a step-level beam.")
+                    .agent("policy", "The agent that proposes solutions or steps.").required()
+                    .scorer("scorer", "The agent whose model (a process reward model) scores steps.").required()
+                    .integer("samples", 1, 1024, 8, "best-of-n: solutions drawn.")
+                    .integer("width", 1, 256, 2, "beam: chains kept.")
+                    .integer("expansions", 1, 256, 3, "beam: next steps drawn per kept chain.")
+                    .integer("max-steps", 1, 1000, 8, "beam: steps at most.")
+                    .choice("aggregation", List.of("min", "product", "last"), "min", "Step scores to one chain score.")
+                    .agent("critic", "beam: explains low-scored steps to the policy (PRM-to-verbal feedback).")
+                    .number("critique-below", 0.0, 1.0, 0.5, "A newest step scored below this gets a critique.")
+                    .build(),
+            (name, s, context) -> new PrmSearch(name,
+                    Strategy.valueOf(s.text("strategy").replace('-', '_').toUpperCase(Locale.ROOT)), s.text("policy"),
+                    s.text("scorer"), s.integer("samples"), s.integer("width"), s.integer("expansions"),
+                    s.integer("max-steps"), StepScores.Aggregation.fromId(s.text("aggregation")), s.text("critic"),
+                    s.number("critique-below")));
 
     public enum Strategy { BEST_OF_N, BEAM }
 

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.reverb.environments.SettingsSpec;
 
 /**
  * ReAct (Yao et al., 2023) in an interactive environment, with Reflexion between attempts: the
@@ -29,6 +30,19 @@ import java.util.regex.Pattern;
  * actions, one per line, which the environment's verifier replays. Each attempt is a round.
  */
 public record React(String name, String actor, String reflector, int maxTrials, int maxSteps) implements Protocol {
+
+    /** The scenario type {@code react}: its settings and factory. */
+    public static final ProtocolDescriptor DESCRIPTOR = new ProtocolDescriptor("react",
+            "ReAct in an interactive environment, with Reflexion-style retries when a reflector is given.",
+            SettingsSpec.builder()
+                    .agent("actor", "The agent that acts in an interactive environment (textworld).").required()
+                    .agent("reflector", "The agent that reflects on a failed attempt before the next.")
+                    .integer("max-trials", 1, 100, null, "Attempts at most (default 3 with a reflector, else 1).")
+                    .derived(s -> s.has("reflector") ? 3L : 1L) // retrying needs reflections
+                    .integer("max-steps", 1, 10_000, 50, "Actions per attempt at most.")
+                    .build(),
+            (name, s, context) -> new React(name, s.text("actor"), s.text("reflector"), s.integer("max-trials"),
+                    s.integer("max-steps")));
 
     private static final Pattern ACTION = Pattern.compile("(?im)^\\s*action\\s*\\d*\\s*:\\s*(.+?)\\s*$");
     private static final Pattern PREFIX = Pattern.compile("(?i)^\\s*(?:step\\s*\\d+\\s*[:.)]|\\d+[.)]|[-*>])\\s*");

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import dev.reverb.environments.SettingsSpec;
 
 /**
  * Reflexion (Shinn et al., 2023): the solver attempts the task, the environment's verifier gives
@@ -22,6 +23,17 @@ import java.util.Objects;
  */
 public record Reflexion(String name, String solver, String reflector, int maxTrials, boolean carryReflections)
         implements Protocol {
+
+    /** The scenario type {@code reflexion}: its settings and factory. */
+    public static final ProtocolDescriptor DESCRIPTOR = new ProtocolDescriptor("reflexion",
+            "Reflexion: attempt, get the verifier's feedback, reflect, try again.",
+            SettingsSpec.builder()
+                    .agent("solver", "The agent that attempts the task.").required()
+                    .agent("reflector", "The agent that reflects on failures.").required()
+                    .integer("max-trials", 1, 100, 3, "Attempts at most.")
+                    .build(),
+            (name, s, context) -> new Reflexion(name, s.text("solver"), s.text("reflector"), s.integer("max-trials"),
+                    context.carryReflections()));
 
     public Reflexion {
         Objects.requireNonNull(name, "name");

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import dev.reverb.environments.SettingsSpec;
 
 /**
  * Role play (CAMEL, Li et al., 2023): an instructor who never solves the task gives an executor
@@ -22,6 +23,23 @@ import java.util.Objects;
  */
 public record RolePlay(String name, String instructor, String executor, int maxTurns, String doneToken)
         implements Protocol {
+
+    /** The scenario type {@code role-play}: its settings and factory. */
+    public static final ProtocolDescriptor DESCRIPTOR = new ProtocolDescriptor("role-play",
+            "Role-play (CAMEL): an instructor guides an executor until it says the done token.",
+            SettingsSpec.builder()
+                    .agent("instructor", "The agent that gives instructions and says when the task is done.").required()
+                    .agent("executor", "The agent that carries out the instructions.").required()
+                    .integer("max-turns", 1, 100, 4, "Executor answers at most.")
+                    .text("done-token", RolePlay.DONE, "The instructor's word that ends the task.")
+                    .check((s, problems) -> {
+                        if (s.text("done-token").isBlank()) {
+                            problems.at("done-token", "the done token cannot be blank");
+                        }
+                    })
+                    .build(),
+            (name, s, context) -> new RolePlay(name, s.text("instructor"), s.text("executor"), s.integer("max-turns"),
+                    s.text("done-token")));
 
     public static final String DONE = "TASK_DONE";
 

@@ -20,6 +20,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.reverb.environments.EnvironmentDescriptor;
+import dev.reverb.environments.SettingsSpec;
 
 /**
  * Python programming tasks graded by unit tests (HumanEval): an answer is the last
@@ -31,6 +33,20 @@ import java.util.regex.Pattern;
  * own tests the same way and says which passed and which failed and why.
  */
 public final class CodeEnvironment implements Environment {
+
+    /** The scenario type {@code humaneval}: HumanEval problems graded by their unit tests in a sandbox. */
+    public static final EnvironmentDescriptor HUMANEVAL = new EnvironmentDescriptor("humaneval",
+            "HumanEval problems, graded by running their unit tests in a sandbox.",
+            SettingsSpec.builder()
+                    .path("dataset", s -> "HumanEval.jsonl.gz", "HumanEval.jsonl(.gz) or its folder.").required()
+                    .integer("limit", 1, 10_000_000, null, "At most this many tasks.")
+                    .integer("shuffle-seed", Long.MIN_VALUE, Long.MAX_VALUE, null, "Shuffle the tasks with this seed before the limit.")
+                    .choice("sandbox", java.util.Arrays.stream(Sandbox.Isolation.values()).map(Sandbox.Isolation::id).toList(),
+                            Sandbox.Isolation.BWRAP.id(), "How model-written code is isolated: bwrap (kernel namespaces) "
+                                    + "or unsafe-local (a plain subprocess; opt in explicitly).")
+                    .build(),
+            s -> humanEval(s.path("dataset"), s.wholeOrNull("shuffle-seed"), s.integerOrNull("limit"),
+                    Sandbox.create(Sandbox.Isolation.fromId(s.text("sandbox"))), CodeEnvironment.DEFAULT_LIMITS));
 
     /** The environment type name used in scenario files. */
     public static final String TYPE = "humaneval";

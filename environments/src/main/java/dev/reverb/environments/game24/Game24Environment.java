@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.reverb.environments.EnvironmentDescriptor;
+import dev.reverb.environments.SettingsSpec;
 
 /**
  * The Game of 24 (as in Tree of Thoughts): combine four numbers with {@code + - * /} and parentheses,
@@ -18,6 +20,23 @@ import java.util.Optional;
  * solution. Search protocols can work step by step with {@link Game24State}.
  */
 public final class Game24Environment implements Environment, StepChecker {
+
+    /** The scenario type {@code game24}: Game of 24 puzzles from the Tree of Thoughts CSV. */
+    public static final EnvironmentDescriptor DESCRIPTOR = new EnvironmentDescriptor("game24",
+            "Game of 24 puzzles from the Tree of Thoughts CSV.",
+            SettingsSpec.builder()
+                    .path("dataset", s -> "24.csv", "The Tree of Thoughts 24.csv or its folder.").required()
+                    .integer("from-rank", 1, 1_000_000, null, "The first puzzle rank (Tree of Thoughts evaluates 901-1000).")
+                    .integer("to-rank", 1, 1_000_000, null, "The last puzzle rank.")
+                    .integer("limit", 1, 1_000_000, null, "At most this many tasks.")
+                    .check((s, problems) -> {
+                        if (s.has("from-rank") && s.has("to-rank") && s.integer("from-rank") > s.integer("to-rank")) {
+                            problems.at("to-rank", "the rank range is empty: to-rank " + s.integer("to-rank")
+                                    + " is below from-rank " + s.integer("from-rank"));
+                        }
+                    })
+                    .build(),
+            s -> load(s.path("dataset"), s.integerOrNull("from-rank"), s.integerOrNull("to-rank"), s.integerOrNull("limit")));
 
     private final List<Task> tasks;
     private final DatasetReport report;

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.reverb.environments.EnvironmentDescriptor;
+import dev.reverb.environments.SettingsSpec;
 
 /**
  * The embodied-agent environment: each task is a generated {@link TextWorld} and its goal. The question
@@ -22,6 +24,17 @@ import java.util.regex.Pattern;
  * of sub-goals met (below 1). Protocols that act step by step (ReAct) open a {@link #session(Task)}.
  */
 public final class TextWorldEnvironment implements InteractiveEnvironment {
+
+    /** The scenario type {@code textworld}: generated text adventures. */
+    public static final EnvironmentDescriptor DESCRIPTOR = new EnvironmentDescriptor("textworld",
+            "Generated text adventures, played through actions (react).",
+            SettingsSpec.builder()
+                    .integer("count", 1, 100_000, 20, "Worlds to generate.")
+                    .integer("seed", Long.MIN_VALUE, Long.MAX_VALUE, 0, "Generator seed.")
+                    .choice("difficulty", List.of("easy", "medium", "hard"), "medium",
+                            "Rooms, locked doors, closed containers and two-part goals.")
+                    .build(),
+            s -> generate(s.whole("seed"), s.integer("count"), Difficulty.parse(s.text("difficulty"))));
 
     public static final String TYPE = "textworld";
 

@@ -55,7 +55,8 @@ public final class ReverbCli {
         Path scenario;
 
         @Option(names = "--set", paramLabel = "PATH=VALUE",
-                description = "Override a scenario value, e.g. --set models.policy.base-url=http://localhost:8000/v1")
+                description = "Override a scenario value, e.g. --set models.policy.base-url=http://localhost:8000/v1; "
+                        + "list items by position or name: --set protocols.debate.rounds=3")
         List<String> overrides = new ArrayList<>();
 
         @Option(names = "--resume", paramLabel = "RUN_DIR",

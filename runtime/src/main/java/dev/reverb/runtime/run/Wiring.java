@@ -2,21 +2,10 @@ package dev.reverb.runtime.run;
 
 import dev.reverb.agents.model.GatewaySettings;
 import dev.reverb.agents.model.ModelBackend;
-import dev.reverb.agents.model.StepScores;
-import dev.reverb.agents.protocol.CritiqueRevise;
-import dev.reverb.agents.protocol.Debate;
-import dev.reverb.agents.protocol.Mcts;
-import dev.reverb.agents.protocol.PrmSearch;
-import dev.reverb.agents.protocol.React;
-import dev.reverb.agents.protocol.RolePlay;
 import dev.reverb.agents.protocol.Protocol;
-import dev.reverb.agents.protocol.Reflexion;
+import dev.reverb.agents.protocol.ProtocolDescriptor;
 import dev.reverb.environments.Environment;
-import dev.reverb.environments.MathEnvironment;
-import dev.reverb.environments.code.CodeEnvironment;
-import dev.reverb.environments.game24.Game24Environment;
-import dev.reverb.environments.world.Difficulty;
-import dev.reverb.environments.world.TextWorldEnvironment;
+import dev.reverb.environments.EnvironmentDescriptor;
 import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
 import dev.reverb.memory.Embedder;
 import dev.reverb.memory.LuceneStore;
@@ -34,10 +23,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -51,55 +36,18 @@ public final class Wiring {
     private Wiring() {
     }
 
+    /** Builds the scenario's environment through its type's descriptor. */
     public static Environment environment(Scenario.EnvironmentConfig c, Extensions extensions) throws IOException {
-        Optional<Extensions.EnvironmentFactory> registered = extensions.environment(c.type());
-        if (registered.isPresent()) {
-            return registered.get().create(c.settings());
-        }
-        return switch (c.type()) {
-            case "arithmetic" -> MathEnvironment.arithmetic(c.seed(), c.count(), c.minSteps(), c.maxSteps());
-            case "gsm8k" -> MathEnvironment.gsm8k(c.dataset(), c.split(), c.shuffleSeed(), c.limit());
-            case "humaneval" -> CodeEnvironment.humanEval(c.dataset(), c.shuffleSeed(), c.limit());
-            case "math" -> MathEnvironment.math(c.dataset(), c.shuffleSeed(), c.limit());
-            case "textworld" -> TextWorldEnvironment.generate(c.seed(), c.count(), Difficulty.parse(c.difficulty()));
-            case "game24" -> Game24Environment.load(c.dataset(), c.fromRank(), c.toRank(), c.limit());
-            default -> throw new IllegalArgumentException("unknown environment type '" + c.type() + "'");
-        };
+        EnvironmentDescriptor descriptor = extensions.environment(c.type()).orElseThrow(
+                () -> new IllegalArgumentException("unknown environment type '" + c.type() + "'"));
+        return descriptor.factory().create(c.settings());
     }
 
+    /** Builds a protocol through its type's descriptor; Reflexion's carrying of reflections comes from memory. */
     public static Protocol protocol(Scenario.ProtocolConfig c, Scenario.MemoryConfig memory, Extensions extensions) {
-        Optional<Extensions.ProtocolFactory> registered = extensions.protocol(c.type());
-        if (registered.isPresent()) {
-            return registered.get().create(c.name(), c.settings());
-        }
-        Map<String, Object> s = c.settings();
-        return switch (c.type()) {
-            case "reflexion" -> new Reflexion(c.name(), (String) s.get("solver"), (String) s.get("reflector"),
-                    ((Number) s.get("max-trials")).intValue(), memory.reflections());
-            case "debate" -> new Debate(c.name(), strings(s.get("debaters")), ((Number) s.get("rounds")).intValue(),
-                    Debate.TieBreak.valueOf(((String) s.get("tie-break")).toUpperCase(Locale.ROOT)),
-                    (String) s.get("judge"), topology(s.get("topology"), strings(s.get("debaters"))),
-                    Debate.Aggregate.valueOf(((String) s.get("aggregate")).toUpperCase(Locale.ROOT)),
-                    (String) s.get("scorer"));
-            case "prm-search" -> new PrmSearch(c.name(),
-                    PrmSearch.Strategy.valueOf(((String) s.get("strategy")).replace('-', '_').toUpperCase(Locale.ROOT)),
-                    (String) s.get("policy"), (String) s.get("scorer"), ((Number) s.get("samples")).intValue(),
-                    ((Number) s.get("width")).intValue(), ((Number) s.get("expansions")).intValue(),
-                    ((Number) s.get("max-steps")).intValue(),
-                    StepScores.Aggregation.fromId((String) s.get("aggregation")), (String) s.get("critic"),
-                    ((Number) s.get("critique-below")).doubleValue());
-            case "mcts" -> new Mcts(c.name(), (String) s.get("policy"), (String) s.get("scorer"),
-                    ((Number) s.get("iterations")).intValue(), ((Number) s.get("expansions")).intValue(),
-                    ((Number) s.get("max-steps")).intValue(), ((Number) s.get("exploration")).doubleValue(),
-                    ((Number) s.get("rollout-depth")).intValue(), StepScores.Aggregation.fromId((String) s.get("aggregation")));
-            case "react" -> new React(c.name(), (String) s.get("actor"), (String) s.get("reflector"),
-                    ((Number) s.get("max-trials")).intValue(), ((Number) s.get("max-steps")).intValue());
-            case "role-play" -> new RolePlay(c.name(), (String) s.get("instructor"), (String) s.get("executor"),
-                    ((Number) s.get("max-turns")).intValue(), (String) s.get("done-token"));
-            case "critique-revise" -> new CritiqueRevise(c.name(), (String) s.get("proposer"), strings(s.get("critics")),
-                    rubrics(s.get("rubrics")), ((Number) s.get("max-rounds")).intValue());
-            default -> throw new IllegalArgumentException("unknown protocol type '" + c.type() + "'");
-        };
+        ProtocolDescriptor descriptor = extensions.protocol(c.type()).orElseThrow(
+                () -> new IllegalArgumentException("unknown protocol type '" + c.type() + "'"));
+        return descriptor.factory().create(c.name(), c.settings(), new ProtocolDescriptor.Context(memory.reflections()));
     }
 
     /**
@@ -165,27 +113,5 @@ public final class Wiring {
 
     public static GatewaySettings gateway(Scenario.ModelConfig m) {
         return new GatewaySettings(m.concurrency(), QUEUE_CAPACITY, m.timeout(), m.retries(), RETRY_BACKOFF);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, List<String>> topology(Object value, List<String> debaters) {
-        if (value instanceof Map<?, ?> adjacency) {
-            return (Map<String, List<String>>) adjacency;
-        }
-        return switch ((String) value) {
-            case "ring" -> Debate.ring(debaters);
-            case "star" -> Debate.star(debaters);
-            default -> Debate.full(debaters);
-        };
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, String> rubrics(Object value) {
-        return (Map<String, String>) value;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<String> strings(Object value) {
-        return List.copyOf((List<String>) value);
     }
 }

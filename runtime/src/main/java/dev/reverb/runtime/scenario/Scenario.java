@@ -1,6 +1,7 @@
 package dev.reverb.runtime.scenario;
 
 import dev.reverb.agents.AgentSpec;
+import dev.reverb.environments.Settings;
 import dev.reverb.memory.Memory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,27 +36,13 @@ public record Scenario(String name, String description, Path source, Environment
     }
 
     /**
-     * @param type        {@code arithmetic}, {@code gsm8k}, {@code humaneval} or {@code game24}
-     * @param dataset     the dataset file, absolute (a folder given in the file is resolved to the type's
-     *                    file in it); null for generators
-     * @param split       for a dataset folder: which {@code SPLIT.jsonl} to read
-     * @param limit       at most this many tasks (null: all)
-     * @param shuffleSeed shuffle the tasks with this seed before the limit (null: file order)
-     * @param count       generator: how many problems
-     * @param minSteps    generator: fewest steps per problem
-     * @param maxSteps    generator: most steps per problem
-     * @param seed        generator: seed
-     * @param fromRank    game24: the first puzzle rank (null: from the first)
-     * @param toRank      game24: the last puzzle rank (null: to the last)
-     * @param difficulty  textworld: easy, medium or hard
-     * @param settings    an environment registered from Java: its settings as written; empty for built-ins
+     * The environment: its type and its settings, checked against the type's descriptor (defaults
+     * filled in, paths absolute, a dataset folder resolved to the type's file in it).
      */
-    public record EnvironmentConfig(String type, Path dataset, String split, Integer limit, Long shuffleSeed,
-                                    int count, int minSteps, int maxSteps, long seed, Integer fromRank,
-                                    Integer toRank, String difficulty, Map<String, Object> settings) {
+    public record EnvironmentConfig(String type, Settings settings) {
         public EnvironmentConfig {
             Objects.requireNonNull(type, "type");
-            settings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));
+            Objects.requireNonNull(settings, "settings");
         }
     }
 
@@ -79,6 +66,56 @@ public record Scenario(String name, String description, Path source, Environment
             Objects.requireNonNull(simulated, "simulated");
             if (backend == Backend.DJL) {
                 Objects.requireNonNull(djl, "djl");
+            }
+        }
+
+        /** A model with every optional setting at its default; set the rest on the builder. */
+        public static Builder builder(String name, String model) {
+            return new Builder(name, model);
+        }
+
+        /** Builds a {@link ModelConfig}; the defaults are those of a scenario file that leaves the keys out. */
+        public static final class Builder {
+            private final String name;
+            private final String model;
+            private Backend backend = Backend.SIMULATED;
+            private String baseUrl;
+            private String apiKeyEnv;
+            private double temperature = 0.7;
+            private double topP = 1.0;
+            private int topK;
+            private int maxTokens = 512;
+            private List<String> stop = List.of();
+            private int concurrency = 4;
+            private Duration timeout = Duration.ofSeconds(120);
+            private int retries = 3;
+            private SimulatedConfig simulated = SimulatedConfig.DEFAULT;
+            private DjlConfig djl;
+            private PrmConfig prm;
+
+            private Builder(String name, String model) {
+                this.name = name;
+                this.model = model;
+            }
+
+            public Builder backend(Backend value) { backend = value; return this; }
+            public Builder baseUrl(String value) { baseUrl = value; return this; }
+            public Builder apiKeyEnv(String value) { apiKeyEnv = value; return this; }
+            public Builder temperature(double value) { temperature = value; return this; }
+            public Builder topP(double value) { topP = value; return this; }
+            public Builder topK(int value) { topK = value; return this; }
+            public Builder maxTokens(int value) { maxTokens = value; return this; }
+            public Builder stop(List<String> value) { stop = value; return this; }
+            public Builder concurrency(int value) { concurrency = value; return this; }
+            public Builder timeout(Duration value) { timeout = value; return this; }
+            public Builder retries(int value) { retries = value; return this; }
+            public Builder simulated(SimulatedConfig value) { simulated = value; return this; }
+            public Builder djl(DjlConfig value) { djl = value; return this; }
+            public Builder prm(PrmConfig value) { prm = value; return this; }
+
+            public ModelConfig build() {
+                return new ModelConfig(name, backend, model, baseUrl, apiKeyEnv, temperature, topP, topK, maxTokens,
+                        stop, concurrency, timeout, retries, simulated, djl, prm);
             }
         }
     }
@@ -128,13 +165,13 @@ public record Scenario(String name, String description, Path source, Environment
 
     /**
      * A protocol entry: its unique name, its type ({@code reflexion}, {@code debate}) and its
-     * type-specific settings exactly as written (keys in kebab-case), already schema-checked.
+     * settings, checked against the type's descriptor (defaults filled in).
      */
-    public record ProtocolConfig(String name, String type, Map<String, Object> settings) {
+    public record ProtocolConfig(String name, String type, Settings settings) {
         public ProtocolConfig {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(type, "type");
-            settings = Map.copyOf(settings);
+            Objects.requireNonNull(settings, "settings");
         }
     }
 

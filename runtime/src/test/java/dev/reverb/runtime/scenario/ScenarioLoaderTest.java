@@ -61,7 +61,7 @@ class ScenarioLoaderTest {
         assertThat(s.models().get("policy").backend()).isEqualTo(Scenario.Backend.SIMULATED);
         assertThat(s.models().get("policy").timeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(s.agents()).extracting(a -> a.role()).contains(Role.SOLVER, Role.REFLECTOR, Role.DEBATER);
-        assertThat(s.protocols().get(1).settings()).containsEntry("rounds", 2).containsEntry("tie-break", "first")
+        assertThat(s.protocols().get(1).settings().values()).containsEntry("rounds", 2L).containsEntry("tie-break", "first")
                 .containsEntry("debaters", List.of("alice", "bob", "carol"));
     }
 
@@ -70,7 +70,7 @@ class ScenarioLoaderTest {
         Path scenario = ROOT.resolve("scenarios/gsm8k-reflexion.yaml");
         Assumptions.assumeTrue(Files.exists(ROOT.resolve("../shared/data/gsm8k/test.jsonl")), "no shared GSM8K");
         Scenario s = ScenarioLoader.load(scenario, List.of());
-        assertThat(s.environment().dataset()).isAbsolute().endsWith(Path.of("gsm8k/test.jsonl"));
+        assertThat(s.environment().settings().path("dataset")).isAbsolute().endsWith(Path.of("gsm8k/test.jsonl"));
         assertThat(s.models().get("policy").backend()).isEqualTo(Scenario.Backend.OPENAI);
     }
 
@@ -156,7 +156,7 @@ class ScenarioLoaderTest {
         assertThat(s.models().get("policy").baseUrl()).isEqualTo("http://localhost:8000/v1");
         assertThat(s.run().concurrency()).isEqualTo(7);
         assertThat(s.agents().get(0).sampling().temperature()).isZero();
-        assertThat(s.protocols().get(0).settings()).containsEntry("max-trials", 5);
+        assertThat(s.protocols().get(0).settings().values()).containsEntry("max-trials", 5L);
     }
 
     @Test
