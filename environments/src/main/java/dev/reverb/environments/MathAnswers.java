@@ -66,13 +66,6 @@ public final class MathAnswers {
     private static final Pattern THOUSANDS = Pattern.compile("^[-+]?\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?$");
     private static final Pattern INT_SLASH = Pattern.compile("^([-+]?)(\\d+)/(\\d+)$");
 
-    private static final Pattern DECIMAL = Pattern.compile("^([-+]?)(\\d+(?:\\.\\d*)?|\\.\\d+)$");
-    private static final Pattern FRACTION = Pattern.compile(
-            "^([-+]?)\\\\frac\\{([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))}\\{([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))}$");
-    private static final Pattern MIXED = Pattern.compile("^([-+]?)(\\d+)\\\\frac\\{(\\d+)}\\{(\\d+)}$");
-    private static final Pattern SLASH = Pattern.compile(
-            "^([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))/([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))$");
-
     private MathAnswers() {
     }
 
@@ -177,7 +170,7 @@ public final class MathAnswers {
         }
         try {
             String text = output.replace('\u2212', '-').replace("**", "");
-            Optional<String> box = boxed(text).map(MathAnswers::normalize).filter(s -> !s.isEmpty());
+            Optional<String> box = boxed(text).map(MathAnswers::readBox).filter(s -> !s.isEmpty());
             if (box.isPresent()) {
                 return box;
             }
@@ -217,6 +210,11 @@ public final class MathAnswers {
         if (segment.isEmpty()) {
             return Optional.empty();
         }
+        Optional<String> computed = AnswerArithmetic.first(segment).filter(AnswerArithmetic.Reading::computed)
+                .map(MathAnswers::latex);
+        if (computed.isPresent()) {
+            return computed;
+        }
         Matcher number = LEADING_NUMBER.matcher(segment);
         if (number.find()) {
             Optional<String> plain = plainNumber(number.group(1));
@@ -228,16 +226,34 @@ public final class MathAnswers {
         if (span.find()) {
             for (int g = 1; g <= 4; g++) {
                 if (span.group(g) != null) {
-                    String inSpan = normalize(span.group(g));
+                    String inSpan = readBox(span.group(g));
                     if (!inSpan.isEmpty()) {
                         return Optional.of(inSpan);
                     }
                 }
             }
         }
+        Optional<String> worded = AnswerArithmetic.first(segment).map(MathAnswers::latex);
+        if (worded.isPresent()) {
+            return worded;
+        }
         int sentenceEnd = sentenceEnd(segment);
         String answer = normalize(segment.substring(0, sentenceEnd));
         return answer.isEmpty() ? Optional.empty() : Optional.of(answer);
+    }
+
+    /** A box's (or math span's) answer: the value of an equation or expression in it, else its normal form. */
+    private static String readBox(String content) {
+        return AnswerArithmetic.whole(content).filter(AnswerArithmetic.Reading::computed)
+                .map(MathAnswers::latex).orElseGet(() -> normalize(content));
+    }
+
+    /**
+     * A reading in the MATH normal form: an integer, a decimal when the last member writes one,
+     * else {@code \frac{p}{q}}; without a value (a division by zero) the member's own text.
+     */
+    private static String latex(AnswerArithmetic.Reading reading) {
+        return reading.value().map(v -> v.latexText(reading.decimal())).orElseGet(() -> normalize(reading.member()));
     }
 
     /** The end of the first sentence: a period followed by a blank, outside braces and brackets. */
@@ -558,80 +574,6 @@ public final class MathAnswers {
                 }
             }
             return false;
-        }
-    }
-
-    /** An exact rational number {@code num/den}, reduced, with {@code den > 0}. */
-    private record Rational(BigInteger num, BigInteger den) {
-
-        private static final int MAX_DIGITS = 400;
-
-        static Rational of(BigInteger num, BigInteger den) {
-            if (den.signum() < 0) {
-                num = num.negate();
-                den = den.negate();
-            }
-            BigInteger g = num.gcd(den);
-            if (g.signum() != 0 && !g.equals(BigInteger.ONE)) {
-                num = num.divide(g);
-                den = den.divide(g);
-            }
-            return new Rational(num, den);
-        }
-
-        static Rational of(BigDecimal value) {
-            return value.scale() <= 0
-                    ? of(value.toBigIntegerExact(), BigInteger.ONE)
-                    : of(value.unscaledValue(), BigInteger.TEN.pow(value.scale()));
-        }
-
-        static Optional<Rational> parse(String s) {
-            if (s.length() > MAX_DIGITS) {
-                return Optional.empty();
-            }
-            try {
-                Matcher decimal = DECIMAL.matcher(s);
-                if (decimal.matches()) {
-                    return Optional.of(signed(decimal.group(1), of(new BigDecimal(decimal.group(2)))));
-                }
-                Matcher fraction = FRACTION.matcher(s);
-                if (fraction.matches()) {
-                    return divide(decimal(fraction.group(2)), decimal(fraction.group(3))).map(r -> signed(fraction.group(1), r));
-                }
-                Matcher mixed = MIXED.matcher(s);
-                if (mixed.matches()) {
-                    BigInteger whole = new BigInteger(mixed.group(2));
-                    BigInteger num = new BigInteger(mixed.group(3));
-                    BigInteger den = new BigInteger(mixed.group(4));
-                    if (den.signum() == 0) {
-                        return Optional.empty();
-                    }
-                    return Optional.of(signed(mixed.group(1), of(whole.multiply(den).add(num), den)));
-                }
-                Matcher slash = SLASH.matcher(s);
-                if (slash.matches()) {
-                    return divide(decimal(slash.group(1)), decimal(slash.group(2)));
-                }
-            } catch (NumberFormatException | ArithmeticException e) {
-                return Optional.empty();
-            }
-            return Optional.empty();
-        }
-
-        private static Rational decimal(String text) {
-            String t = text.startsWith("+") ? text.substring(1) : text;
-            return of(new BigDecimal(t));
-        }
-
-        private static Optional<Rational> divide(Rational a, Rational b) {
-            if (b.num.signum() == 0) {
-                return Optional.empty();
-            }
-            return Optional.of(of(a.num.multiply(b.den), a.den.multiply(b.num)));
-        }
-
-        private static Rational signed(String sign, Rational r) {
-            return "-".equals(sign) ? new Rational(r.num.negate(), r.den) : r;
         }
     }
 }

@@ -1,0 +1,387 @@
+package dev.reverb.environments;
+
+import dev.reverb.environments.AnswerTokens.Kind;
+import dev.reverb.environments.AnswerTokens.Token;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads an answer as a person reads it: a chain of arithmetic expressions joined by {@code =}
+ * ("18 + 2 = 20 apples", "x = 5", "3 × 4 apples = 12", "$\frac{1}{2} + \frac{1}{4}$") gives the
+ * value of its LAST member, computed exactly over rationals ({@code + - × · * / ÷}, brackets,
+ * {@code \frac}, unary signs, {@code 2(3+4)}, mixed numbers {@code 1\frac{1}{2}}). Currency
+ * signs and unit words around numbers are ignored; a percent sign is kept as the number it
+ * follows ({@code 50%} is 50), and a percent inside an operation is not read at all.
+ *
+ * <p>A chain is read only when it ends as a sentence would: at the end of the text, a stop
+ * ({@code . ; ! ? :}), a comma followed by a word, a bracket closing an outer remark, or unit
+ * words and prose after a blank. So {@code 2x + 3}, {@code 1, -2}, {@code (1, 2)} and
+ * {@code \sqrt{2}} are not arithmetic here, and callers fall back to reading them as text.
+ * Nothing here throws.
+ */
+final class AnswerArithmetic {
+
+    /**
+     * One reading.
+     *
+     * @param value    the exact value of the last member; empty when it is undefined (division by
+     *                 zero) or too large to compute
+     * @param member   the source text of the last member (labels and trailing units left out)
+     * @param computed whether arithmetic was done: the chain has an {@code =} or the last member an operator
+     * @param decimal  whether the last member writes a decimal point
+     */
+    record Reading(Optional<Rational> value, String member, boolean computed, boolean decimal) {
+    }
+
+    private static final int MAX_TOKENS = 300;
+    private static final int MAX_TEXT = 4_000;
+    private static final int MAX_LABEL_WORDS = 3;
+    private static final int MAX_UNIT_WORDS = 2;
+    private static final Set<String> CONNECTIVES = Set.of("and", "or", "but", "because", "since", "so", "then",
+            "thus", "hence", "while", "if", "when", "not", "which", "where", "is", "was", "are", "gives", "makes");
+
+    private AnswerArithmetic() {
+    }
+
+    /** The chain that makes up all of {@code text} (a box's content), trailing units and stops allowed. */
+    static Optional<Reading> whole(String text) {
+        return guarded(text, tokens -> chain(text, tokens, 0, true));
+    }
+
+    /**
+     * The first chain on the first line of {@code text} that starts at the beginning, after a word
+     * or after a stop ("The answer is therefore 18 + 2 = 20." reads 20; the {@code 2} of {@code x^2}
+     * never starts one).
+     */
+    static Optional<Reading> first(String text) {
+        return guarded(text, tokens -> {
+            for (int k = 0; k < tokens.size() && !tokens.get(k).is(Kind.END); k++) {
+                Token token = tokens.get(k);
+                if (token.is(Kind.STOP) && text.charAt(token.start()) == '\n' && k > 0) {
+                    break;
+                }
+                if (k == 0 || tokens.get(k - 1).is(Kind.STOP)
+                        || (tokens.get(k - 1).is(Kind.WORD) && token.spaceBefore())) {
+                    Optional<Reading> reading = chain(text, tokens, k, false);
+                    if (reading.isPresent()) {
+                        return reading;
+                    }
+                }
+            }
+            return Optional.empty();
+        });
+    }
+
+    private static Optional<Reading> guarded(String text, Function<List<Token>, Optional<Reading>> read) {
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            String t = text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) : text;
+            return read.apply(AnswerTokens.of(t, MAX_TOKENS));
+        } catch (RuntimeException | StackOverflowError e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Reading> chain(String text, List<Token> t, int from, boolean whole) {
+        int i = from;
+        while (t.get(i).is(Kind.EQ) || (t.get(i).is(Kind.STOP) && text.charAt(t.get(i).start()) == ':')) {
+            i++;
+        }
+        int members = 0;
+        while (true) {
+            int w = words(t, i);
+            if (w > i && t.get(w).is(Kind.EQ)) {
+                if (w - i > MAX_LABEL_WORDS) {
+                    return Optional.empty();
+                }
+                i = w + 1;
+                continue;
+            }
+            List<Token> expression = new ArrayList<>();
+            i = expression(t, i, expression);
+            if (i < 0 || expression.isEmpty()) {
+                return Optional.empty();
+            }
+            members++;
+            w = words(t, i);
+            if (t.get(w).is(Kind.EQ) && (w == i || unitWords(text, t, i, w))) {
+                i = w + 1;
+                continue;
+            }
+            if (!endsCleanly(text, t, i, w, whole)) {
+                return Optional.empty();
+            }
+            return evaluate(text, expression, members > 1);
+        }
+    }
+
+    /** Collects the expression tokens from {@code i} (unit words between operands left out); the index after them, or -1. */
+    private static int expression(List<Token> t, int from, List<Token> out) {
+        int i = from;
+        int depth = 0;
+        while (true) {
+            Token k = t.get(i);
+            switch (k.kind()) {
+                case NUM, PLUS, MINUS, TIMES, DIVIDE, FRAC, PERCENT -> {
+                    out.add(k);
+                    i++;
+                }
+                case OPEN -> {
+                    depth++;
+                    out.add(k);
+                    i++;
+                }
+                case CLOSE -> {
+                    if (depth == 0) {
+                        return i;
+                    }
+                    depth--;
+                    out.add(k);
+                    i++;
+                }
+                case WORD -> {
+                    int w = words(t, i);
+                    Kind after = t.get(w).kind();
+                    boolean operatorNext = after == Kind.PLUS || after == Kind.MINUS || after == Kind.TIMES
+                            || after == Kind.DIVIDE || (after == Kind.CLOSE && depth > 0);
+                    if (!out.isEmpty() && operand(out.get(out.size() - 1)) && k.spaceBefore() && operatorNext
+                            && w - i <= MAX_UNIT_WORDS) {
+                        i = w;
+                    } else {
+                        return depth == 0 ? i : -1;
+                    }
+                }
+                default -> {
+                    return depth == 0 ? i : -1;
+                }
+            }
+        }
+    }
+
+    private static boolean operand(Token token) {
+        return token.is(Kind.NUM) || token.is(Kind.CLOSE) || token.is(Kind.PERCENT);
+    }
+
+    private static int words(List<Token> t, int i) {
+        int w = i;
+        while (t.get(w).is(Kind.WORD)) {
+            w++;
+        }
+        return w;
+    }
+
+    /** Whether the words {@code [i, w)} read as a unit before an {@code =} ("3 × 4 apples = 12"), not as prose. */
+    private static boolean unitWords(String text, List<Token> t, int i, int w) {
+        if (w - i > MAX_UNIT_WORDS || !t.get(i).spaceBefore()) {
+            return false;
+        }
+        for (int k = i; k < w; k++) {
+            Token word = t.get(k);
+            if (CONNECTIVES.contains(text.substring(word.start(), word.end()).toLowerCase(Locale.ROOT))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean endsCleanly(String text, List<Token> t, int i, int w, boolean whole) {
+        if (w > i && !t.get(i).spaceBefore()) {
+            return false;
+        }
+        if (whole) {
+            int k = w;
+            while (t.get(k).is(Kind.STOP) && text.charAt(t.get(k).start()) != '\n') {
+                k++;
+            }
+            return t.get(k).is(Kind.END);
+        }
+        if (w > i) {
+            return true;
+        }
+        Token next = t.get(i);
+        return switch (next.kind()) {
+            case END, STOP, CLOSE -> true;
+            case COMMA -> t.get(i + 1).is(Kind.WORD) && t.get(i + 1).spaceBefore();
+            case OPEN -> next.spaceBefore();
+            default -> false;
+        };
+    }
+
+    private static Optional<Reading> evaluate(String text, List<Token> expression, boolean chained) {
+        Token last = expression.get(expression.size() - 1);
+        String member = text.substring(expression.get(0).start(), last.end()).strip();
+        boolean decimal = expression.stream().anyMatch(k -> k.is(Kind.NUM) && text.substring(k.start(), k.end()).contains("."));
+        Parser parser = new Parser(text, expression);
+        Rational value;
+        try {
+            value = parser.expression();
+            if (parser.p != expression.size() || (parser.percent && parser.operations > 0)) {
+                return Optional.empty();
+            }
+        } catch (ParseFailure e) {
+            return Optional.empty();
+        }
+        boolean computed = chained || parser.operations > 0;
+        return Optional.of(new Reading(parser.undefined ? Optional.empty() : Optional.of(value), member, computed, decimal));
+    }
+
+    private static final class ParseFailure extends RuntimeException {
+
+        ParseFailure() {
+            super("not an arithmetic expression", null, false, false);
+        }
+    }
+
+    /** Recursive descent over exact rationals; a division by zero marks the reading undefined. */
+    private static final class Parser {
+
+        private final String text;
+        private final List<Token> t;
+        private int p;
+        private int operations;
+        private boolean percent;
+        private boolean undefined;
+        private int depth;
+
+        Parser(String text, List<Token> tokens) {
+            this.text = text;
+            this.t = tokens;
+        }
+
+        private Kind peek() {
+            return p < t.size() ? t.get(p).kind() : Kind.END;
+        }
+
+        Rational expression() {
+            if (++depth > 64) {
+                throw new ParseFailure();
+            }
+            Rational v = term();
+            while (peek() == Kind.PLUS || peek() == Kind.MINUS) {
+                boolean plus = peek() == Kind.PLUS;
+                p++;
+                operations++;
+                Rational r = term();
+                v = apply(v, r, plus ? Op.PLUS : Op.MINUS);
+            }
+            depth--;
+            return v;
+        }
+
+        private Rational term() {
+            Rational v = factor();
+            while (true) {
+                if (peek() == Kind.TIMES || peek() == Kind.DIVIDE) {
+                    boolean times = peek() == Kind.TIMES;
+                    p++;
+                    operations++;
+                    Rational r = factor();
+                    v = apply(v, r, times ? Op.TIMES : Op.DIVIDE);
+                } else if (peek() == Kind.OPEN && !t.get(p).spaceBefore()) {
+                    operations++;
+                    Rational r = factor();
+                    v = apply(v, r, Op.TIMES);
+                } else {
+                    return v;
+                }
+            }
+        }
+
+        private Rational factor() {
+            if (peek() == Kind.PLUS) {
+                p++;
+                return factor();
+            }
+            if (peek() == Kind.MINUS) {
+                p++;
+                return factor().negate();
+            }
+            Rational v = primary();
+            if (peek() == Kind.PERCENT) {
+                p++;
+                percent = true;
+            }
+            return v;
+        }
+
+        private Rational primary() {
+            Kind kind = peek();
+            if (kind == Kind.NUM) {
+                Rational whole = number(t.get(p++));
+                if (peek() == Kind.FRAC && !t.get(p).spaceBefore() && whole.isInteger()) {
+                    Rational fraction = frac();
+                    return whole.plus(fraction);
+                }
+                return whole;
+            }
+            if (kind == Kind.OPEN) {
+                p++;
+                Rational v = expression();
+                if (peek() != Kind.CLOSE) {
+                    throw new ParseFailure();
+                }
+                p++;
+                return v;
+            }
+            if (kind == Kind.FRAC) {
+                return frac();
+            }
+            throw new ParseFailure();
+        }
+
+        /** {@code \frac{a}{b}}, or {@code \frac12}. */
+        private Rational frac() {
+            p++;
+            if (peek() == Kind.NUM) {
+                String digits = text.substring(t.get(p).start(), t.get(p).end());
+                if (digits.length() == 2 && Character.isDigit(digits.charAt(0)) && Character.isDigit(digits.charAt(1))) {
+                    p++;
+                    return apply(Rational.of(BigInteger.valueOf(digits.charAt(0) - '0'), BigInteger.ONE),
+                            Rational.of(BigInteger.valueOf(digits.charAt(1) - '0'), BigInteger.ONE), Op.DIVIDE);
+                }
+            }
+            if (peek() != Kind.OPEN) {
+                throw new ParseFailure();
+            }
+            Rational num = primary();
+            if (peek() != Kind.OPEN) {
+                throw new ParseFailure();
+            }
+            Rational den = primary();
+            return apply(num, den, Op.DIVIDE);
+        }
+
+        private Rational number(Token token) {
+            try {
+                return Rational.of(new BigDecimal(text.substring(token.start(), token.end()).replace(",", "")));
+            } catch (ArithmeticException | NumberFormatException e) {
+                undefined = true;
+                return Rational.ZERO;
+            }
+        }
+
+        private enum Op { PLUS, MINUS, TIMES, DIVIDE }
+
+        private Rational apply(Rational a, Rational b, Op op) {
+            try {
+                return switch (op) {
+                    case PLUS -> a.plus(b);
+                    case MINUS -> a.minus(b);
+                    case TIMES -> a.times(b);
+                    case DIVIDE -> a.dividedBy(b);
+                };
+            } catch (ArithmeticException e) {
+                undefined = true;
+                return Rational.ZERO;
+            }
+        }
+    }
+}
