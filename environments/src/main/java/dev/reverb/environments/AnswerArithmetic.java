@@ -66,8 +66,7 @@ final class AnswerArithmetic {
                 if (token.is(Kind.STOP) && text.charAt(token.start()) == '\n' && k > 0) {
                     break;
                 }
-                if (k == 0 || tokens.get(k - 1).is(Kind.STOP)
-                        || (tokens.get(k - 1).is(Kind.WORD) && token.spaceBefore())) {
+                if (canStart(text, tokens, k)) {
                     Optional<Reading> reading = chain(text, tokens, k, false);
                     if (reading.isPresent()) {
                         return reading;
@@ -76,6 +75,25 @@ final class AnswerArithmetic {
             }
             return Optional.empty();
         });
+    }
+
+    /**
+     * Whether a chain may start at token {@code k}: at the start, after a stop, or after a word and a
+     * blank; with a number, a bracket, {@code \frac} or a label word, and with a minus sign only
+     * after a stop or a word longer than a variable (so {@code x - 3} and {@code 2x + 3} never start one).
+     */
+    private static boolean canStart(String text, List<Token> tokens, int k) {
+        Token token = tokens.get(k);
+        Token before = k == 0 ? null : tokens.get(k - 1);
+        boolean after = before == null || before.is(Kind.STOP) || (before.is(Kind.WORD) && token.spaceBefore());
+        if (!after) {
+            return false;
+        }
+        return switch (token.kind()) {
+            case NUM, OPEN, FRAC, WORD, EQ -> true;
+            case MINUS -> before == null || before.is(Kind.STOP) || before.end() - before.start() > 1;
+            default -> false;
+        };
     }
 
     private static Optional<Reading> guarded(String text, Function<List<Token>, Optional<Reading>> read) {

@@ -66,6 +66,12 @@ public final class MathAnswers {
     private static final Pattern THOUSANDS = Pattern.compile("^[-+]?\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?$");
     private static final Pattern INT_SLASH = Pattern.compile("^([-+]?)(\\d+)/(\\d+)$");
 
+    private static final Pattern UNORDERED_WORDING = Pattern.compile("(?i)separated\\s+by\\s+(?:a\\s+)?commas?"
+            + "|comma[-\\s]separated|(?:enter|list|find|give)\\s+all\\b|all\\s+(?:of\\s+)?(?:the\\s+)?(?:possible\\s+)?"
+            + "(?:real\\s+|integer\\s+|complex\\s+|positive\\s+|negative\\s+|distinct\\s+)?(?:solutions|values|roots|zeros|zeroes)\\b");
+    private static final Pattern ORDERED_WORDING = Pattern.compile(
+            "(?i)in\\s+(?:increasing|decreasing|ascending|descending|numerical|the\\s+same|that)?\\s*order");
+
     private MathAnswers() {
     }
 
@@ -149,6 +155,64 @@ public final class MathAnswers {
         } catch (RuntimeException | StackOverflowError e) {
             return false;
         }
+    }
+
+    /**
+     * Whether {@code answer} gives the {@code reference}; when {@code unordered} (the question asks for
+     * all solutions, see {@link #asksForUnorderedList}) both are read as sets of their top-level
+     * comma-separated elements (an outer {@code \{...\}} allowed), so {@code 1,-2} equals
+     * {@code -2, 1} and duplicates do not count, while each element keeps its own brackets and
+     * order: {@code (1,2)} is still not {@code (2,1)}, and an interval is one element.
+     */
+    public static boolean equivalent(String reference, String answer, boolean unordered) {
+        if (!unordered) {
+            return equivalent(reference, answer);
+        }
+        if (reference == null || answer == null || reference.length() > MAX_LENGTH || answer.length() > MAX_LENGTH) {
+            return false;
+        }
+        try {
+            List<String> expected = elements(reference);
+            List<String> given = elements(answer);
+            return !expected.isEmpty() && !given.isEmpty() && covers(expected, given) && covers(given, expected);
+        } catch (RuntimeException | StackOverflowError e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether a question asks for an unordered list of answers: "separated by commas", "enter all
+     * the solutions", "list all", "all possible values", "find all roots"..., unless it asks for
+     * them in order ("in increasing order").
+     */
+    public static boolean asksForUnorderedList(String question) {
+        if (question == null || question.length() > MAX_LENGTH) {
+            return false;
+        }
+        return UNORDERED_WORDING.matcher(question).find() && !ORDERED_WORDING.matcher(question).find();
+    }
+
+    private static List<String> elements(String answer) {
+        String s = normalize(answer);
+        if (s.startsWith("\\{") && s.endsWith("\\}") && s.length() > 4) {
+            s = s.substring(2, s.length() - 2);
+        }
+        List<String> parts = splitTopLevel(s, ",");
+        if (parts.size() > MAX_LENGTH / 10 || parts.stream().anyMatch(String::isBlank)) {
+            return List.of();
+        }
+        return parts;
+    }
+
+    /** Whether every element of {@code a} is equivalent to some element of {@code b}. */
+    private static boolean covers(List<String> a, List<String> b) {
+        for (String x : a) {
+            String nx = normalize(x, 1);
+            if (b.stream().noneMatch(y -> equivalentNormalized(nx, normalize(y, 1), 1))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
