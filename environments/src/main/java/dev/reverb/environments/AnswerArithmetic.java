@@ -35,8 +35,9 @@ final class AnswerArithmetic {
      * @param member   the source text of the last member (labels and trailing units left out)
      * @param computed whether arithmetic was done: the chain has an {@code =} or the last member an operator
      * @param decimal  whether the last member writes a decimal point
+     * @param end      the index in the text just after the last member
      */
-    record Reading(Optional<Rational> value, String member, boolean computed, boolean decimal) {
+    record Reading(Optional<Rational> value, String member, boolean computed, boolean decimal, int end) {
     }
 
     private static final int MAX_TOKENS = 300;
@@ -75,6 +76,50 @@ final class AnswerArithmetic {
             }
             return Optional.empty();
         });
+    }
+
+    /**
+     * The chain that ends the last line of {@code text} holding a digit and takes in its last
+     * number, started as late as possible ("so he has 12 + 5 apples." reads 17, "Then 12 + 5 = 17."
+     * reads 17); empty when the last number is not the end of such a chain.
+     */
+    static Optional<Reading> last(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        String line = lastLineWithDigit(text);
+        String tail = line.length() > MAX_TEXT ? line.substring(line.length() - MAX_TEXT) : line;
+        return guarded(tail, tokens -> {
+            int lastNumber = -1;
+            for (Token token : tokens) {
+                if (token.is(Kind.NUM)) {
+                    lastNumber = token.end();
+                }
+            }
+            int covered = lastNumber;
+            for (int k = tokens.size() - 1; k >= 0 && covered >= 0; k--) {
+                if (tokens.get(k).start() < covered && canStart(tail, tokens, k)) {
+                    Optional<Reading> reading = chain(tail, tokens, k, false).filter(r -> r.end() >= covered);
+                    if (reading.isPresent()) {
+                        return reading;
+                    }
+                }
+            }
+            return Optional.empty();
+        });
+    }
+
+    private static String lastLineWithDigit(String text) {
+        int end = text.length();
+        while (end > 0) {
+            int start = text.lastIndexOf('\n', end - 1) + 1;
+            String line = text.substring(start, end);
+            if (line.chars().anyMatch(Character::isDigit)) {
+                return line;
+            }
+            end = start - 1;
+        }
+        return "";
     }
 
     /**
@@ -248,7 +293,8 @@ final class AnswerArithmetic {
             return Optional.empty();
         }
         boolean computed = chained || parser.operations > 0;
-        return Optional.of(new Reading(parser.undefined ? Optional.empty() : Optional.of(value), member, computed, decimal));
+        return Optional.of(new Reading(parser.undefined ? Optional.empty() : Optional.of(value), member, computed, decimal,
+                last.end()));
     }
 
     private static final class ParseFailure extends RuntimeException {

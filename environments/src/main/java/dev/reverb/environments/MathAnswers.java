@@ -242,7 +242,9 @@ public final class MathAnswers {
             if (afterPhrase.isPresent()) {
                 return afterPhrase;
             }
-            return lastNumber(text);
+            return AnswerArithmetic.last(text)
+                    .filter(r -> r.computed() && r.value().isPresent()).map(MathAnswers::latex)
+                    .or(() -> lastNumber(text));
         } catch (RuntimeException | StackOverflowError e) {
             return Optional.empty();
         }

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  *       on the line, its last {@code =} winning and an expression computed exactly
  *       ("The answer is 18 + 2 = 20." gives 20, "The answer is 5 + 3" gives 8; see
  *       {@link AnswerArithmetic}), else the first number after the phrase;</li>
- *   <li>the last number anywhere in the text.</li>
+ *   <li>the last number anywhere in the text, or the value of the equation or expression it ends
+ *       ("so he has 12 + 5 apples." gives 17).</li>
  * </ol>
  * A number may carry a sign, thousands separators, a currency sign, a percent sign or a unit
  * word after it, and may be a simple fraction ({@code 3/4}). The result is canonical: no
@@ -74,7 +75,7 @@ public final class NumericAnswers {
                 return afterPhrase;
             }
         }
-        return lastNumber(text);
+        return AnswerArithmetic.last(text).filter(r -> r.value().isPresent()).flatMap(NumericAnswers::number).or(() -> lastNumber(text));
     }
 
     /** Whether two answers are the same number; non-numbers are compared as trimmed text. */

@@ -66,6 +66,10 @@ class AnswersAsReadTest {
             gsm8k      | "\\boxed{18+2=20}"                                           | 20          | 20           | true
             gsm8k      | "\\boxed{5 + 3}"                                             | 8           | 8            | true
             gsm8k      | "So \\boxed{1,200} dollars"                                  | 1200        | 1200         | true
+            gsm8k      | So he has 12 + 5 apples.                                     | 17          | 17           | true
+            gsm8k      | So he has 12 + 5 apples.                                     | 17          | 5            | false
+            gsm8k      | I used 2 + 2 = 4 earlier; the total is 9.                    | 9           | 4            | false
+            math       | "So the total is $\\frac{1}{2} + \\frac{1}{4}$."             | \\frac{3}{4} | 0.75        | true
             math       | "The answer is \\boxed{18+2=20}."                            | 20          | 20           | true
             math       | "$\\boxed{3 \\times 4 = 12}$"                                | 12          | 12           | true
             math       | "\\boxed{\\frac{1}{2} + \\frac{1}{4}}"                       | \\frac{3}{4} | 0.75        | true
@@ -92,6 +96,7 @@ class AnswersAsReadTest {
             math       | "The answer is $x^2 + 1$."                                   | x^2+1       | 3            | false
             arithmetic | Mia buys 3 packs of 4: 3 * 4 = 12, so 20 + 12 = 32.\\nThe answer is 32. | 32 | 32     | true
             arithmetic | The answer is 40 - 10 = 30.                                  | 30          | 30           | true
+            arithmetic | She now has 40 - 10 stickers.                                | 30          | 30           | true
             arithmetic | The answer is 40 - 10 = 30.                                  | 30          | 40           | false
             arithmetic | Liam keeps one of 4 equal piles: 48 / 4 = 12.                | 12          | 12           | true
             arithmetic | The answer is 48 / 4 = 12 stamps.                            | 12          | 12           | true
