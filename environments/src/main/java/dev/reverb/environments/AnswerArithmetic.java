@@ -2,8 +2,6 @@ package dev.reverb.environments;
 
 import dev.reverb.environments.AnswerTokens.Kind;
 import dev.reverb.environments.AnswerTokens.Token;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -62,11 +60,14 @@ final class AnswerArithmetic {
      */
     static Optional<Reading> first(String text) {
         return guarded(text, tokens -> {
+            boolean seen = false;
             for (int k = 0; k < tokens.size() && !tokens.get(k).is(Kind.END); k++) {
                 Token token = tokens.get(k);
-                if (token.is(Kind.STOP) && text.charAt(token.start()) == '\n' && k > 0) {
+                boolean newline = token.is(Kind.STOP) && text.charAt(token.start()) == '\n';
+                if (newline && seen) {
                     break;
                 }
+                seen |= !newline;
                 if (canStart(text, tokens, k)) {
                     Optional<Reading> reading = chain(text, tokens, k, false);
                     if (reading.isPresent()) {
@@ -282,170 +283,11 @@ final class AnswerArithmetic {
         Token last = expression.get(expression.size() - 1);
         String member = text.substring(expression.get(0).start(), last.end()).strip();
         boolean decimal = expression.stream().anyMatch(k -> k.is(Kind.NUM) && text.substring(k.start(), k.end()).contains("."));
-        Parser parser = new Parser(text, expression);
-        Rational value;
-        try {
-            value = parser.expression();
-            if (parser.p != expression.size() || (parser.percent && parser.operations > 0)) {
-                return Optional.empty();
-            }
-        } catch (ParseFailure e) {
+        Optional<AnswerParser.Result> parsed = AnswerParser.parse(text, expression);
+        if (parsed.isEmpty() || (parsed.get().percent() && parsed.get().operations() > 0)) {
             return Optional.empty();
         }
-        boolean computed = chained || parser.operations > 0;
-        return Optional.of(new Reading(parser.undefined ? Optional.empty() : Optional.of(value), member, computed, decimal,
-                last.end()));
-    }
-
-    private static final class ParseFailure extends RuntimeException {
-
-        ParseFailure() {
-            super("not an arithmetic expression", null, false, false);
-        }
-    }
-
-    /** Recursive descent over exact rationals; a division by zero marks the reading undefined. */
-    private static final class Parser {
-
-        private final String text;
-        private final List<Token> t;
-        private int p;
-        private int operations;
-        private boolean percent;
-        private boolean undefined;
-        private int depth;
-
-        Parser(String text, List<Token> tokens) {
-            this.text = text;
-            this.t = tokens;
-        }
-
-        private Kind peek() {
-            return p < t.size() ? t.get(p).kind() : Kind.END;
-        }
-
-        Rational expression() {
-            if (++depth > 64) {
-                throw new ParseFailure();
-            }
-            Rational v = term();
-            while (peek() == Kind.PLUS || peek() == Kind.MINUS) {
-                boolean plus = peek() == Kind.PLUS;
-                p++;
-                operations++;
-                Rational r = term();
-                v = apply(v, r, plus ? Op.PLUS : Op.MINUS);
-            }
-            depth--;
-            return v;
-        }
-
-        private Rational term() {
-            Rational v = factor();
-            while (true) {
-                if (peek() == Kind.TIMES || peek() == Kind.DIVIDE) {
-                    boolean times = peek() == Kind.TIMES;
-                    p++;
-                    operations++;
-                    Rational r = factor();
-                    v = apply(v, r, times ? Op.TIMES : Op.DIVIDE);
-                } else if (peek() == Kind.OPEN && !t.get(p).spaceBefore()) {
-                    operations++;
-                    Rational r = factor();
-                    v = apply(v, r, Op.TIMES);
-                } else {
-                    return v;
-                }
-            }
-        }
-
-        private Rational factor() {
-            if (peek() == Kind.PLUS) {
-                p++;
-                return factor();
-            }
-            if (peek() == Kind.MINUS) {
-                p++;
-                return factor().negate();
-            }
-            Rational v = primary();
-            if (peek() == Kind.PERCENT) {
-                p++;
-                percent = true;
-            }
-            return v;
-        }
-
-        private Rational primary() {
-            Kind kind = peek();
-            if (kind == Kind.NUM) {
-                Rational whole = number(t.get(p++));
-                if (peek() == Kind.FRAC && !t.get(p).spaceBefore() && whole.isInteger()) {
-                    Rational fraction = frac();
-                    return whole.plus(fraction);
-                }
-                return whole;
-            }
-            if (kind == Kind.OPEN) {
-                p++;
-                Rational v = expression();
-                if (peek() != Kind.CLOSE) {
-                    throw new ParseFailure();
-                }
-                p++;
-                return v;
-            }
-            if (kind == Kind.FRAC) {
-                return frac();
-            }
-            throw new ParseFailure();
-        }
-
-        /** {@code \frac{a}{b}}, or {@code \frac12}. */
-        private Rational frac() {
-            p++;
-            if (peek() == Kind.NUM) {
-                String digits = text.substring(t.get(p).start(), t.get(p).end());
-                if (digits.length() == 2 && Character.isDigit(digits.charAt(0)) && Character.isDigit(digits.charAt(1))) {
-                    p++;
-                    return apply(Rational.of(BigInteger.valueOf(digits.charAt(0) - '0'), BigInteger.ONE),
-                            Rational.of(BigInteger.valueOf(digits.charAt(1) - '0'), BigInteger.ONE), Op.DIVIDE);
-                }
-            }
-            if (peek() != Kind.OPEN) {
-                throw new ParseFailure();
-            }
-            Rational num = primary();
-            if (peek() != Kind.OPEN) {
-                throw new ParseFailure();
-            }
-            Rational den = primary();
-            return apply(num, den, Op.DIVIDE);
-        }
-
-        private Rational number(Token token) {
-            try {
-                return Rational.of(new BigDecimal(text.substring(token.start(), token.end()).replace(",", "")));
-            } catch (ArithmeticException | NumberFormatException e) {
-                undefined = true;
-                return Rational.ZERO;
-            }
-        }
-
-        private enum Op { PLUS, MINUS, TIMES, DIVIDE }
-
-        private Rational apply(Rational a, Rational b, Op op) {
-            try {
-                return switch (op) {
-                    case PLUS -> a.plus(b);
-                    case MINUS -> a.minus(b);
-                    case TIMES -> a.times(b);
-                    case DIVIDE -> a.dividedBy(b);
-                };
-            } catch (ArithmeticException e) {
-                undefined = true;
-                return Rational.ZERO;
-            }
-        }
+        boolean computed = chained || parsed.get().operations() > 0;
+        return Optional.of(new Reading(parsed.get().value(), member, computed, decimal, last.end()));
     }
 }
