@@ -12,7 +12,8 @@ import java.util.function.Function;
 /**
  * Reads an answer as a person reads it: a chain of arithmetic expressions joined by {@code =}
  * ("18 + 2 = 20 apples", "x = 5", "3 × 4 apples = 12", "$\frac{1}{2} + \frac{1}{4}$") gives the
- * value of its LAST member, computed exactly over rationals ({@code + - × · * / ÷}, brackets,
+ * value of its LAST member, computed exactly over rationals ({@code + - × · * / ÷}, integer
+ * powers {@code 2^{10}}, brackets,
  * {@code \frac}, unary signs, {@code 2(3+4)}, mixed numbers {@code 1\frac{1}{2}}). Currency
  * signs and unit words around numbers are ignored; a percent sign is kept as the number it
  * follows ({@code 50%} is 50), and a percent inside an operation is not read at all.
@@ -67,7 +68,7 @@ final class AnswerArithmetic {
                 if (newline && seen) {
                     break;
                 }
-                seen |= !newline;
+                seen |= !token.is(Kind.STOP);
                 if (canStart(text, tokens, k)) {
                     Optional<Reading> reading = chain(text, tokens, k, false);
                     if (reading.isPresent()) {
@@ -194,11 +195,14 @@ final class AnswerArithmetic {
         while (true) {
             Token k = t.get(i);
             switch (k.kind()) {
-                case NUM, PLUS, MINUS, TIMES, DIVIDE, FRAC, PERCENT -> {
+                case NUM, PLUS, MINUS, TIMES, DIVIDE, POW, FRAC, PERCENT -> {
                     out.add(k);
                     i++;
                 }
                 case OPEN -> {
+                    if (depth == 0 && k.spaceBefore() && !out.isEmpty() && operand(out.get(out.size() - 1))) {
+                        return i; // "20 (18 + 2)": a remark after the answer, not a product
+                    }
                     depth++;
                     out.add(k);
                     i++;
@@ -219,6 +223,9 @@ final class AnswerArithmetic {
                     if (!out.isEmpty() && operand(out.get(out.size() - 1)) && k.spaceBefore() && operatorNext
                             && w - i <= MAX_UNIT_WORDS) {
                         i = w;
+                    } else if (depth == 0 && k.spaceBefore() && out.size() > 1 && dash(out.get(out.size() - 1))) {
+                        out.remove(out.size() - 1);
+                        return i - 1; // "18 - no wait": a dash before prose, not a subtraction
                     } else {
                         return depth == 0 ? i : -1;
                     }
@@ -228,6 +235,10 @@ final class AnswerArithmetic {
                 }
             }
         }
+    }
+
+    private static boolean dash(Token token) {
+        return token.is(Kind.MINUS) && token.spaceBefore();
     }
 
     private static boolean operand(Token token) {
@@ -275,6 +286,7 @@ final class AnswerArithmetic {
             case END, STOP, CLOSE -> true;
             case COMMA -> t.get(i + 1).is(Kind.WORD) && t.get(i + 1).spaceBefore();
             case OPEN -> next.spaceBefore();
+            case MINUS -> dash(next) && t.get(i + 1).is(Kind.WORD) && t.get(i + 1).spaceBefore();
             default -> false;
         };
     }

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Evaluates the tokens of one arithmetic expression by recursive descent over exact
- * {@link Rational}s: {@code + -} over {@code * /} over unary signs, brackets, {@code \frac{a}{b}}
+ * {@link Rational}s: {@code + -} over {@code * /} over unary signs over integer powers, brackets, {@code \frac{a}{b}}
  * (and {@code \frac12}), implicit products {@code 2(3+4)} and mixed numbers {@code 1\frac{1}{2}};
  * a percent sign after a number is noted and kept as the number. A division by zero or a number
  * too large leaves the value empty (the expression is well formed but has none).
@@ -115,6 +115,11 @@ final class AnswerParser {
                 return factor().negate();
             }
             Rational v = primary();
+            while (peek() == Kind.POW) {
+                p++;
+                operations++;
+                v = power(v, exponent());
+            }
             if (peek() == Kind.PERCENT) {
                 p++;
                 percent = true;
@@ -145,6 +150,36 @@ final class AnswerParser {
                 return frac();
             }
             throw new ParseFailure();
+        }
+
+        /** The exponent after {@code ^}: a number, a bracketed expression, or either with a sign. */
+        private Rational exponent() {
+            if (peek() == Kind.MINUS) {
+                p++;
+                return exponent().negate();
+            }
+            if (peek() == Kind.NUM) {
+                return number(t.get(p++));
+            }
+            if (peek() == Kind.OPEN) {
+                return primary();
+            }
+            throw new ParseFailure();
+        }
+
+        /** {@code base^exponent} for an integer exponent of at most 64 and a result of bounded size; else undefined. */
+        private Rational power(Rational base, Rational exponent) {
+            if (!exponent.isInteger() || exponent.num().abs().compareTo(BigInteger.valueOf(64)) > 0
+                    || (long) Math.max(base.num().bitLength(), base.den().bitLength()) * exponent.num().abs().intValue() > 4_000) {
+                undefined = true;
+                return Rational.ZERO;
+            }
+            int e = exponent.num().intValue();
+            Rational result = new Rational(BigInteger.ONE, BigInteger.ONE);
+            for (int k = 0; k < Math.abs(e); k++) {
+                result = result.times(base);
+            }
+            return e >= 0 ? result : apply(new Rational(BigInteger.ONE, BigInteger.ONE), result, Op.DIVIDE);
         }
 
         /** {@code \frac{a}{b}}, or {@code \frac12}. */

@@ -11,11 +11,11 @@ import java.util.regex.Pattern;
  * {@code \frac}, {@code =}, percent signs, words (units and prose, {@code \text{cm}} included),
  * commas and sentence stops. Currency signs, math delimiters ({@code $}, {@code \(}), spacing
  * commands, {@code \left}/{@code \right} and degree marks are skipped; anything else is
- * {@link Kind#OTHER}. The list always ends with one {@link Kind#END}.
+ * {@link Kind#OTHER}; {@code ^} is a power unless it marks degrees. The list always ends with one {@link Kind#END}.
  */
 final class AnswerTokens {
 
-    enum Kind { NUM, PLUS, MINUS, TIMES, DIVIDE, OPEN, CLOSE, FRAC, EQ, WORD, PERCENT, COMMA, STOP, OTHER, END }
+    enum Kind { NUM, PLUS, MINUS, TIMES, DIVIDE, POW, OPEN, CLOSE, FRAC, EQ, WORD, PERCENT, COMMA, STOP, OTHER, END }
 
     /** One token: {@code text.substring(start, end)}, and whether blank space came before it. */
     record Token(Kind kind, int start, int end, boolean spaceBefore) {
@@ -112,7 +112,7 @@ final class AnswerTokens {
                     i = degree.end();
                     continue;
                 }
-                kind = Kind.OTHER;
+                kind = Kind.POW;
                 end = i + 1;
             } else if (Character.isLetter(c)) {
                 end = i + 1;

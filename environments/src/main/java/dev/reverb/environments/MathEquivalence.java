@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * The comparison behind {@link MathAnswers#equivalent}: normalised answers are the same when
- * their text is equal, when they are the same exact {@link Rational}, or when they are tuples,
+ * their text is equal, when they are the same exact {@link Rational} (an arithmetic expression
+ * such as {@code 2^{10}} counts as its value), or when they are tuples,
  * intervals or unions with the same brackets and pairwise equivalent elements; and, for questions
  * that ask for all solutions, when they hold the same set of elements.
  */
@@ -60,6 +61,11 @@ final class MathEquivalence {
         return true;
     }
 
+    /** The value of an arithmetic expression such as {@code 2^{10}} or {@code \frac{1}{2}\cdot3}; empty for anything else. */
+    private static Optional<Rational> evaluated(String s) {
+        return AnswerArithmetic.whole(s).filter(AnswerArithmetic.Reading::computed).flatMap(AnswerArithmetic.Reading::value);
+    }
+
     static boolean equivalentNormalized(String a, String b, int depth) {
         if (a.isEmpty() || b.isEmpty() || depth > MAX_DEPTH) {
             return false;
@@ -67,8 +73,8 @@ final class MathEquivalence {
         if (a.equals(b)) {
             return true;
         }
-        Optional<Rational> x = Rational.parse(a);
-        Optional<Rational> y = Rational.parse(b);
+        Optional<Rational> x = Rational.parse(a).or(() -> evaluated(a));
+        Optional<Rational> y = Rational.parse(b).or(() -> evaluated(b));
         if (x.isPresent() || y.isPresent()) {
             return x.isPresent() && y.isPresent() && x.get().equals(y.get());
         }

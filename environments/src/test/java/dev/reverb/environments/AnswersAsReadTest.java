@@ -66,6 +66,12 @@ class AnswersAsReadTest {
             gsm8k      | "\\boxed{18+2=20}"                                           | 20          | 20           | true
             gsm8k      | "\\boxed{5 + 3}"                                             | 8           | 8            | true
             gsm8k      | "So \\boxed{1,200} dollars"                                  | 1200        | 1200         | true
+            gsm8k      | The answer is 20 - 2 = 18 - no wait, that is it.             | 18          | 18           | true
+            gsm8k      | The answer is 12 - that's my final answer.                   | 12          | 12           | true
+            gsm8k      | The answer is 5 - 3 = 2 (five minus three).                  | 2           | 2            | true
+            gsm8k      | The answer is 2^3 = 8.                                       | 8           | 8            | true
+            gsm8k      | The answer is:\\n\\n18 + 2 = 20                             | 20          | 20           | true
+            gsm8k      | The answer is 7 because x = 9.                               | 7           | 9            | false
             gsm8k      | So he has 12 + 5 apples.                                     | 17          | 17           | true
             gsm8k      | So he has 12 + 5 apples.                                     | 17          | 5            | false
             gsm8k      | I used 2 + 2 = 4 earlier; the total is 9.                    | 9           | 4            | false
@@ -88,6 +94,10 @@ class AnswersAsReadTest {
             math       | "The answer is 5 + 3"                                        | 8           | 8            | true
             math       | "\\boxed{18 + 2 = 20}"                                       | 20          | 18           | false
             math       | "\\boxed{\\frac{1}{0}}"                                      | \\frac{1}{0} | 1           | false
+            math       | "\\boxed{2^{10}}"                                             | 1024        | 1024         | true
+            math       | "\\boxed{2^{10}}"                                             | 1024        | 2^{10}       | true
+            math       | "\\boxed{2^{-2}}"                                             | \\frac{1}{4} | 0.25        | true
+            math       | "\\boxed{2^{100000}}"                                         | 2^{100000}  | 0            | false
             math       | "\\boxed{2\\sqrt{3}}"                                        | 2\\sqrt{3}  | 2\\sqrt{3}   | true
             math       | "\\boxed{1 + \\sqrt{2}}"                                     | 1+\\sqrt{2} | 3            | false
             math       | "\\boxed{2x+3}"                                              | 2x+3        | 5            | false
