@@ -16,7 +16,8 @@ import java.util.function.Function;
  * powers {@code 2^{10}}, brackets,
  * {@code \frac}, unary signs, {@code 2(3+4)}, mixed numbers {@code 1\frac{1}{2}}). Currency
  * signs and unit words around numbers are ignored; a percent sign is kept as the number it
- * follows ({@code 50%} is 50), and a percent inside an operation is not read at all.
+ * follows ({@code 50%} is 50), is a hundredth in a product ("25% of 80" and {@code 10% * 200} are
+ * 20; "of" between numbers is a product), and a percent in a sum is not read at all.
  *
  * <p>A chain is read only when it ends as a sentence would: at the end of the text, a stop
  * ({@code . ; ! ? :}), a comma followed by a word, a bracket closing an outer remark, or unit
@@ -171,7 +172,7 @@ final class AnswerArithmetic {
                 continue;
             }
             List<Token> expression = new ArrayList<>();
-            i = expression(t, i, expression);
+            i = expression(text, t, i, expression);
             if (i < 0 || expression.isEmpty()) {
                 return Optional.empty();
             }
@@ -189,7 +190,7 @@ final class AnswerArithmetic {
     }
 
     /** Collects the expression tokens from {@code i} (unit words between operands left out); the index after them, or -1. */
-    private static int expression(List<Token> t, int from, List<Token> out) {
+    private static int expression(String text, List<Token> t, int from, List<Token> out) {
         int i = from;
         int depth = 0;
         while (true) {
@@ -216,6 +217,11 @@ final class AnswerArithmetic {
                     i++;
                 }
                 case WORD -> {
+                    if (of(text, k) && !out.isEmpty() && operand(out.get(out.size() - 1)) && startsOperand(t.get(i + 1))) {
+                        out.add(new Token(Kind.TIMES, k.start(), k.end(), k.spaceBefore())); // "25% of 80", "1/2 of 10"
+                        i++;
+                        continue;
+                    }
                     int w = words(t, i);
                     Kind after = t.get(w).kind();
                     boolean operatorNext = after == Kind.PLUS || after == Kind.MINUS || after == Kind.TIMES
@@ -235,6 +241,14 @@ final class AnswerArithmetic {
                 }
             }
         }
+    }
+
+    private static boolean of(String text, Token word) {
+        return word.end() - word.start() == 2 && text.regionMatches(true, word.start(), "of", 0, 2);
+    }
+
+    private static boolean startsOperand(Token token) {
+        return token.is(Kind.NUM) || token.is(Kind.OPEN) || token.is(Kind.FRAC);
     }
 
     private static boolean dash(Token token) {

@@ -21,10 +21,13 @@ final class AnswerParser {
      *
      * @param value      its exact value, empty when undefined
      * @param operations how many binary operations it has
-     * @param percent    whether a percent sign follows one of its numbers
+     * @param percent    whether a percent sign follows one of its numbers outside a product
+     *                   (where it would be a hundredth), so "50%" and "20% + 5%" keep it as written
      */
     record Result(Optional<Rational> value, int operations, boolean percent) {
     }
+
+    private static final Rational HUNDRED = new Rational(BigInteger.valueOf(100), BigInteger.ONE);
 
     private AnswerParser() {
     }
@@ -38,7 +41,7 @@ final class AnswerParser {
                 return Optional.empty();
             }
             return Optional.of(new Result(parser.undefined ? Optional.empty() : Optional.of(value), parser.operations,
-                    parser.percent));
+                    parser.percentCount > parser.scaledPercents));
         } catch (ParseFailure e) {
             return Optional.empty();
         }
@@ -57,7 +60,9 @@ final class AnswerParser {
         private final List<Token> t;
         private int p;
         private int operations;
-        private boolean percent;
+        private int percentCount;
+        private int scaledPercents;
+        private boolean factorPercent;
         private boolean undefined;
         private int depth;
 
@@ -86,14 +91,25 @@ final class AnswerParser {
             return v;
         }
 
+        /** A product or quotient; a percent in it is a hundredth ("25% of 80" and "10% * 200" are 20). */
         private Rational term() {
             Rational v = factor();
+            boolean leftPercent = factorPercent;
             while (true) {
                 if (peek() == Kind.TIMES || peek() == Kind.DIVIDE) {
                     boolean times = peek() == Kind.TIMES;
                     p++;
                     operations++;
                     Rational r = factor();
+                    if (leftPercent) {
+                        v = apply(v, HUNDRED, Op.DIVIDE);
+                        scaledPercents++;
+                        leftPercent = false;
+                    }
+                    if (factorPercent) {
+                        r = apply(r, HUNDRED, Op.DIVIDE);
+                        scaledPercents++;
+                    }
                     v = apply(v, r, times ? Op.TIMES : Op.DIVIDE);
                 } else if (peek() == Kind.OPEN && !t.get(p).spaceBefore()) {
                     operations++;
@@ -112,7 +128,8 @@ final class AnswerParser {
             }
             if (peek() == Kind.MINUS) {
                 p++;
-                return factor().negate();
+                Rational v = factor();
+                return v.negate();
             }
             Rational v = primary();
             while (peek() == Kind.POW) {
@@ -120,9 +137,10 @@ final class AnswerParser {
                 operations++;
                 v = power(v, exponent());
             }
-            if (peek() == Kind.PERCENT) {
+            factorPercent = peek() == Kind.PERCENT;
+            if (factorPercent) {
                 p++;
-                percent = true;
+                percentCount++;
             }
             return v;
         }

@@ -52,6 +52,10 @@ class AnswersAsReadTest {
             gsm8k      | The answer is 0.5 * 8 = 4 hours.                             | 4           | 4            | true
             gsm8k      | The answer is 25% + 25% = 50%.                               | 50          | 50           | true
             gsm8k      | The answer is 50%.                                           | 50          | 50           | true
+            gsm8k      | The answer is 25% of 80 = 20.                                | 20          | 20           | true
+            gsm8k      | The answer is 25% of 80.                                     | 20          | 25           | false
+            gsm8k      | The answer is 10% * 200.                                     | 20          | 20           | true
+            gsm8k      | The answer is 1/2 of 10.                                     | 5           | 5            | true
             gsm8k      | The answer is 7, not 8 + 1 = 9.                              | 7           | 7            | true
             gsm8k      | The answer is 12 + 5 = 17 dollars, since he earned 5 more.   | 17          | 17           | true
             gsm8k      | The answer is 20 (18 + 2).                                   | 20          | 20           | true
