@@ -67,6 +67,63 @@ class MathEnvironmentTest {
         }
     }
 
+    /** A random expression over small integers: its text (random operator glyphs and spacing) and its value. */
+    private record Expression(String text, long value) {
+
+        static Expression random(java.util.SplittableRandom r, int depth) {
+            if (depth == 0 || r.nextInt(3) == 0) {
+                long v = r.nextInt(0, 30);
+                return new Expression(Long.toString(v), v);
+            }
+            Expression a = random(r, depth - 1);
+            Expression b = random(r, depth - 1);
+            String space = r.nextBoolean() ? " " : "";
+            String[] times = {"*", "×", "·", "\\times", "\\cdot"};
+            String[] minus = {"-", "−"};
+            return switch (r.nextInt(3)) {
+                case 0 -> new Expression("(" + a.text + space + "+" + space + b.text + ")", a.value + b.value);
+                case 1 -> new Expression("(" + a.text + space + minus[r.nextInt(2)] + space + b.text + ")", a.value - b.value);
+                default -> new Expression("(" + a.text + space + times[r.nextInt(times.length)] + " " + b.text + ")",
+                        a.value * b.value);
+            };
+        }
+    }
+
+    @Test
+    void should_compute_the_exact_value_when_an_answer_is_a_random_expression() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        MathEnvironment math = math();
+        for (int n = 0; n < 500; n++) {
+            Expression e = Expression.random(random, 4);
+            String value = Long.toString(e.value());
+            assertThat(NumericAnswers.extract("The answer is " + e.text() + ".")).as(e.text()).contains(value);
+            assertThat(NumericAnswers.extract("The answer is " + e.text() + " = " + value + " apples.")).as(e.text()).contains(value);
+            assertThat(NumericAnswers.extract("So the total is \\boxed{" + e.text() + "}")).as(e.text()).contains(value);
+            assertThat(math.extractAnswer("We get $" + e.text() + " = " + value + "$.")).as(e.text()).contains(value);
+            assertThat(math.extractAnswer("\\boxed{" + e.text() + "}")).as(e.text()).contains(value);
+        }
+    }
+
+    @Test
+    void should_never_throw_when_given_random_arithmetic_soup() throws Exception {
+        String[] pieces = {"0", "7", "12", "1,000", ".5", "3.25", "+", "-", "−", "*", "×", "·", "/", "÷", "^", "(", ")",
+            "{", "}", "=", ".", ",", "%", "$", "\\$", "\\frac", "\\times", "\\cdot", "\\div", "\\sqrt", "\\text{ cm}",
+            " ", " ", " ", "x", "apples", "of", "The answer is ", "\\boxed{", "####", "\n"};
+        java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        List<MathEnvironment> environments = List.of(math(), MathEnvironment.arithmetic(1, 1, 1, 1));
+        for (int n = 0; n < 3000; n++) {
+            StringBuilder output = new StringBuilder();
+            for (int k = random.nextInt(1, 30); k > 0; k--) {
+                output.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String text = output.toString();
+            for (MathEnvironment environment : environments) {
+                assertThatCode(() -> assertThat(environment.verify(environment.tasks().get(0), text).feedback()).isNotBlank())
+                        .as(text).doesNotThrowAnyException();
+            }
+        }
+    }
+
     @Test
     void should_give_a_wrong_verdict_with_feedback_and_never_throw_when_the_output_is_malformed() throws Exception {
         List<MathEnvironment> environments = List.of(math(), MathEnvironment.arithmetic(1, 1, 1, 1),
