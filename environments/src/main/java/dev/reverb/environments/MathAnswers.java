@@ -1,9 +1,6 @@
 package dev.reverb.environments;
 
-import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,9 +23,12 @@ import java.util.regex.Pattern;
  *       exact rationals (integers, decimals, {@code a/b}, {@code \frac{a}{b}}, signed forms and mixed
  *       numbers such as {@code 1\frac{1}{2}}, compared with {@link BigInteger} arithmetic, never
  *       through {@code double}), or tuples, intervals and unions with the same brackets and
- *       pairwise equivalent elements;</li>
+ *       pairwise equivalent elements; with {@code unordered} (a question asking for all solutions,
+ *       {@link #asksForUnorderedList}) the same set of top-level elements, in any order;</li>
  *   <li>{@link #extract} reads the answer of a model output: the last box, else the answer after
- *       the last explicit answer phrase, else the last number, as {@link NumericAnswers} does.</li>
+ *       the last explicit answer phrase, else the last number, as {@link NumericAnswers} does; an
+ *       equation or expression there is read as a person reads it, as its value
+ *       ({@code \boxed{18+2=20}} and "The answer is 18 + 2 = 20." give 20, see {@link AnswerArithmetic}).</li>
  * </ul>
  * Nothing here throws: odd input gives an empty answer, an empty string or {@code false}.
  */
@@ -38,16 +38,6 @@ public final class MathAnswers {
     private static final int MAX_DEPTH = 32;
 
     private static final Pattern BOX_COMMAND = Pattern.compile("\\\\(?:boxed|fbox)(?![a-zA-Z])");
-    private static final Pattern PHRASE = Pattern.compile(
-            "(?i)(?:the\\s+)?(?:final\\s+)?answer\\s*(?:is|:|=)|####");
-    private static final String NUMBER =
-            "[-+]?(?:\\\\?\\$\\s?)?[-+]?(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:\\s?/\\s?\\d+(?:\\.\\d+)?)?|[-+]?\\.\\d+";
-    private static final Pattern NUMBER_IN_TEXT = Pattern.compile("(?<![\\w.])(" + NUMBER + ")");
-    private static final Pattern LEADING_NUMBER = Pattern.compile(
-            "^(" + NUMBER + ")\\s*(?:\\\\?%)?(?=\\s*$|\\s*[.;!?](?:\\s|$)|\\s*,\\s+[A-Za-z]|\\s+[A-Za-z])");
-    private static final Pattern MATH_SPAN = Pattern.compile(
-            "\\$\\$(.+?)\\$\\$|\\$(.+?)\\$|\\\\\\((.+?)\\\\\\)|\\\\\\[(.+?)\\\\]");
-
     private static final Pattern LEFT_RIGHT_NULL = Pattern.compile("\\\\(?:left|right)\\s*\\.");
     private static final Pattern LEFT_RIGHT = Pattern.compile("\\\\(?:left|right|[Bb]igg?[lr]?)(?![a-zA-Z])");
     private static final Pattern SPACING = Pattern.compile("(?<!\\\\)\\\\[!,;: ]|~");
@@ -65,13 +55,6 @@ public final class MathAnswers {
     private static final Pattern SINGLE_EXPONENT = Pattern.compile("\\^\\{(.)}");
     private static final Pattern THOUSANDS = Pattern.compile("^[-+]?\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?$");
     private static final Pattern INT_SLASH = Pattern.compile("^([-+]?)(\\d+)/(\\d+)$");
-
-    private static final Pattern DECIMAL = Pattern.compile("^([-+]?)(\\d+(?:\\.\\d*)?|\\.\\d+)$");
-    private static final Pattern FRACTION = Pattern.compile(
-            "^([-+]?)\\\\frac\\{([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))}\\{([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))}$");
-    private static final Pattern MIXED = Pattern.compile("^([-+]?)(\\d+)\\\\frac\\{(\\d+)}\\{(\\d+)}$");
-    private static final Pattern SLASH = Pattern.compile(
-            "^([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))/([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))$");
 
     private MathAnswers() {
     }
@@ -152,156 +135,73 @@ public final class MathAnswers {
             return false;
         }
         try {
-            return equivalentNormalized(normalize(a), normalize(b), 0);
+            return MathEquivalence.equivalentNormalized(normalize(a), normalize(b), 0);
         } catch (RuntimeException | StackOverflowError e) {
             return false;
         }
     }
 
     /**
+     * Whether {@code answer} gives the {@code reference}; when {@code unordered} (the question asks for
+     * all solutions, see {@link #asksForUnorderedList}) both are read as sets of their top-level
+     * comma-separated elements (an outer {@code \{...\}} allowed), so {@code 1,-2} equals
+     * {@code -2, 1} and duplicates do not count, while each element keeps its own brackets and
+     * order: {@code (1,2)} is still not {@code (2,1)}, and an interval is one element.
+     */
+    public static boolean equivalent(String reference, String answer, boolean unordered) {
+        if (!unordered) {
+            return equivalent(reference, answer);
+        }
+        if (reference == null || answer == null || reference.length() > MAX_LENGTH || answer.length() > MAX_LENGTH) {
+            return false;
+        }
+        try {
+            return MathEquivalence.sameSets(reference, answer);
+        } catch (RuntimeException | StackOverflowError e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether a question asks for an unordered list of answers: "separated by commas", "enter all
+     * the solutions", "list all", "all possible values", "find all roots"..., unless it asks for
+     * them in order ("in increasing order").
+     */
+    public static boolean asksForUnorderedList(String question) {
+        if (question == null || question.length() > MAX_LENGTH) {
+            return false;
+        }
+        return MathEquivalence.asksForUnorderedList(question);
+    }
+
+    /**
      * The normalised answer of a model output on a MATH-style task, first match wins:
      * <ol>
-     *   <li>the last {@link #boxed box};</li>
+     *   <li>the last {@link #boxed box}: the value of an equation or expression in it
+     *       ({@code \boxed{18+2=20}} gives 20, {@code \boxed{3 \times 4}} gives 12), else its normal form;</li>
      *   <li>what follows the last explicit answer phrase ("The answer is", "Final answer:",
-     *       {@code ####}) on its line: a plain number (with separators, currency or unit words) in
-     *       {@link NumericAnswers}' canonical form, else the first {@code $...$}, {@code \(...\)}
-     *       or {@code \[...\]} span, else the text up to the end of the sentence;</li>
-     *   <li>the last number in the text.</li>
+     *       {@code ####}) on its line: the value of an equation (last {@code =} wins) or an
+     *       expression, computed exactly; else a plain number (with separators, currency or unit
+     *       words) in {@link NumericAnswers}' canonical form, else the first {@code $...$},
+     *       {@code \(...\)} or {@code \[...\]} span (an equation in it read as its value), else
+     *       the first number or equation after a word, else the text up to the end of the sentence;</li>
+     *   <li>the last number in the text, or the value of the expression it ends.</li>
      * </ol>
      * Plain numbers come back canonical ({@code "1,200.00"} gives {@code "1200"}, {@code 3/4} gives
-     * {@code \frac{3}{4}}); everything else as {@link #normalize} writes it. Empty when nothing is found.
+     * {@code \frac{3}{4}}); computed values as integers, decimals when the expression writes one,
+     * else {@code \frac{p}{q}}; an expression without a value ({@code 5/0}) as its text;
+     * everything else as {@link #normalize} writes it. Empty when nothing is found.
      */
     public static Optional<String> extract(String output) {
         if (output == null || output.isBlank()) {
             return Optional.empty();
         }
-        try {
-            String text = output.replace('\u2212', '-').replace("**", "");
-            Optional<String> box = boxed(text).map(MathAnswers::normalize).filter(s -> !s.isEmpty());
-            if (box.isPresent()) {
-                return box;
-            }
-            Optional<String> afterPhrase = afterPhrase(text);
-            if (afterPhrase.isPresent()) {
-                return afterPhrase;
-            }
-            return lastNumber(text);
-        } catch (RuntimeException | StackOverflowError e) {
-            return Optional.empty();
-        }
-    }
-
-    // ---------------------------------------------------------------- extraction
-
-    private static Optional<String> afterPhrase(String text) {
-        Matcher phrase = PHRASE.matcher(text);
-        int after = -1;
-        while (phrase.find()) {
-            after = phrase.end();
-        }
-        if (after < 0) {
-            return Optional.empty();
-        }
-        String rest = text.substring(after);
-        String segment = "";
-        for (String line : rest.split("\n", -1)) {
-            if (!line.isBlank()) {
-                segment = line;
-                break;
-            }
-        }
-        segment = segment.strip();
-        while (!segment.isEmpty() && (segment.charAt(0) == ':' || segment.charAt(0) == '=')) {
-            segment = segment.substring(1).strip();
-        }
-        if (segment.isEmpty()) {
-            return Optional.empty();
-        }
-        Matcher number = LEADING_NUMBER.matcher(segment);
-        if (number.find()) {
-            Optional<String> plain = plainNumber(number.group(1));
-            if (plain.isPresent()) {
-                return plain;
-            }
-        }
-        Matcher span = MATH_SPAN.matcher(segment);
-        if (span.find()) {
-            for (int g = 1; g <= 4; g++) {
-                if (span.group(g) != null) {
-                    String inSpan = normalize(span.group(g));
-                    if (!inSpan.isEmpty()) {
-                        return Optional.of(inSpan);
-                    }
-                }
-            }
-        }
-        int sentenceEnd = sentenceEnd(segment);
-        String answer = normalize(segment.substring(0, sentenceEnd));
-        return answer.isEmpty() ? Optional.empty() : Optional.of(answer);
-    }
-
-    /** The end of the first sentence: a period followed by a blank, outside braces and brackets. */
-    private static int sentenceEnd(String s) {
-        int depth = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\') {
-                i++;
-            } else if (c == '{' || c == '(' || c == '[') {
-                depth++;
-            } else if (c == '}' || c == ')' || c == ']') {
-                depth = Math.max(0, depth - 1);
-            } else if (depth == 0 && c == '.' && (i + 1 == s.length() || Character.isWhitespace(s.charAt(i + 1)))) {
-                return i;
-            }
-        }
-        return s.length();
-    }
-
-    private static Optional<String> lastNumber(String text) {
-        Matcher m = NUMBER_IN_TEXT.matcher(text);
-        Optional<String> last = Optional.empty();
-        while (m.find()) {
-            Optional<String> value = plainNumber(m.group(1));
-            if (value.isPresent()) {
-                last = value;
-            }
-        }
-        return last;
-    }
-
-    /** A number token as canonical text: decimals as NumericAnswers writes them, a/b as \frac{a}{b}. */
-    private static Optional<String> plainNumber(String token) {
-        String t = token.replace("\\$", "").replace("$", "").replace(",", "").replaceAll("\\s+", "");
-        String sign = "";
-        while (!t.isEmpty() && (t.charAt(0) == '-' || t.charAt(0) == '+')) {
-            if (t.charAt(0) == '-') {
-                sign = sign.isEmpty() ? "-" : "";
-            }
-            t = t.substring(1);
-        }
-        try {
-            int slash = t.indexOf('/');
-            if (slash > 0) {
-                BigDecimal num = new BigDecimal(t.substring(0, slash));
-                BigDecimal den = new BigDecimal(t.substring(slash + 1));
-                if (den.signum() == 0) {
-                    return Optional.empty();
-                }
-                boolean zero = num.signum() == 0;
-                return Optional.of((zero ? "" : sign) + "\\frac{" + NumericAnswers.canonical(num) + "}{"
-                        + NumericAnswers.canonical(den) + "}");
-            }
-            BigDecimal value = new BigDecimal(t);
-            return Optional.of(NumericAnswers.canonical(sign.isEmpty() ? value : value.negate()));
-        } catch (NumberFormatException | ArithmeticException e) {
-            return Optional.empty();
-        }
+        return MathExtraction.extract(output);
     }
 
     // ---------------------------------------------------------------- normalisation
 
-    private static String normalize(String answer, int depth) {
+    static String normalize(String answer, int depth) {
         if (answer.length() > MAX_LENGTH) {
             return answer.strip();
         }
@@ -455,183 +355,5 @@ public final class MathAnswers {
             }
         }
         return -1;
-    }
-
-    // ---------------------------------------------------------------- equivalence
-
-    private static boolean equivalentNormalized(String a, String b, int depth) {
-        if (a.isEmpty() || b.isEmpty() || depth > MAX_DEPTH) {
-            return false;
-        }
-        if (a.equals(b)) {
-            return true;
-        }
-        Optional<Rational> x = Rational.parse(a);
-        Optional<Rational> y = Rational.parse(b);
-        if (x.isPresent() || y.isPresent()) {
-            return x.isPresent() && y.isPresent() && x.get().equals(y.get());
-        }
-        List<String> unionA = splitTopLevel(a, "\\cup");
-        List<String> unionB = splitTopLevel(b, "\\cup");
-        if (unionA.size() > 1 || unionB.size() > 1) {
-            return unionA.size() == unionB.size() && pairwise(unionA, unionB, depth);
-        }
-        Optional<Group> ga = Group.of(a);
-        Optional<Group> gb = Group.of(b);
-        if (ga.isPresent() && gb.isPresent()) {
-            Group p = ga.get();
-            Group q = gb.get();
-            return p.open() == q.open() && p.close() == q.close()
-                    && p.elements().size() == q.elements().size() && pairwise(p.elements(), q.elements(), depth);
-        }
-        return false;
-    }
-
-    private static boolean pairwise(List<String> a, List<String> b, int depth) {
-        for (int i = 0; i < a.size(); i++) {
-            if (!equivalentNormalized(normalize(a.get(i), depth + 1), normalize(b.get(i), depth + 1), depth + 1)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Splits at {@code separator} outside any brackets; a bare separator at either end gives an empty part. */
-    private static List<String> splitTopLevel(String s, String separator) {
-        List<String> parts = new ArrayList<>();
-        int depth = 0;
-        int start = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (depth == 0 && s.startsWith(separator, i)) {
-                parts.add(s.substring(start, i));
-                i += separator.length() - 1;
-                start = i + 1;
-                continue;
-            }
-            if (c == '\\') {
-                i++;
-            } else if (c == '{' || c == '(' || c == '[') {
-                depth++;
-            } else if (c == '}' || c == ')' || c == ']') {
-                depth--;
-            }
-        }
-        parts.add(s.substring(start));
-        return parts;
-    }
-
-    /**
-     * A tuple, interval or bare list: {@code open} and {@code close} are the brackets ({@code ' '}
-     * for a bare list of two or more elements), {@code elements} the comma-separated parts.
-     */
-    private record Group(char open, char close, List<String> elements) {
-
-        static Optional<Group> of(String s) {
-            char first = s.charAt(0);
-            char last = s.charAt(s.length() - 1);
-            if ((first == '(' || first == '[') && (last == ')' || last == ']') && closesAtEnd(s)) {
-                List<String> parts = splitTopLevel(s.substring(1, s.length() - 1), ",");
-                return Optional.of(new Group(first, last, parts));
-            }
-            List<String> parts = splitTopLevel(s, ",");
-            if (parts.size() > 1) {
-                return Optional.of(new Group(' ', ' ', parts));
-            }
-            return Optional.empty();
-        }
-
-        /** Whether the bracket opened by the first character closes at the last one and not before. */
-        private static boolean closesAtEnd(String s) {
-            int depth = 0;
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                if (c == '\\') {
-                    i++;
-                } else if (c == '{' || c == '(' || c == '[') {
-                    depth++;
-                } else if (c == '}' || c == ')' || c == ']') {
-                    depth--;
-                    if (depth == 0) {
-                        return i == s.length() - 1;
-                    }
-                }
-            }
-            return false;
-        }
-    }
-
-    /** An exact rational number {@code num/den}, reduced, with {@code den > 0}. */
-    private record Rational(BigInteger num, BigInteger den) {
-
-        private static final int MAX_DIGITS = 400;
-
-        static Rational of(BigInteger num, BigInteger den) {
-            if (den.signum() < 0) {
-                num = num.negate();
-                den = den.negate();
-            }
-            BigInteger g = num.gcd(den);
-            if (g.signum() != 0 && !g.equals(BigInteger.ONE)) {
-                num = num.divide(g);
-                den = den.divide(g);
-            }
-            return new Rational(num, den);
-        }
-
-        static Rational of(BigDecimal value) {
-            return value.scale() <= 0
-                    ? of(value.toBigIntegerExact(), BigInteger.ONE)
-                    : of(value.unscaledValue(), BigInteger.TEN.pow(value.scale()));
-        }
-
-        static Optional<Rational> parse(String s) {
-            if (s.length() > MAX_DIGITS) {
-                return Optional.empty();
-            }
-            try {
-                Matcher decimal = DECIMAL.matcher(s);
-                if (decimal.matches()) {
-                    return Optional.of(signed(decimal.group(1), of(new BigDecimal(decimal.group(2)))));
-                }
-                Matcher fraction = FRACTION.matcher(s);
-                if (fraction.matches()) {
-                    return divide(decimal(fraction.group(2)), decimal(fraction.group(3))).map(r -> signed(fraction.group(1), r));
-                }
-                Matcher mixed = MIXED.matcher(s);
-                if (mixed.matches()) {
-                    BigInteger whole = new BigInteger(mixed.group(2));
-                    BigInteger num = new BigInteger(mixed.group(3));
-                    BigInteger den = new BigInteger(mixed.group(4));
-                    if (den.signum() == 0) {
-                        return Optional.empty();
-                    }
-                    return Optional.of(signed(mixed.group(1), of(whole.multiply(den).add(num), den)));
-                }
-                Matcher slash = SLASH.matcher(s);
-                if (slash.matches()) {
-                    return divide(decimal(slash.group(1)), decimal(slash.group(2)));
-                }
-            } catch (NumberFormatException | ArithmeticException e) {
-                return Optional.empty();
-            }
-            return Optional.empty();
-        }
-
-        private static Rational decimal(String text) {
-            String t = text.startsWith("+") ? text.substring(1) : text;
-            return of(new BigDecimal(t));
-        }
-
-        private static Optional<Rational> divide(Rational a, Rational b) {
-            if (b.num.signum() == 0) {
-                return Optional.empty();
-            }
-            return Optional.of(of(a.num.multiply(b.den), a.den.multiply(b.num)));
-        }
-
-        private static Rational signed(String sign, Rational r) {
-            return "-".equals(sign) ? new Rational(r.num.negate(), r.den) : r;
-        }
     }
 }

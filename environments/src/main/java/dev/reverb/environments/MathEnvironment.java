@@ -9,7 +9,8 @@ import java.util.Optional;
  * Math problems, all graded by one checker, {@link MathAnswers#equivalent} (exact rationals,
  * tuples, LaTeX normalisation). Answers are read with {@link NumericAnswers} where the answer is a
  * number (GSM8K and the arithmetic generator), so debate votes compare canonical numbers, and with
- * {@link MathAnswers} in the MATH format ({@code \boxed{}}, fractions, LaTeX). Feedback is binary,
+ * {@link MathAnswers} in the MATH format ({@code \boxed{}}, fractions, LaTeX); both read an equation or
+ * expression after an answer phrase as its value ("The answer is 18 + 2 = 20." is 20). Feedback is binary,
  * as in Reflexion: it says whether the answer is right and never reveals the reference.
  */
 public final class MathEnvironment implements Environment {
@@ -103,13 +104,24 @@ public final class MathEnvironment implements Environment {
         return latex ? MathAnswers.extract(output) : NumericAnswers.extract(output);
     }
 
+    /**
+     * Right when the answer read out of {@code output} is {@link MathAnswers#equivalent equivalent}
+     * to the reference; as a set of elements when the question asks for all solutions
+     * ({@link MathAnswers#asksForUnorderedList}). Malformed output is a wrong answer with feedback.
+     */
     @Override
     public Verdict verify(Task task, String output) {
-        Optional<String> answer = extractAnswer(output);
+        Optional<String> answer;
+        try {
+            answer = extractAnswer(output);
+        } catch (RuntimeException e) {
+            answer = Optional.empty();
+        }
         if (answer.isEmpty()) {
             return new Verdict(false, 0, "", "No final answer could be read; end with a line 'The answer is N.'");
         }
-        if (MathAnswers.equivalent(answer.get(), task.referenceAnswer())) {
+        boolean unordered = MathAnswers.asksForUnorderedList(task.question());
+        if (MathAnswers.equivalent(task.referenceAnswer(), answer.get(), unordered)) {
             return new Verdict(true, 1, answer.get(), "Correct.");
         }
         return new Verdict(false, 0, answer.get(), "Your final answer " + answer.get() + " is incorrect.");

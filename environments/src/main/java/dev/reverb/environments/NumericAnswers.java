@@ -11,14 +11,21 @@ import java.util.regex.Pattern;
  *
  * <p>The order, first match wins:
  * <ol>
- *   <li>the last {@code \boxed{...}} that holds a number;</li>
- *   <li>the number after the last explicit answer phrase: "the answer is", "answer:",
- *       "final answer", or GSM8K's {@code ####};</li>
- *   <li>the last number anywhere in the text.</li>
+ *   <li>the last {@code \boxed{...}} that holds a number, or an equation or expression with a
+ *       value ({@code \boxed{18+2=20}} gives 20);</li>
+ *   <li>after the last explicit answer phrase ("the answer is", "answer:", "final answer", or
+ *       GSM8K's {@code ####}), the answer as a person reads it: the first equation or expression
+ *       on the line, its last {@code =} winning and an expression computed exactly
+ *       ("The answer is 18 + 2 = 20." gives 20, "The answer is 5 + 3" gives 8; see
+ *       {@link AnswerArithmetic}), else the first number after the phrase;</li>
+ *   <li>the last number anywhere in the text, or the value of the equation or expression it ends
+ *       ("so he has 12 + 5 apples." gives 17).</li>
  * </ol>
  * A number may carry a sign, thousands separators, a currency sign, a percent sign or a unit
  * word after it, and may be a simple fraction ({@code 3/4}). The result is canonical: no
- * separators, no trailing zeros ({@code "1,200.00"} gives {@code "1200"}). Nothing here throws.
+ * separators, no trailing zeros ({@code "1,200.00"} gives {@code "1200"}); a value without a
+ * finite decimal form is written {@code p/q} ({@code 10/3}), and an expression without a value
+ * ({@code 5/0}) as its own text, which never grades right. Nothing here throws.
  */
 public final class NumericAnswers {
 
@@ -44,6 +51,10 @@ public final class NumericAnswers {
             lastBoxed = boxed.group(1);
         }
         if (lastBoxed != null) {
+            Optional<String> read = AnswerArithmetic.whole(lastBoxed).flatMap(NumericAnswers::number);
+            if (read.isPresent()) {
+                return read;
+            }
             Optional<String> inBox = firstNumber(FRAC.matcher(lastBoxed).replaceAll("$1/$2"));
             if (inBox.isPresent()) {
                 return inBox;
@@ -55,12 +66,16 @@ public final class NumericAnswers {
             after = phrase.end();
         }
         if (after >= 0) {
+            Optional<String> read = AnswerArithmetic.first(text.substring(after)).flatMap(NumericAnswers::number);
+            if (read.isPresent()) {
+                return read;
+            }
             Optional<String> afterPhrase = firstNumber(text.substring(after));
             if (afterPhrase.isPresent()) {
                 return afterPhrase;
             }
         }
-        return lastNumber(text);
+        return AnswerArithmetic.last(text).filter(r -> r.value().isPresent()).flatMap(NumericAnswers::number).or(() -> lastNumber(text));
     }
 
     /** Whether two answers are the same number; non-numbers are compared as trimmed text. */
@@ -99,6 +114,17 @@ public final class NumericAnswers {
     public static String canonical(BigDecimal value) {
         BigDecimal v = value.stripTrailingZeros();
         return v.signum() == 0 ? "0" : v.toPlainString();
+    }
+
+    /**
+     * The canonical number of a reading; for an expression that has no value (a division by zero)
+     * its own text, which no number equals; empty for a plain number too long to read.
+     */
+    private static Optional<String> number(AnswerArithmetic.Reading reading) {
+        if (reading.value().isPresent()) {
+            return Optional.of(reading.value().get().plainText());
+        }
+        return reading.computed() ? Optional.of(reading.member().replaceAll("\\s+", "")) : Optional.empty();
     }
 
     private static Optional<String> firstNumber(String text) {
