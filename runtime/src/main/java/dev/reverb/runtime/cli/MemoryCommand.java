@@ -180,6 +180,7 @@ final class MemoryCommand {
 
         @Override
         int run() throws IOException {
+            MemoryQuery.Filter filter = filters.filter();
             try (LuceneStore store = LuceneStore.openReadOnly(dir)) {
                 float[] vector = null;
                 if (store.embedding().equals(Scenario.EmbeddingConfig.MINILM)) {
@@ -188,7 +189,7 @@ final class MemoryCommand {
                     spec.commandLine().getErr().println("note: the store's vectors come from '" + store.embedding()
                             + "', which this command cannot run; ranking by words (BM25) only");
                 }
-                List<MemoryStore.Hit> hits = store.search(new MemoryQuery(query, vector, k, filters.filter()));
+                List<MemoryStore.Hit> hits = store.search(new MemoryQuery(query, vector, k, filter));
                 PrintWriter out = out();
                 for (int r = 0; r < hits.size(); r++) {
                     MemoryItem i = hits.get(r).item();
