@@ -72,6 +72,7 @@ public final class LuceneStore implements MemoryStore {
     }
 
     private final Path folder;
+    private final int schema;
     private final int dimension;
     private final String embedding;
     private final Tuning tuning;
@@ -87,6 +88,7 @@ public final class LuceneStore implements MemoryStore {
     private LuceneStore(Path folder, Description found, int dimension, String embedding, Tuning tuning, boolean readOnly)
             throws IOException {
         this.folder = folder;
+        this.schema = readOnly ? found.schema() : SCHEMA_VERSION;
         this.dimension = dimension;
         this.tuning = tuning;
         this.scan = new VectorScan(dimension);
@@ -228,20 +230,18 @@ public final class LuceneStore implements MemoryStore {
         return describe(folder).schema();
     }
 
+    /** The schema of the store as open: its own when read-only, {@link #SCHEMA_VERSION} once a writer has it. */
+    public int schema() {
+        return schema;
+    }
+
     /** The name of the embedding model this store's vectors come from, empty when unknown. */
     public String embedding() {
         return embedding;
     }
 
-    /** Refuses a path that exists and is not a folder. */
-    static void requireFolder(Path folder) throws StoreException {
-        if (Files.exists(folder) && !Files.isDirectory(folder)) {
-            throw new StoreException(folder + " is a file, not a folder: a memory store is a folder (memory.folder)");
-        }
-    }
-
     private static Map<String, String> commitData(Path folder) throws IOException {
-        requireFolder(folder);
+        StoreCheck.requireFolder(folder);
         if (!Files.isDirectory(folder)) {
             return Map.of();
         }

@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,13 +56,20 @@ public final class StoreCheck {
      * @throws StoreException when there is no store there or it is damaged
      */
     public static Result check(Path folder) throws IOException {
-        LuceneStore.requireFolder(folder);
+        requireFolder(folder);
         try (FSDirectory dir = FSDirectory.open(folder)) {
             Result result = verify(folder, dir, Long.MAX_VALUE);
             if (result == null) {
                 throw new StoreException("no memory store at " + folder + ": the folder holds no Lucene index");
             }
             return result;
+        }
+    }
+
+    /** Refuses a path that exists and is not a folder. */
+    static void requireFolder(Path folder) throws StoreException {
+        if (Files.exists(folder) && !Files.isDirectory(folder)) {
+            throw new StoreException(folder + " is a file, not a folder: a memory store is a folder (memory.folder)");
         }
     }
 

@@ -236,4 +236,22 @@ class StoreDamageTest {
                     .isInstanceOf(StoreException.class).hasMessageContaining("has 12 bytes, not 16");
         }
     }
+
+    @Test
+    void should_read_an_older_schema_as_it_is_when_read_only_and_upgrade_it_only_when_writing() throws IOException {
+        Path folder = tmp.resolve("old");
+        try (FSDirectory dir = FSDirectory.open(folder); IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig())) {
+            writer.setLiveCommitData(Map.of("reverb.memory.schema", "1", "reverb.memory.dimension", "4").entrySet());
+            writer.commit();
+        }
+        Map<String, String> before = fingerprint(folder);
+        try (LuceneStore store = LuceneStore.openReadOnly(folder)) {
+            assertThat(store.schema()).isEqualTo(1);
+        }
+        assertThat(fingerprint(folder)).isEqualTo(before);
+        try (LuceneStore store = LuceneStore.openExisting(folder)) {
+            assertThat(store.schema()).isEqualTo(LuceneStore.SCHEMA_VERSION);
+        }
+        assertThat(LuceneStore.schemaVersion(folder)).isEqualTo(LuceneStore.SCHEMA_VERSION);
+    }
 }

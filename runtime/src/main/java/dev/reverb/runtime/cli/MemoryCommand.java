@@ -140,8 +140,7 @@ final class MemoryCommand {
         @Override
         int run() throws IOException {
             try (LuceneStore store = LuceneStore.openReadOnly(dir)) {
-                LuceneStore.Description d = new LuceneStore.Description(LuceneStore.SCHEMA_VERSION, store.dimension(),
-                        store.embedding());
+                LuceneStore.Description d = new LuceneStore.Description(store.schema(), store.dimension(), store.embedding());
                 List<MemoryItem> items = store.list(MemoryQuery.Filter.ANY);
                 PrintWriter out = out();
                 out.printf(Locale.ROOT, "%s: %d items; schema %d, %d-dimensional vectors from %s%n", dir, items.size(),
