@@ -60,6 +60,14 @@ public final class DatasetLines {
     }
 
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    private static final Object[][] KNOWN = {
+        {new byte[] {(byte) 0xFF, (byte) 0xFE}, "the file starts with a UTF-16 byte-order mark: save it as UTF-8"},
+        {new byte[] {(byte) 0xFE, (byte) 0xFF}, "the file starts with a UTF-16 byte-order mark: save it as UTF-8"},
+        {new byte[] {'P', 'K', 3, 4}, "the file is a zip archive, not text: unpack it first"},
+        {new byte[] {(byte) 0xFD, '7', 'z', 'X', 'Z', 0}, "the file is xz-compressed: decompress it, or gzip it instead"},
+        {new byte[] {'B', 'Z', 'h'}, "the file is bzip2-compressed: decompress it, or gzip it instead"},
+        {new byte[] {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD}, "the file is zstd-compressed: decompress it, or gzip it instead"},
+    };
 
     private DatasetLines() {
     }
@@ -211,6 +219,17 @@ public final class DatasetLines {
             }
         }
 
+        /** What a first line that is not UTF-8 looks like, when it is a known binary format. */
+        private static String hint(byte[] line, int length) {
+            for (Object[] known : KNOWN) {
+                byte[] magic = (byte[]) known[0];
+                if (length >= magic.length && Arrays.equals(line, 0, magic.length, magic, 0, magic.length)) {
+                    return " (" + known[1] + ")";
+                }
+            }
+            return "";
+        }
+
         private void append(byte[] bytes, int from, int count) {
             if (overlong || count == 0) {
                 return;
@@ -254,9 +273,7 @@ public final class DatasetLines {
             }
             if (result.isError()) {
                 int at = bytes.position();
-                boolean utf16 = number == 1 && end >= 2 && (line[0] == (byte) 0xFF && line[1] == (byte) 0xFE
-                        || line[0] == (byte) 0xFE && line[1] == (byte) 0xFF);
-                String hint = utf16 ? " (the file starts with a UTF-16 byte-order mark: save it as UTF-8)" : "";
+                String hint = number == 1 ? hint(line, end) : "";
                 sink.problem(new DatasetReport.Issue(number, String.format("not valid UTF-8: byte 0x%02X at column %d%s",
                         line[at] & 0xff, at - start + 1, hint)));
                 return;

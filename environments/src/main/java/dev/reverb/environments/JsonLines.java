@@ -101,8 +101,9 @@ public final class JsonLines {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not valid JSON at column " + e.getLocation().getColumnNr() + ": "
-                    + e.getOriginalMessage());
+            String at = e.getLocation() == null || e.getLocation().getColumnNr() < 1 ? ""
+                    : " at column " + e.getLocation().getColumnNr();
+            throw new IllegalArgumentException("not valid JSON" + at + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -203,6 +203,8 @@ class DatasetLinesTest {
                 .hasMessageContaining("first: line 1: the compressed file is damaged or truncated");
         assertThatThrownBy(() -> Gsm8k.load(utf16)).isInstanceOf(DatasetException.class)
                 .hasMessageContaining("UTF-16 byte-order mark: save it as UTF-8");
+        Path zip = file("data.jsonl", concat(new byte[] {'P', 'K', 3, 4, 20, 0, 8, 0, (byte) 0x80}, noise));
+        assertThatThrownBy(() -> Gsm8k.load(zip)).hasMessageContaining("(the file is a zip archive, not text: unpack it first)");
     }
 
     @Test
@@ -211,5 +213,18 @@ class DatasetLinesTest {
                 .hasMessage("cannot read dataset " + dir.resolve("missing.jsonl").toAbsolutePath() + ": no such file or folder");
         assertThatThrownBy(() -> Game24Puzzles.load(dir)).isInstanceOf(UncheckedIOException.class)
                 .hasMessageEndingWith(": it is a folder, not a file");
+    }
+
+    @Test
+    void should_count_a_line_nested_too_deep_for_the_json_parser_as_bad() throws IOException {
+        Path file = file("test.jsonl", utf8(Q1 + "\n" + "[".repeat(5000) + "\n" + Q2 + "\n"));
+
+        JsonLines.Loaded<Task> loaded = Gsm8k.load(file);
+
+        assertThat(loaded.items()).hasSize(2);
+        assertThat(loaded.report().issues()).singleElement().satisfies(issue -> {
+            assertThat(issue.line()).isEqualTo(2);
+            assertThat(issue.message()).startsWith("not valid JSON").containsIgnoringCase("depth");
+        });
     }
 }
