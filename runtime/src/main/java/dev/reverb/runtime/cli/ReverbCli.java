@@ -1,5 +1,6 @@
 package dev.reverb.runtime.cli;
 
+import dev.reverb.environments.DatasetException;
 import dev.reverb.runtime.run.RunFolder;
 import dev.reverb.runtime.run.Runner;
 import dev.reverb.runtime.scenario.Scenario;
@@ -40,7 +41,7 @@ public final class ReverbCli {
         cli.setErr(new PrintWriter(err, true));
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            return 1;
+            return e instanceof DatasetException ? INVALID : 1; // a dataset with no task is bad input, like a bad scenario
         });
         return cli.execute(args);
     }
