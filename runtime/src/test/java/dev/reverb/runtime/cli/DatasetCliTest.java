@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code reverb run} over a dataset with no task in it: one located error line and exit 2, not a run of zero tasks. */
+/**
+ * {@code reverb run} over a dataset with no task in it, or a memory folder that is a file: one error line naming it
+ * and exit 2, not a run of zero tasks or a bare path.
+ */
 class DatasetCliTest {
 
     @TempDir
@@ -41,5 +44,17 @@ class DatasetCliTest {
 
         assertThat(cli.code()).as(cli.out() + cli.err()).isZero();
         assertThat(cli.out()).contains("skipped 1 bad line(s) of 3").contains("line 3: not valid UTF-8: byte 0xFF");
+    }
+
+    @Test
+    void should_exit_2_with_a_sentence_when_the_memory_folder_is_a_file() throws IOException {
+        Path file = Files.writeString(tmp.resolve("memory"), "not a folder");
+
+        QuickstartTest.Cli cli = reverb("run", QuickstartTest.ROOT.resolve("scenarios/reflexion-memory.yaml").toString(),
+                "--no-progress", "--set", "run.output=" + tmp.resolve("runs"), "--set", "memory.folder=" + file);
+
+        assertThat(cli.code()).as(cli.out() + cli.err()).isEqualTo(2);
+        assertThat(cli.err().lines().toList()).singleElement().asString()
+                .isEqualTo("error: " + file + " is a file, not a folder: a memory store is a folder (memory.folder)");
     }
 }
