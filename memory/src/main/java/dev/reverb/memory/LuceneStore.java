@@ -25,7 +25,6 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.store.LockObtainFailedException;
 
 /**
  * The persistent store: one Apache Lucene index holding each item's stored fields, its text for
@@ -141,11 +140,7 @@ public final class LuceneStore implements MemoryStore {
                 e.addSuppressed(suppressed);
             }
             dir.close();
-            if (e instanceof LockObtainFailedException) {
-                throw new StoreException("the memory store at " + folder + " is in use by another process or run"
-                        + " (its write lock is held); try again when it ends", e);
-            }
-            throw StoreCheck.damaged(folder, StoreCheck.fileOf(e, "the index"), e);
+            throw StoreCheck.openFailed(folder, e);
         }
         this.directory = dir;
         this.writer = w;

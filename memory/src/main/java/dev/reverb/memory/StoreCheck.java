@@ -21,6 +21,7 @@ import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.store.LockObtainFailedException;
 
 /**
  * Verifies the files of a store's latest commit against the checksums Lucene writes at the end of
@@ -131,7 +132,22 @@ public final class StoreCheck {
         }
     }
 
+    /** Why opening a verified store for reading or writing failed, as a sentence. */
+    static StoreException openFailed(Path folder, Exception e) {
+        if (e instanceof LockObtainFailedException) {
+            return new StoreException("the memory store at " + folder + " is in use by another process or run"
+                    + " (its write lock is held); try again when it ends", e);
+        }
+        if (e instanceof FileSystemException f && !(e instanceof NoSuchFileException)) {
+            return new StoreException("cannot open the memory store at " + folder + ": " + reason(f), e);
+        }
+        return damaged(folder, fileOf(e, "the index"), e);
+    }
+
     static StoreException damaged(Path folder, String file, Throwable e) {
+        if (e instanceof AccessDeniedException) {
+            return new StoreException("cannot read the memory store at " + folder + ": " + file + ": permission denied", e);
+        }
         return new StoreException("the memory store at " + folder + " is damaged: " + file + ": " + cause(e)
                 + "; run `reverb memory check " + folder + "` to verify every file, and restore the folder from a"
                 + " backup or an export", e);

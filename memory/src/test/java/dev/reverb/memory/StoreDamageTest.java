@@ -254,4 +254,15 @@ class StoreDamageTest {
         }
         assertThat(LuceneStore.schemaVersion(folder)).isEqualTo(LuceneStore.SCHEMA_VERSION);
     }
+
+    @Test
+    void should_say_the_store_is_in_use_when_another_writer_holds_it() throws IOException {
+        Path folder = store();
+        try (LuceneStore first = LuceneStore.openExisting(folder)) {
+            assertThatThrownBy(() -> LuceneStore.open(folder, DIM)).isInstanceOf(StoreException.class)
+                    .hasMessage("the memory store at " + folder + " is in use by another process or run (its write lock"
+                            + " is held); try again when it ends");
+            assertThat(first.get("a")).isPresent();
+        }
+    }
 }
