@@ -165,4 +165,23 @@ class MemoryCommandErrorsTest {
                 binary + ":1: not a reverb memory export: not valid UTF-8");
         assertThat(Files.exists(target)).as("nothing is created for a refused import").isFalse();
     }
+
+    @Test
+    void should_import_a_gzipped_export_and_locate_the_damage_when_it_is_cut() throws IOException {
+        Path dir = store("zipped");
+        Path export = tmp.resolve("export.jsonl");
+        assertThat(reverb("memory", "export", dir.toString(), "-o", export.toString()).code()).isZero();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(bytes)) {
+            gz.write(Files.readAllBytes(export));
+        }
+        Path whole = Files.write(tmp.resolve("export.jsonl.gz"), bytes.toByteArray());
+        Path cut = Files.write(tmp.resolve("cut.jsonl.gz"), java.util.Arrays.copyOf(bytes.toByteArray(), bytes.size() - 4));
+
+        assertThat(reverb("memory", "import", tmp.resolve("a").toString(), whole.toString()).out()).contains("imported 3 items");
+        QuickstartTest.Cli partial = reverb("memory", "import", tmp.resolve("b").toString(), cut.toString());
+        assertThat(partial.code()).isEqualTo(1);
+        assertThat(partial.out()).contains("imported 3 items").contains("skipped 1 bad line(s)");
+        assertThat(partial.err()).contains(cut + ":5: skipped: the compressed file is damaged or truncated");
+    }
 }
