@@ -86,6 +86,9 @@ final class MemoryCommand {
                 err().println("error: memory " + spec.name() + " " + dir + " failed: " + describe(e));
             } catch (UncheckedIOException e) {
                 err().println("error: memory " + spec.name() + " " + dir + " failed: " + describe(e.getCause()));
+            } catch (RuntimeException e) { // Lucene meeting bytes it cannot decode in a store too large to verify on open
+                err().println("error: memory " + spec.name() + " " + dir + " failed: " + e + "; the store may be damaged:"
+                        + " run `reverb memory check " + dir + "`");
             }
             return BAD_INPUT;
         }
