@@ -60,14 +60,22 @@ public final class DatasetLines {
     }
 
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
-    private static final Object[][] KNOWN = {
-        {new byte[] {(byte) 0xFF, (byte) 0xFE}, "the file starts with a UTF-16 byte-order mark: save it as UTF-8"},
-        {new byte[] {(byte) 0xFE, (byte) 0xFF}, "the file starts with a UTF-16 byte-order mark: save it as UTF-8"},
-        {new byte[] {'P', 'K', 3, 4}, "the file is a zip archive, not text: unpack it first"},
-        {new byte[] {(byte) 0xFD, '7', 'z', 'X', 'Z', 0}, "the file is xz-compressed: decompress it, or gzip it instead"},
-        {new byte[] {'B', 'Z', 'h'}, "the file is bzip2-compressed: decompress it, or gzip it instead"},
-        {new byte[] {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD}, "the file is zstd-compressed: decompress it, or gzip it instead"},
-    };
+    private static final String TRAILING = "the file goes on after the end of its gzip data";
+
+    /** A binary format's first bytes, and what to tell a user whose dataset starts with them. */
+    private record Signature(byte[] magic, String hint) {
+    }
+
+    private static final String UTF16 = "the file starts with a UTF-16 byte-order mark: save it as UTF-8";
+    private static final List<Signature> KNOWN = List.of(
+            new Signature(new byte[] {(byte) 0xFF, (byte) 0xFE}, UTF16),
+            new Signature(new byte[] {(byte) 0xFE, (byte) 0xFF}, UTF16),
+            new Signature(new byte[] {'P', 'K', 3, 4}, "the file is a zip archive, not text: unpack it first"),
+            new Signature(new byte[] {(byte) 0xFD, '7', 'z', 'X', 'Z', 0},
+                    "the file is xz-compressed: decompress it, or gzip it instead"),
+            new Signature(new byte[] {'B', 'Z', 'h'}, "the file is bzip2-compressed: decompress it, or gzip it instead"),
+            new Signature(new byte[] {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD},
+                    "the file is zstd-compressed: decompress it, or gzip it instead"));
 
     private DatasetLines() {
     }
@@ -134,8 +142,6 @@ public final class DatasetLines {
         }
         return name + (headers > 0 ? "nothing after the header" : "only blank lines");
     }
-
-    private static final String TRAILING = "the file goes on after the end of its gzip data";
 
     /**
      * Reads every line of a file into {@code sink}.
@@ -221,10 +227,10 @@ public final class DatasetLines {
 
         /** What a first line that is not UTF-8 looks like, when it is a known binary format. */
         private static String hint(byte[] line, int length) {
-            for (Object[] known : KNOWN) {
-                byte[] magic = (byte[]) known[0];
+            for (Signature known : KNOWN) {
+                byte[] magic = known.magic();
                 if (length >= magic.length && Arrays.equals(line, 0, magic.length, magic, 0, magic.length)) {
-                    return " (" + known[1] + ")";
+                    return " (" + known.hint() + ")";
                 }
             }
             return "";
