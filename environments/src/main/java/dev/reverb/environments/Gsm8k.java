@@ -22,6 +22,7 @@ public final class Gsm8k {
      * Loads a file. Task ids are {@code STEM-LINE} ({@code test-00042}), stable across runs.
      *
      * @throws UncheckedIOException when the file cannot be read at all
+     * @throws DatasetException     when no line is a task (an empty file, or every line bad)
      */
     public static JsonLines.Loaded<Task> load(Path file) {
         String stem = JsonLines.stem(file);

@@ -1,28 +1,26 @@
 package dev.reverb.environments;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.EOFException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 /**
- * Reads a dataset of one JSON object per line ({@code .jsonl}, or gzipped {@code .jsonl.gz}). A
- * bad line is skipped and reported with its line number and reason; it never stops the load, and a
- * truncated gzip file keeps what was read.
+ * Reads a dataset of one JSON object per line ({@code .jsonl}, or gzipped {@code .jsonl.gz}) through
+ * {@link DatasetLines}. A bad line (not UTF-8, not one JSON object, text after the object, a key
+ * given twice, or refused by the parser) is skipped and reported with its line number and reason; it
+ * never stops the load, and a damaged gzip file keeps what was read before the damage. A file with no
+ * good line at all is refused ({@link DatasetException}).
  */
 public final class JsonLines {
 
@@ -48,43 +46,19 @@ public final class JsonLines {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private JsonLines() {
     }
 
     /**
      * @param expected what a line that is valid JSON but not an object is told it should be
-     * @throws UncheckedIOException when the file cannot be opened at all
+     * @throws UncheckedIOException when the file cannot be opened or read at all
+     * @throws DatasetException     when the file holds no item: it is empty or every line is bad
      */
     public static <T> Loaded<T> load(Path file, String expected, Parser<T> parser) {
-        List<T> items = new ArrayList<>();
-        List<DatasetReport.Issue> issues = new ArrayList<>();
-        int number = 0;
-        try (InputStream raw = Files.newInputStream(file);
-             InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            try {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    number++;
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    try {
-                        items.add(parser.parse(object(line, expected), number));
-                    } catch (IllegalArgumentException e) {
-                        issues.add(new DatasetReport.Issue(number, e.getMessage()));
-                    }
-                }
-            } catch (EOFException | ZipException e) {
-                issues.add(new DatasetReport.Issue(number + 1, "the compressed file is damaged or truncated: "
-                        + e.getMessage()));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read dataset " + file.toAbsolutePath() + ": " + e.getMessage(), e);
-        }
-        return new Loaded<>(items, new DatasetReport(file.toString(), items.size(), issues));
+        DatasetLines.Read<T> read = DatasetLines.read(file, (text, number) -> parser.parse(object(text, expected), number));
+        return new Loaded<>(read.items(), read.report());
     }
 
     /** A field that must hold a non-blank string. */
@@ -104,16 +78,38 @@ public final class JsonLines {
         return file.getFileName().toString().replaceFirst("\\.jsonl(\\.gz)?$", "");
     }
 
-    private static JsonNode object(String line, String expected) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(line);
+    /**
+     * The one JSON object on a line: text after it (a second value, garbage) makes the line bad, and
+     * so does a key given twice.
+     */
+    static JsonNode object(String line, String expected) {
+        try (JsonParser parser = JSON.createParser(line)) {
+            JsonNode node = JSON.readTree(parser);
+            if (node == null || !node.isObject()) {
+                throw new IllegalArgumentException(expected);
+            }
+            int column = parser.currentLocation().getColumnNr();
+            JsonToken after;
+            try {
+                after = parser.nextToken();
+            } catch (JsonProcessingException e) {
+                after = JsonToken.NOT_AVAILABLE;
+            }
+            if (after != null) {
+                throw new IllegalArgumentException("text after the JSON object, from column " + column + ": '"
+                        + abbreviated(line.substring(Math.min(line.length(), Math.max(0, column - 1))).strip()) + "'");
+            }
+            return node;
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage());
+            String at = e.getLocation() == null || e.getLocation().getColumnNr() < 1 ? ""
+                    : " at column " + e.getLocation().getColumnNr();
+            throw new IllegalArgumentException("not valid JSON" + at + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        if (node == null || !node.isObject()) {
-            throw new IllegalArgumentException(expected);
-        }
-        return node;
+    }
+
+    private static String abbreviated(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 37) + "...";
     }
 }

@@ -33,6 +33,12 @@ public final class MathDataset {
         return out.toString();
     }
 
+    /**
+     * Loads a file. Task ids are {@code STEM-LINE}.
+     *
+     * @throws java.io.UncheckedIOException when the file cannot be read at all
+     * @throws DatasetException             when no line is a task (an empty file, or every line bad)
+     */
     public static JsonLines.Loaded<Task> load(Path file) {
         String name = file.getFileName().toString();
         String stem = JsonLines.stem(file);

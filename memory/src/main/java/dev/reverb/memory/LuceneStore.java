@@ -1,27 +1,14 @@
 package dev.reverb.memory;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.lucene.analysis.Analyzer;
-import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
-import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
-import org.apache.lucene.document.BinaryDocValuesField;
-import org.apache.lucene.document.Document;
-import org.apache.lucene.document.Field;
-import org.apache.lucene.document.StoredField;
-import org.apache.lucene.document.StringField;
-import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -32,21 +19,22 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.util.BytesRef;
 
 /**
  * The persistent store: one Apache Lucene index holding each item's stored fields, its text for
  * BM25 and its embedding (searched by {@link VectorScan}), in a folder on disk. Lucene commits are
  * atomic, so a process killed at any point leaves the index as of its last commit;
  * {@link #commit()} is the durability point. The index records its schema version and embedding dimension in its commit
- * data: a store from an older Reverb opens (and is upgraded) in a newer one, a newer one is refused.
+ * data: a store from an older Reverb opens (and is upgraded) in a newer one, a newer one is refused. Every open
+ * verifies the store's files against their checksums first ({@link StoreCheck}); {@link #openReadOnly} writes
+ * nothing at all, and an open that changes nothing commits nothing. Every failure is a {@link StoreException}
+ * whose message names the store and the cause.
  */
 public final class LuceneStore implements MemoryStore {
 
@@ -59,16 +47,7 @@ public final class LuceneStore implements MemoryStore {
     private static final String SCHEMA_KEY = "reverb.memory.schema";
     private static final String DIMENSION_KEY = "reverb.memory.dimension";
     private static final String EMBEDDING_KEY = "reverb.memory.embedding";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<Map<String, String>> TAGS = new TypeReference<>() { };
-
-    private static final String ID = "id";
-    private static final String KIND = "kind";
-    private static final String SCOPE = "scope";
-    private static final String TEXT = "text";
-    private static final String CREATED = "created";
-    private static final String TAGS_JSON = "tags";
-    private static final String TAG_PREFIX = "tag.";
+    private static final String ID = ItemDocuments.ID;
 
     /**
      * How vector search trades speed for recall.
@@ -91,43 +70,80 @@ public final class LuceneStore implements MemoryStore {
         }
     }
 
+    private final Path folder;
+    private final int schema;
     private final int dimension;
     private final String embedding;
     private final Tuning tuning;
     private final VectorScan scan;
     private final FSDirectory directory;
     private final Analyzer analyzer = new StandardAnalyzer();
+    /** Null when the store was opened read-only. */
     private final IndexWriter writer;
     private final SearcherManager searchers;
     /** Set by writes; the next read refreshes its view first (refreshing on every write would flush tiny segments). */
     private volatile boolean stale;
 
-    private LuceneStore(Path folder, int dimension, String embedding, Tuning tuning) throws IOException {
+    private LuceneStore(Path folder, Description found, int dimension, String embedding, Tuning tuning, boolean readOnly)
+            throws IOException {
+        this.folder = folder;
+        this.schema = readOnly ? found.schema() : SCHEMA_VERSION;
         this.dimension = dimension;
         this.tuning = tuning;
         this.scan = new VectorScan(dimension);
-        Description found = describe(folder);
+        if (dimension < 1) {
+            throw new StoreException("the memory store at " + folder + " needs an embedding dimension of at least 1, not "
+                    + dimension);
+        }
         if (found.schema() > SCHEMA_VERSION) {
-            throw new IOException("the memory store at " + folder + " has schema " + found.schema()
+            throw new StoreException("the memory store at " + folder + " has schema " + found.schema()
                     + ", newer than this Reverb's " + SCHEMA_VERSION + "; use a newer Reverb");
         }
         if (found.dimension() > 0 && found.dimension() != dimension) {
-            throw new IOException("the memory store at " + folder + " holds embeddings of dimension "
+            throw new StoreException("the memory store at " + folder + " holds embeddings of dimension "
                     + found.dimension() + ", not " + dimension + " (was it made with another embedding model?)");
         }
         if (!found.embedding().isEmpty() && !embedding.isEmpty() && !found.embedding().equals(embedding)) {
-            throw new IOException("the memory store at " + folder + " was embedded with " + found.embedding()
+            throw new StoreException("the memory store at " + folder + " was embedded with " + found.embedding()
                     + ", not " + embedding + "; vectors of different models cannot be compared");
         }
         this.embedding = embedding.isEmpty() ? found.embedding() : embedding;
-        Files.createDirectories(folder);
-        this.directory = FSDirectory.open(folder);
-        this.writer = new IndexWriter(directory, new IndexWriterConfig(analyzer)
-                .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-                .setRAMBufferSizeMB(256));
-        writer.setLiveCommitData(Map.of(SCHEMA_KEY, Integer.toString(SCHEMA_VERSION),
-                DIMENSION_KEY, Integer.toString(dimension), EMBEDDING_KEY, this.embedding).entrySet());
-        this.searchers = new SearcherManager(writer, null);
+        if (!readOnly) {
+            try {
+                Files.createDirectories(folder);
+            } catch (IOException e) {
+                throw new StoreException("cannot create the memory folder " + folder + ": " + StoreCheck.reason(e), e);
+            }
+        }
+        FSDirectory dir = FSDirectory.open(folder);
+        IndexWriter w = null;
+        try {
+            if (readOnly) {
+                this.searchers = new SearcherManager(DirectoryReader.open(dir), null);
+            } else {
+                w = new IndexWriter(dir, new IndexWriterConfig(analyzer)
+                        .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                        .setRAMBufferSizeMB(256));
+                Description wanted = new Description(SCHEMA_VERSION, dimension, this.embedding);
+                if (!wanted.equals(found)) { // a commit data change is a change: set it only when needed
+                    w.setLiveCommitData(Map.of(SCHEMA_KEY, Integer.toString(SCHEMA_VERSION),
+                            DIMENSION_KEY, Integer.toString(dimension), EMBEDDING_KEY, this.embedding).entrySet());
+                }
+                this.searchers = new SearcherManager(w, null);
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                if (w != null) {
+                    w.rollback();
+                }
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            dir.close();
+            throw StoreCheck.openFailed(folder, e);
+        }
+        this.directory = dir;
+        this.writer = w;
     }
 
     /**
@@ -141,11 +157,12 @@ public final class LuceneStore implements MemoryStore {
     }
 
     /**
-     * Opens the store in {@code folder}, creating it when empty.
+     * Opens the store in {@code folder}, creating it when empty. The files of the store are verified
+     * first ({@link StoreCheck}).
      *
      * @param embedding the embedding model's name, recorded and checked on later opens; empty to skip
-     * @throws IOException when the folder holds a store of a newer schema, another dimension or
-     *                     another embedding model
+     * @throws StoreException when the folder is a file, holds a damaged store, a store of a newer schema,
+     *                        another dimension or another embedding model, or a run holds it
      */
     public static LuceneStore open(Path folder, int dimension, String embedding) throws IOException {
         return open(folder, dimension, embedding, Tuning.DEFAULT);
@@ -153,7 +170,7 @@ public final class LuceneStore implements MemoryStore {
 
     /** {@link #open(Path, int, String)} with a vector index tuned otherwise. */
     public static LuceneStore open(Path folder, int dimension, String embedding, Tuning tuning) throws IOException {
-        return new LuceneStore(folder, dimension, embedding, tuning);
+        return new LuceneStore(folder, describe(folder), dimension, embedding, tuning, false);
     }
 
     /** {@link #open(Path, int, String)} without recording an embedding model. */
@@ -163,23 +180,54 @@ public final class LuceneStore implements MemoryStore {
 
     /** Opens a store that exists, with its own dimension and embedding model. */
     public static LuceneStore openExisting(Path folder) throws IOException {
-        Description found = describe(folder);
-        if (found.dimension() == 0) {
-            throw new IOException("no memory store at " + folder);
-        }
-        return open(folder, found.dimension(), found.embedding());
+        Description found = existing(folder);
+        return new LuceneStore(folder, found, found.dimension(), found.embedding(), Tuning.DEFAULT, false);
     }
 
-    /** Reads a folder's store description without opening it; all zero and empty when there is no store. */
+    /**
+     * Opens a store that exists for reading only: no lock is taken and nothing in the folder is
+     * written (its files are byte for byte the same after {@link #close()}); a run may hold it meanwhile.
+     * {@link #put}, {@link #delete} and {@link #commit} throw {@link StoreException}.
+     */
+    public static LuceneStore openReadOnly(Path folder) throws IOException {
+        Description found = existing(folder);
+        return new LuceneStore(folder, found, found.dimension(), found.embedding(), Tuning.DEFAULT, true);
+    }
+
+    private static Description existing(Path folder) throws IOException {
+        Description found = describe(folder);
+        if (found.dimension() == 0) {
+            throw new StoreException("no memory store at " + folder + ": " + (Files.exists(folder)
+                    ? "the folder holds no Reverb memory index" : "the folder does not exist"));
+        }
+        return found;
+    }
+
+    /**
+     * Reads a folder's store description without opening it; all zero and empty when there is no
+     * store. The store's files are verified ({@link StoreCheck}).
+     *
+     * @throws StoreException when {@code folder} is a file or the store in it is damaged
+     */
     public static Description describe(Path folder) throws IOException {
         Map<String, String> data = commitData(folder);
-        return new Description(Integer.parseInt(data.getOrDefault(SCHEMA_KEY, "0")),
-                Integer.parseInt(data.getOrDefault(DIMENSION_KEY, "0")), data.getOrDefault(EMBEDDING_KEY, ""));
+        try {
+            return new Description(Integer.parseInt(data.getOrDefault(SCHEMA_KEY, "0")),
+                    Integer.parseInt(data.getOrDefault(DIMENSION_KEY, "0")), data.getOrDefault(EMBEDDING_KEY, ""));
+        } catch (NumberFormatException e) {
+            throw new StoreException("the memory store at " + folder + " has an unreadable description " + data
+                    + " in its commit", e);
+        }
     }
 
     /** The schema version of the store in a folder, 0 when there is none yet. */
     public static int schemaVersion(Path folder) throws IOException {
         return describe(folder).schema();
+    }
+
+    /** The schema of the store as open: its own when read-only, {@link #SCHEMA_VERSION} once a writer has it. */
+    public int schema() {
+        return schema;
     }
 
     /** The name of the embedding model this store's vectors come from, empty when unknown. */
@@ -188,14 +236,19 @@ public final class LuceneStore implements MemoryStore {
     }
 
     private static Map<String, String> commitData(Path folder) throws IOException {
+        StoreCheck.requireFolder(folder);
         if (!Files.isDirectory(folder)) {
             return Map.of();
         }
         try (FSDirectory dir = FSDirectory.open(folder)) {
-            if (!DirectoryReader.indexExists(dir)) {
+            if (StoreCheck.verify(folder, dir, StoreCheck.FULL_CHECK_BYTES) == null) {
                 return Map.of();
             }
-            return SegmentInfos.readLatestCommit(dir).getUserData();
+            try {
+                return SegmentInfos.readLatestCommit(dir).getUserData();
+            } catch (IOException | RuntimeException e) {
+                throw StoreCheck.damaged(folder, StoreCheck.fileOf(e, "the commit"), e);
+            }
         }
     }
 
@@ -206,16 +259,8 @@ public final class LuceneStore implements MemoryStore {
 
     @Override
     public void put(MemoryItem item, float[] vector) throws IOException {
-        Document doc = new Document();
-        doc.add(new StringField(ID, item.id(), Field.Store.YES));
-        doc.add(new StringField(KIND, item.kind().name(), Field.Store.YES));
-        doc.add(new StringField(SCOPE, item.scope(), Field.Store.YES));
-        doc.add(new TextField(TEXT, item.text(), Field.Store.YES));
-        doc.add(new StoredField(CREATED, item.createdAt().toEpochMilli()));
-        doc.add(new StoredField(TAGS_JSON, JSON.writeValueAsString(item.tags())));
-        item.tags().forEach((k, v) -> doc.add(new StringField(TAG_PREFIX + k, v, Field.Store.NO)));
-        doc.add(new BinaryDocValuesField(VectorScan.FIELD, new BytesRef(VectorScan.encode(Vectors.unit(vector, dimension)))));
-        writer.updateDocument(new Term(ID, item.id()), doc);
+        writable();
+        writer.updateDocument(new Term(ID, item.id()), ItemDocuments.document(item, Vectors.unit(vector, dimension)));
         stale = true;
     }
 
@@ -225,7 +270,7 @@ public final class LuceneStore implements MemoryStore {
         try {
             TopDocs top = searcher.search(new TermQuery(new Term(ID, id)), 1);
             return top.scoreDocs.length == 0 ? Optional.empty()
-                    : Optional.of(item(searcher.storedFields().document(top.scoreDocs[0].doc)));
+                    : Optional.of(ItemDocuments.item(searcher.storedFields().document(top.scoreDocs[0].doc)));
         } finally {
             searchers.release(searcher);
         }
@@ -250,6 +295,7 @@ public final class LuceneStore implements MemoryStore {
 
     @Override
     public boolean delete(String id) throws IOException {
+        writable();
         boolean existed = get(id).isPresent();
         writer.deleteDocuments(new Term(ID, id));
         stale = true;
@@ -258,7 +304,7 @@ public final class LuceneStore implements MemoryStore {
 
     @Override
     public List<Hit> search(MemoryQuery query) throws IOException {
-        Query filter = filter(query.filter());
+        Query filter = ItemDocuments.filter(query.filter());
         IndexSearcher searcher = acquire();
         try {
             List<Hit> byVector = null;
@@ -270,7 +316,7 @@ public final class LuceneStore implements MemoryStore {
                         n -> Math.max(query.k(), tuning.candidatesFor(n))));
             }
             List<Hit> byText = null;
-            Query text = textQuery(query.text());
+            Query text = ItemDocuments.textQuery(analyzer, query.text());
             if (text != null) {
                 BooleanQuery filtered = new BooleanQuery.Builder().add(text, BooleanClause.Occur.MUST)
                         .add(filter, BooleanClause.Occur.FILTER).build();
@@ -290,8 +336,8 @@ public final class LuceneStore implements MemoryStore {
         try {
             List<MemoryItem> items = new ArrayList<>();
             int total = Math.max(1, searcher.getIndexReader().numDocs());
-            for (ScoreDoc d : searcher.search(filter(filter), total).scoreDocs) {
-                items.add(item(searcher.storedFields().document(d.doc)));
+            for (ScoreDoc d : searcher.search(ItemDocuments.filter(filter), total).scoreDocs) {
+                items.add(ItemDocuments.item(searcher.storedFields().document(d.doc)));
             }
             return items;
         } finally {
@@ -301,17 +347,28 @@ public final class LuceneStore implements MemoryStore {
 
     @Override
     public void commit() throws IOException {
+        writable();
         writer.commit();
     }
 
     @Override
     public void close() throws IOException {
         try {
-            writer.commit();
+            if (writer != null) {
+                writer.commit();
+            }
             searchers.close();
-            writer.close();
+            if (writer != null) {
+                writer.close();
+            }
         } finally {
             directory.close();
+        }
+    }
+
+    private void writable() throws StoreException {
+        if (writer == null) {
+            throw new StoreException("the memory store at " + folder + " is open read-only");
         }
     }
 
@@ -330,54 +387,8 @@ public final class LuceneStore implements MemoryStore {
     private static List<Hit> hits(IndexSearcher searcher, List<ScoreDoc> docs) throws IOException {
         List<Hit> hits = new ArrayList<>(docs.size());
         for (ScoreDoc d : docs) {
-            hits.add(new Hit(item(searcher.storedFields().document(d.doc)), d.score));
+            hits.add(new Hit(ItemDocuments.item(searcher.storedFields().document(d.doc)), d.score));
         }
         return hits;
-    }
-
-    private static Query filter(MemoryQuery.Filter f) {
-        BooleanQuery.Builder all = new BooleanQuery.Builder().add(new MatchAllDocsQuery(), BooleanClause.Occur.MUST);
-        if (!f.kinds().isEmpty()) {
-            BooleanQuery.Builder any = new BooleanQuery.Builder();
-            f.kinds().forEach(k -> any.add(new TermQuery(new Term(KIND, k.name())), BooleanClause.Occur.SHOULD));
-            all.add(any.build(), BooleanClause.Occur.FILTER);
-        }
-        if (!f.scopes().isEmpty()) {
-            BooleanQuery.Builder any = new BooleanQuery.Builder();
-            f.scopes().forEach(s -> any.add(new TermQuery(new Term(SCOPE, s)), BooleanClause.Occur.SHOULD));
-            all.add(any.build(), BooleanClause.Occur.FILTER);
-        }
-        f.tags().forEach((k, v) -> all.add(new TermQuery(new Term(TAG_PREFIX + k, v)), BooleanClause.Occur.FILTER));
-        return all.build();
-    }
-
-    /** The analysed words of the text as a disjunction of term queries (BM25), or null when there are none. */
-    private Query textQuery(String text) throws IOException {
-        if (text.isBlank()) {
-            return null;
-        }
-        BooleanQuery.Builder words = new BooleanQuery.Builder();
-        int count = 0;
-        try (TokenStream tokens = analyzer.tokenStream(TEXT, text)) {
-            CharTermAttribute term = tokens.addAttribute(CharTermAttribute.class);
-            tokens.reset();
-            while (tokens.incrementToken() && count < IndexSearcher.getMaxClauseCount()) {
-                words.add(new TermQuery(new Term(TEXT, term.toString())), BooleanClause.Occur.SHOULD);
-                count++;
-            }
-            tokens.end();
-        }
-        return count == 0 ? null : words.build();
-    }
-
-    private static MemoryItem item(Document doc) {
-        Map<String, String> tags;
-        try {
-            tags = JSON.readValue(doc.get(TAGS_JSON), TAGS);
-        } catch (JsonProcessingException e) {
-            tags = new HashMap<>();
-        }
-        return new MemoryItem(doc.get(ID), MemoryKind.valueOf(doc.get(KIND)), doc.get(SCOPE), doc.get(TEXT),
-                Instant.ofEpochMilli(doc.getField(CREATED).numericValue().longValue()), tags);
     }
 }

@@ -89,14 +89,26 @@ final class VectorScan {
         float[] at(int doc) throws IOException {
             if (values != null && values.advanceExact(doc)) {
                 BytesRef b = values.binaryValue();
+                if (b.length != 4 * dimension) {
+                    throw wrongSize(doc, b.length + " bytes, not " + 4 * dimension);
+                }
                 float[] v = new float[dimension];
                 ByteBuffer.wrap(b.bytes, b.offset, b.length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
                 return v;
             }
             if (legacy != null && (legacy.docID() == doc || legacy.docID() < doc && legacy.advance(doc) == doc)) {
-                return legacy.vectorValue().clone();
+                float[] v = legacy.vectorValue();
+                if (v.length != dimension) {
+                    throw wrongSize(doc, v.length + " dimensions, not " + dimension);
+                }
+                return v.clone();
             }
             return null;
+        }
+
+        private static StoreException wrongSize(int doc, String found) {
+            return new StoreException("the memory store is damaged: the vector of document " + doc + " has "
+                    + found + "; run `reverb memory check` on its folder");
         }
     }
 

@@ -16,7 +16,8 @@ import java.util.Set;
  * with {@code task_id}, {@code prompt} (signature and docstring), {@code entry_point},
  * {@code canonical_solution} (the body) and {@code test} (which defines {@code check(candidate)}).
  * A bad line is skipped and reported with its line number; it never stops the load, and neither
- * does a truncated gzip file (what was read before the damage is kept).
+ * does a damaged gzip file (what was read before the damage is kept). A file with no problem at all
+ * is refused with one message naming it.
  */
 public final class HumanEval {
 
@@ -64,6 +65,7 @@ public final class HumanEval {
      * Loads a {@code .jsonl} or {@code .jsonl.gz} file; a repeated {@code task_id} is a bad line.
      *
      * @throws UncheckedIOException when the file cannot be opened at all
+     * @throws dev.reverb.environments.DatasetException when no line is a problem (a text file, an empty file)
      */
     public static JsonLines.Loaded<Problem> load(Path file) {
         Set<String> ids = new HashSet<>();

@@ -1,12 +1,10 @@
 package dev.reverb.environments.game24;
 
+import dev.reverb.environments.DatasetException;
+import dev.reverb.environments.DatasetLines;
 import dev.reverb.environments.DatasetReport;
 import dev.reverb.environments.Task;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,8 +18,8 @@ import java.util.stream.Collectors;
 /**
  * Reads the Tree of Thoughts Game of 24 CSV ({@code 24.csv}: {@code Rank,Puzzles,AMT (s),Solved rate,...},
  * the puzzles four whole numbers separated by spaces, ranked from easiest to hardest by how fast people
- * solve them) and turns puzzles into tasks. A bad line is skipped and reported with its line number;
- * it never stops the load.
+ * solve them) and turns puzzles into tasks. A bad line (not UTF-8 included) is skipped and reported
+ * with its line number; it never stops the load.
  */
 public final class Game24Puzzles {
 
@@ -39,64 +37,61 @@ public final class Game24Puzzles {
     }
 
     /**
-     * Loads a CSV. Task ids are {@code game24-RANK} ({@code game24-0901}), stable across runs.
+     * Loads a CSV through {@link DatasetLines}: a line that is not UTF-8 or not a puzzle is skipped and
+     * counted, never fatal. Task ids are {@code game24-RANK} ({@code game24-0901}), stable across runs.
      *
-     * @throws UncheckedIOException     when the file cannot be read at all
-     * @throws IllegalArgumentException when the header has no {@code Rank} or {@code Puzzles} column
+     * @throws UncheckedIOException when the file cannot be read at all
+     * @throws DatasetException     when the first line is not a header with {@code Rank} and {@code Puzzles}
+     *                              columns, or no line after it is a puzzle
      */
     public static Loaded load(Path csv) {
-        List<Task> tasks = new ArrayList<>();
-        List<DatasetReport.Issue> issues = new ArrayList<>();
         Map<Integer, Integer> rankLines = new HashMap<>();
-        try (BufferedReader reader = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
-            String header = reader.readLine();
-            if (header == null) {
-                throw new IllegalArgumentException("empty Game of 24 file " + csv.toAbsolutePath());
+        List<List<String>> header = new ArrayList<>(1);
+        DatasetLines.Read<Task> read = DatasetLines.read(csv, (line, number) -> {
+            if (header.isEmpty()) {
+                header.add(header(csv, line, number));
+                return null;
             }
-            List<String> columns = Arrays.stream(header.replace("\uFEFF", "").split(",", -1)).map(String::strip).toList();
-            int rankColumn = columns.indexOf("Rank");
-            int puzzleColumn = columns.indexOf("Puzzles");
-            int solvedColumn = columns.indexOf("Solved rate");
-            if (rankColumn < 0 || puzzleColumn < 0) {
-                throw new IllegalArgumentException("not a Game of 24 CSV: the header of " + csv.toAbsolutePath()
-                        + " has no Rank and Puzzles columns: " + header);
-            }
-            String line;
-            int number = 1;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                try {
-                    String[] cells = line.split(",", -1);
-                    if (cells.length != columns.size()) {
-                        throw new IllegalArgumentException("expected " + columns.size() + " columns, found " + cells.length);
-                    }
-                    int rank = wholeNumber(cells[rankColumn].strip(), "Rank");
-                    if (rank < 1) {
-                        throw new IllegalArgumentException("Rank must be at least 1, was " + rank);
-                    }
-                    List<Integer> puzzle = numbers(cells[puzzleColumn]);
-                    Integer first = rankLines.putIfAbsent(rank, number);
-                    if (first != null) {
-                        throw new IllegalArgumentException("Rank " + rank + " already appeared on line " + first);
-                    }
-                    Map<String, String> metadata = new LinkedHashMap<>();
-                    metadata.put("line", Integer.toString(number));
-                    metadata.put("source", csv.getFileName().toString());
-                    if (solvedColumn >= 0) {
-                        metadata.put("solved_rate", cells[solvedColumn].strip());
-                    }
-                    tasks.add(task(String.format("%s-%04d", TYPE, rank), puzzle, rank, metadata));
-                } catch (IllegalArgumentException e) {
-                    issues.add(new DatasetReport.Issue(number, e.getMessage()));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read dataset " + csv.toAbsolutePath() + ": " + e.getMessage(), e);
+            return puzzle(csv, header.get(0), line, number, rankLines);
+        });
+        return new Loaded(read.items(), read.report());
+    }
+
+    private static List<String> header(Path csv, String line, int number) {
+        List<String> columns = Arrays.stream(line.split(",", -1)).map(String::strip).toList();
+        if (!columns.contains("Rank") || !columns.contains("Puzzles")) {
+            throw new DatasetException("not a Game of 24 CSV: line " + number + " of " + csv.toAbsolutePath()
+                    + " should be a header with Rank and Puzzles columns, but is: " + abbreviated(line));
         }
-        return new Loaded(tasks, new DatasetReport(csv.toString(), tasks.size(), issues));
+        return columns;
+    }
+
+    private static Task puzzle(Path csv, List<String> columns, String line, int number, Map<Integer, Integer> rankLines) {
+        String[] cells = line.split(",", -1);
+        if (cells.length != columns.size()) {
+            throw new IllegalArgumentException("expected " + columns.size() + " columns, found " + cells.length);
+        }
+        int rank = wholeNumber(cells[columns.indexOf("Rank")].strip(), "Rank");
+        if (rank < 1) {
+            throw new IllegalArgumentException("Rank must be at least 1, was " + rank);
+        }
+        List<Integer> puzzle = numbers(cells[columns.indexOf("Puzzles")]);
+        Integer first = rankLines.putIfAbsent(rank, number);
+        if (first != null) {
+            throw new IllegalArgumentException("Rank " + rank + " already appeared on line " + first);
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("line", Integer.toString(number));
+        metadata.put("source", csv.getFileName().toString());
+        int solvedColumn = columns.indexOf("Solved rate");
+        if (solvedColumn >= 0) {
+            metadata.put("solved_rate", cells[solvedColumn].strip());
+        }
+        return task(String.format("%s-%04d", TYPE, rank), puzzle, rank, metadata);
+    }
+
+    private static String abbreviated(String text) {
+        return text.length() <= 60 ? "'" + text + "'" : "'" + text.substring(0, 57) + "...'";
     }
 
     /**

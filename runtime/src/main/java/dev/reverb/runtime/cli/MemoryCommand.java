@@ -1,30 +1,29 @@
 package dev.reverb.runtime.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reverb.environments.DatasetLines;
 import dev.reverb.memory.Insights;
 import dev.reverb.memory.LuceneStore;
 import dev.reverb.memory.MemoryItem;
 import dev.reverb.memory.MemoryKind;
 import dev.reverb.memory.MemoryQuery;
 import dev.reverb.memory.MemoryStore;
+import dev.reverb.memory.StoreCheck;
+import dev.reverb.memory.StoreException;
 import dev.reverb.runtime.memory.LangChain4jEmbedder;
 import dev.reverb.runtime.scenario.Durations;
 import dev.reverb.runtime.scenario.Scenario;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -34,34 +33,30 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
-import org.apache.lucene.store.LockObtainFailedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code reverb memory ...}: look into, move and prune a memory store. */
+/**
+ * {@code reverb memory ...}: look into, move, prune and check a memory store. {@code stats}, {@code search},
+ * {@code show}, {@code export} and {@code check} open the store read-only (nothing in the folder changes);
+ * every failure is one line {@code error: <sentence>} and exit code 2.
+ */
 @Command(name = "memory", description = "Inspect, export, import and prune a memory store.",
         subcommands = {MemoryCommand.Stats.class, MemoryCommand.Search.class, MemoryCommand.Show.class,
-                MemoryCommand.Export.class, MemoryCommand.Import.class, MemoryCommand.Prune.class})
+                MemoryCommand.Export.class, MemoryCommand.Import.class, MemoryCommand.Prune.class,
+                MemoryCommand.Check.class})
 final class MemoryCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The first line of an export: what the vectors are. */
-    static final String EXPORT_FORMAT = "reverb-memory-export";
 
     private MemoryCommand() {
     }
 
-    /** Opens an existing store, with a clear message when there is none or a run holds it. */
-    static LuceneStore open(Path dir) throws IOException {
-        try {
-            return LuceneStore.openExisting(dir);
-        } catch (LockObtainFailedException e) {
-            throw new IOException("the memory store at " + dir + " is in use (is a run using it?); try again when it ends");
-        }
-    }
+    /** The exit code of a command refused for bad input: a damaged or missing store, an unreadable file. */
+    static final int BAD_INPUT = 2;
 
     abstract static class StoreCommand implements Callable<Integer> {
         @Spec
@@ -73,6 +68,38 @@ final class MemoryCommand {
         PrintWriter out() {
             return spec.commandLine().getOut();
         }
+
+        PrintWriter err() {
+            return spec.commandLine().getErr();
+        }
+
+        /** The command's work; its exceptions become one-line errors with exit code 2. */
+        abstract int run() throws IOException;
+
+        @Override
+        public final Integer call() {
+            try {
+                return run();
+            } catch (StoreException | IllegalArgumentException e) {
+                err().println("error: " + e.getMessage());
+            } catch (IOException e) {
+                err().println("error: memory " + spec.name() + " " + dir + " failed: " + describe(e));
+            } catch (UncheckedIOException e) {
+                err().println("error: memory " + spec.name() + " " + dir + " failed: " + describe(e.getCause()));
+            } catch (RuntimeException e) { // Lucene meeting bytes it cannot decode in a store too large to verify on open
+                err().println("error: memory " + spec.name() + " " + dir + " failed: " + e + "; the store may be damaged:"
+                        + " run `reverb memory check " + dir + "`");
+            }
+            return BAD_INPUT;
+        }
+    }
+
+    /** An I/O failure as words, with the file it concerns. */
+    static String describe(IOException e) {
+        if (e instanceof FileSystemException f && f.getFile() != null) {
+            return f.getFile() + ": " + DatasetLines.reason(e);
+        }
+        return DatasetLines.reason(e);
     }
 
     /** Filters shared by search, export and prune. */
@@ -114,9 +141,9 @@ final class MemoryCommand {
     @Command(name = "stats", description = "Counts per kind and scope, and the store's schema and embedding model.")
     static final class Stats extends StoreCommand {
         @Override
-        public Integer call() throws IOException {
-            LuceneStore.Description d = LuceneStore.describe(dir);
-            try (LuceneStore store = open(dir)) {
+        int run() throws IOException {
+            try (LuceneStore store = LuceneStore.openReadOnly(dir)) {
+                LuceneStore.Description d = new LuceneStore.Description(store.schema(), store.dimension(), store.embedding());
                 List<MemoryItem> items = store.list(MemoryQuery.Filter.ANY);
                 PrintWriter out = out();
                 out.printf(Locale.ROOT, "%s: %d items; schema %d, %d-dimensional vectors from %s%n", dir, items.size(),
@@ -154,8 +181,9 @@ final class MemoryCommand {
         Filters filters = new Filters();
 
         @Override
-        public Integer call() throws IOException {
-            try (LuceneStore store = open(dir)) {
+        int run() throws IOException {
+            MemoryQuery.Filter filter = filters.filter();
+            try (LuceneStore store = LuceneStore.openReadOnly(dir)) {
                 float[] vector = null;
                 if (store.embedding().equals(Scenario.EmbeddingConfig.MINILM)) {
                     vector = LangChain4jEmbedder.miniLm().embed(query);
@@ -163,7 +191,7 @@ final class MemoryCommand {
                     spec.commandLine().getErr().println("note: the store's vectors come from '" + store.embedding()
                             + "', which this command cannot run; ranking by words (BM25) only");
                 }
-                List<MemoryStore.Hit> hits = store.search(new MemoryQuery(query, vector, k, filters.filter()));
+                List<MemoryStore.Hit> hits = store.search(new MemoryQuery(query, vector, k, filter));
                 PrintWriter out = out();
                 for (int r = 0; r < hits.size(); r++) {
                     MemoryItem i = hits.get(r).item();
@@ -184,14 +212,14 @@ final class MemoryCommand {
         String id;
 
         @Override
-        public Integer call() throws IOException {
-            try (LuceneStore store = open(dir)) {
+        int run() throws IOException {
+            try (LuceneStore store = LuceneStore.openReadOnly(dir)) {
                 MemoryItem item = store.get(id).orElse(null);
                 if (item == null) {
                     spec.commandLine().getErr().println("error: no item '" + id + "' in " + dir);
                     return 1;
                 }
-                out().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(fields(item)));
+                out().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(MemoryExport.fields(item)));
                 out().println();
                 out().println(item.text());
             }
@@ -208,15 +236,16 @@ final class MemoryCommand {
         Filters filters = new Filters();
 
         @Override
-        public Integer call() throws IOException {
-            try (LuceneStore store = open(dir);
-                 Writer w = output == null ? new NonClosing(out()) : Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
+        int run() throws IOException {
+            try (LuceneStore store = LuceneStore.openReadOnly(dir);
+                 Writer w = output == null ? new NonClosing(out()) : writer(output)) {
                 List<MemoryItem> items = new ArrayList<>(store.list(filters.filter()));
                 items.sort(Comparator.comparing(MemoryItem::id));
-                w.write(JSON.writeValueAsString(JSON.createObjectNode().put("format", EXPORT_FORMAT).put("version", 1)
-                        .put("dimension", store.dimension()).put("embedding", store.embedding())) + "\n");
+                w.write(JSON.writeValueAsString(MemoryExport.header(store.dimension(), store.embedding())) + "\n");
                 for (MemoryItem item : items) {
-                    w.write(JSON.writeValueAsString(line(item, store.vector(item.id()).orElseThrow())) + "\n");
+                    float[] vector = store.vector(item.id()).orElseThrow(() -> new StoreException("the memory store at "
+                            + dir + " is damaged: item " + item.id() + " has no vector; run `reverb memory check " + dir + "`"));
+                    w.write(JSON.writeValueAsString(MemoryExport.line(item, vector)) + "\n");
                 }
                 if (output != null) {
                     spec.commandLine().getErr().printf("exported %d items to %s%n", items.size(), output);
@@ -226,49 +255,61 @@ final class MemoryCommand {
         }
     }
 
-    @Command(name = "import", description = "Add the items of an export (an item with the same id is replaced).")
+    @Command(name = "import", description = "Add the items of an export (an item with the same id is replaced);"
+            + " bad lines are reported with their numbers and skipped.")
     static final class Import extends StoreCommand {
         @Parameters(index = "1", paramLabel = "FILE")
         Path file;
 
         @Override
-        public Integer call() throws IOException {
-            PrintWriter err = spec.commandLine().getErr();
-            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                String first = in.readLine();
-                JsonNode header = first == null ? null : parse(first);
-                if (header == null || !EXPORT_FORMAT.equals(header.path("format").asText())) {
-                    err.println("error: " + file + ":1: not a reverb memory export (no header line)");
-                    return 1;
+        int run() throws IOException {
+            try (MemoryExport.Importer run = new MemoryExport.Importer(file, dir, err())) {
+                try {
+                    DatasetLines.scan(file, run);
+                } catch (IOException e) {
+                    throw new StoreException("cannot read " + file + ": " + DatasetLines.reason(e), e);
+                } catch (MemoryExport.Refused e) {
+                    err().println("error: " + e.getMessage());
+                    return BAD_INPUT;
+                } catch (UncheckedIOException e) {
+                    throw e.getCause();
                 }
-                int imported = 0;
-                int bad = 0;
-                try (LuceneStore store = LuceneStore.open(dir, header.path("dimension").asInt(),
-                        header.path("embedding").asText(""))) {
-                    String text;
-                    int number = 1;
-                    while ((text = in.readLine()) != null) {
-                        number++;
-                        if (text.isBlank()) {
-                            continue;
-                        }
-                        try {
-                            JsonNode node = parse(text);
-                            if (node == null) {
-                                throw new IllegalArgumentException("not JSON");
-                            }
-                            store.put(item(node), vector(node, store.dimension()));
-                            imported++;
-                        } catch (RuntimeException e) {
-                            bad++;
-                            err.printf("%s:%d: skipped: %s%n", file, number, e.getMessage());
+                if (!run.started()) {
+                    err().println("error: " + file + ": the file is empty; not a reverb memory export");
+                    return BAD_INPUT;
+                }
+                run.finish();
+                out().printf("imported %d items into %s%s%n", run.imported(), dir,
+                        run.bad() == 0 ? "" : "; skipped " + run.bad() + " bad line(s)");
+                return run.bad() == 0 ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "check", description = "Verify every byte of every file of the store against its checksum,"
+            + " then read every item and vector.")
+    static final class Check extends StoreCommand {
+        @Override
+        int run() throws IOException {
+            StoreCheck.Result files = StoreCheck.check(dir);
+            int items;
+            try (LuceneStore store = LuceneStore.openReadOnly(dir)) {
+                List<MemoryItem> all = store.list(MemoryQuery.Filter.ANY);
+                for (MemoryItem item : all) {
+                    float[] vector = store.vector(item.id()).orElseThrow(() -> new StoreException("the memory store at "
+                            + dir + " is damaged: item " + item.id() + " has no vector"));
+                    for (float x : vector) {
+                        if (!Float.isFinite(x)) {
+                            throw new StoreException("the memory store at " + dir + " is damaged: the vector of item "
+                                    + item.id() + " holds " + x);
                         }
                     }
-                    store.commit();
                 }
-                out().printf("imported %d items into %s%s%n", imported, dir, bad == 0 ? "" : "; skipped " + bad + " bad line(s)");
-                return bad == 0 ? 0 : 1;
+                items = all.size();
             }
+            out().printf(Locale.ROOT, "%s: ok: %d files, %d bytes, every checksum matches; %d items, each with its vector%n",
+                    dir, files.files(), files.bytes(), items);
+            return 0;
         }
     }
 
@@ -287,7 +328,7 @@ final class MemoryCommand {
         Filters filters = new Filters();
 
         @Override
-        public Integer call() throws IOException {
+        int run() throws IOException {
             if (olderThan == null && maxImportance == null) {
                 spec.commandLine().getErr().println("error: give --older-than and/or --max-importance");
                 return 2;
@@ -301,7 +342,7 @@ final class MemoryCommand {
                 int max = maxImportance;
                 doomed = doomed.and(i -> i.kind() == MemoryKind.CONCEPT && Insights.importance(i) <= max);
             }
-            try (LuceneStore store = open(dir)) {
+            try (LuceneStore store = LuceneStore.openExisting(dir)) {
                 List<MemoryItem> selected = store.list(MemoryQuery.Filter.ANY).stream().filter(doomed).toList();
                 if (!dryRun) {
                     for (MemoryItem item : selected) {
@@ -315,51 +356,12 @@ final class MemoryCommand {
         }
     }
 
-    /** An item's fields but its text, as JSON. */
-    static ObjectNode fields(MemoryItem item) {
-        ObjectNode node = JSON.createObjectNode().put("id", item.id())
-                .put("kind", item.kind().name().toLowerCase(Locale.ROOT)).put("scope", item.scope())
-                .put("created_at", item.createdAt().toString());
-        node.set("tags", JSON.valueToTree(new TreeMap<>(item.tags())));
-        return node;
-    }
-
-    static ObjectNode line(MemoryItem item, float[] vector) {
-        ObjectNode node = fields(item).put("text", item.text());
-        ByteBuffer bytes = ByteBuffer.allocate(vector.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(vector);
-        node.put("vector", Base64.getEncoder().encodeToString(bytes.array()));
-        return node;
-    }
-
-    static MemoryItem item(JsonNode node) {
-        for (String field : List.of("id", "kind", "scope", "created_at", "text", "vector")) {
-            if (!node.path(field).isTextual()) {
-                throw new IllegalArgumentException("missing field '" + field + "'");
-            }
-        }
-        Map<String, String> tags = new HashMap<>();
-        node.path("tags").fields().forEachRemaining(e -> tags.put(e.getKey(), e.getValue().asText()));
-        return new MemoryItem(node.path("id").asText(), Filters.kind(node.path("kind").asText()), node.path("scope").asText(),
-                node.path("text").asText(), Instant.parse(node.path("created_at").asText()), tags);
-    }
-
-    static float[] vector(JsonNode node, int dimension) {
-        byte[] raw = Base64.getDecoder().decode(node.path("vector").asText());
-        if (raw.length != dimension * 4) {
-            throw new IllegalArgumentException("vector has " + raw.length / 4 + " dimensions, the store " + dimension);
-        }
-        float[] v = new float[dimension];
-        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-        return v;
-    }
-
-    private static JsonNode parse(String text) {
+    /** A writer for an export file, with a sentence when it cannot be created. */
+    private static Writer writer(Path output) throws IOException {
         try {
-            JsonNode node = JSON.readTree(text);
-            return node != null && node.isObject() ? node : null;
+            return Files.newBufferedWriter(output, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            return null;
+            throw new StoreException("cannot write the export " + output + ": " + DatasetLines.reason(e), e);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.reverb.runtime.cli;
 
+import dev.reverb.environments.DatasetException;
+import dev.reverb.memory.StoreException;
 import dev.reverb.runtime.run.RunFolder;
 import dev.reverb.runtime.run.Runner;
 import dev.reverb.runtime.scenario.Scenario;
@@ -40,7 +42,8 @@ public final class ReverbCli {
         cli.setErr(new PrintWriter(err, true));
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            return 1;
+            // a dataset with no task or a damaged memory store is bad input, like a bad scenario
+            return e instanceof DatasetException || e instanceof StoreException ? INVALID : 1;
         });
         return cli.execute(args);
     }
