@@ -60,6 +60,8 @@ final class Harness {
                     channel_out = os.fdopen(os.dup(1), "wb", buffering=0)
                     os.dup2(2, 1)
                     sys.stdin = open(os.devnull, encoding="utf-8")
+                import traceback
+                sys.excepthook = traceback.print_exception  # reads linecache: the source is no file
                 filename = "test.py" if mode == "tests" else "program.py"
                 linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
                 code = compile(source, filename, "exec")
@@ -101,7 +103,7 @@ final class Harness {
                             if i < len(args) and not inside(args[i]):
                                 raise PermissionError(f"sandbox refused {event} on {args[i]!r} outside the sandbox directory")
 
-                import _posixsubprocess, signal, traceback, types, keyword, builtins
+                import _posixsubprocess, signal, types, keyword, builtins
                 def refused_fork_exec(*args, **kwargs):
                     raise PermissionError("sandbox refused _posixsubprocess.fork_exec")
                 _posixsubprocess.fork_exec = refused_fork_exec
