@@ -196,6 +196,63 @@ class SandboxTest {
         assertThat(result.stderr()).contains("program.py", "line 2", "SyntaxError");
     }
 
+    @Test
+    void should_record_bwrap_when_created_by_default() {
+        assertThat(sandbox.isolation()).isEqualTo(Sandbox.Isolation.BWRAP);
+        assertThat(Sandbox.create(Sandbox.Isolation.BWRAP).isolation()).isEqualTo(Sandbox.Isolation.BWRAP);
+        assertThat(Sandbox.Isolation.fromId("unsafe-local")).isEqualTo(Sandbox.Isolation.UNSAFE_LOCAL);
+    }
+
+    @Test
+    void should_name_both_fixes_when_bwrap_is_unavailable() {
+        assertThat(Bwrap.unavailable("bubblewrap is not installed").getMessage())
+                .contains("apt-get install bubblewrap").contains("sandbox: unsafe-local");
+    }
+
+    @Test
+    void should_run_unprivileged_without_host_files_when_behind_bwrap() {
+        Sandbox.Result result = sandbox.run("""
+                import os
+                print(os.getuid(), os.getpid(), sorted(os.listdir('/')), os.uname().nodename)
+                """, LIMITS);
+
+        assertThat(result.stdout()).isEqualTo("65534 2 ['bin', 'dev', 'lib', 'lib64', 'proc', 'tmp', 'usr', 'work'] sandbox\n");
+    }
+
+    @Test
+    void should_keep_the_audit_hook_and_warn_when_unsafe_local_is_chosen() {
+        Sandbox unsafe = Sandbox.create(Sandbox.Isolation.UNSAFE_LOCAL);
+
+        Sandbox.Result system = unsafe.run("import os\nos.system('echo escaped')", LIMITS);
+        Sandbox.Result unhooked = unsafe.run(RedTeamAttacks.UNHOOK + "\nimport os\nos.system('echo escaped')", LIMITS);
+
+        assertThat(unsafe.isolation()).isEqualTo(Sandbox.Isolation.UNSAFE_LOCAL);
+        assertThat(system.stderr()).contains(Sandbox.REFUSED + " os.system");
+        assertThat(system.stdout()).doesNotContain("escaped");
+        // the in-process guard alone does not hold against hostile code: this is why bwrap is the default
+        assertThat(unhooked.stdout()).contains("escaped");
+    }
+
+    @Test
+    void should_kill_a_double_forked_grandchild_when_the_wall_time_ends() throws Exception {
+        String token = "4242." + System.nanoTime() % 100000;
+        Sandbox.Result result = sandbox.run(RedTeamAttacks.UNHOOK + """
+                import os, time
+                if os.fork() == 0:
+                    os.setsid()
+                    if os.fork() == 0:
+                        os.execv('/usr/bin/sleep', ['sleep', 'TOKEN'])
+                    os._exit(0)
+                while True:
+                    pass
+                """.replace("TOKEN", token), LIMITS.withWallTime(Duration.ofMillis(1500)));
+        Thread.sleep(500);
+
+        assertThat(result.timedOut()).isTrue();
+        assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(token)))
+                .isEmpty();
+    }
+
     static String pyString(String s) {
         return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
