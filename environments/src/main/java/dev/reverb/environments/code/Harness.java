@@ -30,7 +30,7 @@ final class Harness {
     }
 
     static final String PYTHON = """
-            import os, sys, resource, linecache, json
+            import os, sys, resource
 
             def _reverb_setup():
                 mode = sys.argv[1]
@@ -60,10 +60,18 @@ final class Harness {
                     channel_out = os.fdopen(os.dup(1), "wb", buffering=0)
                     os.dup2(2, 1)
                     sys.stdin = open(os.devnull, encoding="utf-8")
-                import traceback
-                sys.excepthook = traceback.print_exception  # reads linecache: the source is no file
                 filename = "test.py" if mode == "tests" else "program.py"
-                linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+
+                def print_error(kind=None, value=None, tb=None):
+                    # the source is no file: tracebacks read it from linecache (imported late: it costs ~10 ms)
+                    import linecache, traceback
+                    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+                    if kind is None:
+                        traceback.print_exc()
+                    else:
+                        traceback.print_exception(kind, value, tb)
+
+                sys.excepthook = print_error
                 code = compile(source, filename, "exec")
                 sys.argv = [filename]
 
@@ -103,7 +111,7 @@ final class Harness {
                             if i < len(args) and not inside(args[i]):
                                 raise PermissionError(f"sandbox refused {event} on {args[i]!r} outside the sandbox directory")
 
-                import _posixsubprocess, signal, types, keyword, builtins
+                import _posixsubprocess, builtins
                 def refused_fork_exec(*args, **kwargs):
                     raise PermissionError("sandbox refused _posixsubprocess.fork_exec")
                 _posixsubprocess.fork_exec = refused_fork_exec
@@ -164,6 +172,7 @@ final class Harness {
 
                 if mode == "run":
                     return code, {"__name__": "__main__", "__builtins__": builtins}, None
+                import json, signal, types, keyword
 
                 if mode == "candidate":
                     def serve(scope):
@@ -194,7 +203,7 @@ final class Harness {
                                     signal.setitimer(signal.ITIMER_REAL, 0)
                                 reply = json.dumps({"v": enc(value)})
                             except Exception as e:
-                                traceback.print_exc()
+                                print_error()
                                 sys.stderr.flush()
                                 reply = json.dumps({"e": f"{type(e).__name__}: {e}"[:300]})
                             send(reply)

@@ -13,22 +13,24 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a Python program in a real {@code python3} subprocess, each run in a fresh temporary
- * directory that is deleted afterwards, under limits: wall time (the whole process tree is
- * killed), CPU seconds, address-space memory, processes, file size and output size.
+ * Runs a Python program in a real interpreter under limits: wall time (the whole sandbox is
+ * killed), CPU seconds, address-space memory, processes, file size, open files, disk and output.
+ * The program travels on standard input (no host file is written for it) and runs in the work
+ * folder {@code /work}.
  *
- * <p>Inside the interpreter a small preamble sets the rlimits ({@code resource.setrlimit}) and
- * installs an audit hook ({@code sys.addaudithook}) that refuses, with a Python
- * {@code PermissionError} whose message starts with {@value #REFUSED}: opening files for writing
- * outside the run's directory; removing, renaming, copying or changing files outside it
- * ({@code os.*}, {@code shutil.*}); any socket operation; starting processes ({@code os.fork},
- * {@code os.system}, {@code os.exec*}, {@code os.spawn*}, {@code os.posix_spawn},
- * {@code subprocess.Popen}, {@code _posixsubprocess.fork_exec}); signalling other processes;
- * loading native code with {@code ctypes}. The interpreter runs isolated ({@code -I}), without
- * bytecode files ({@code -B}), with a minimal environment (no proxies, no inherited variables).
+ * <p>{@link Isolation#BWRAP} (the default, {@link #create()}) puts each interpreter behind a
+ * kernel boundary with bubblewrap: new user, pid, network, ipc, uts and cgroup namespaces, a
+ * read-only view of only the system's {@code /usr}, no host {@code /proc}, home or project
+ * folders, an unprivileged uid, an empty environment, a size-capped tmpfs as the work folder,
+ * and, when Reverb runs as root, bwrap itself started under uid 65534 (see {@link Bwrap}).
+ * {@link Isolation#UNSAFE_LOCAL} runs a plain subprocess in a temporary folder (deleted after);
+ * a scenario must opt into it, and it logs a warning.
  *
- * <p>This stops the mistakes and accidents of generated code; it is not a security boundary
- * against deliberately hostile code (use a container or VM for that).
+ * <p>Either way, inside the interpreter a preamble ({@link Harness}) sets the rlimits (hard, so
+ * they cannot be raised) and installs an audit hook ({@code sys.addaudithook}) as a second layer:
+ * it refuses, with a {@code PermissionError} whose message starts with {@value #REFUSED}, writes
+ * outside the work folder, sockets, starting processes, signals and {@code ctypes}. The hook alone
+ * is no boundary against hostile code (code can switch it off); the namespaces are.
  *
  * <p>{@link #run} never hangs and never throws for bad code: a crash, a refusal, a timeout or a
  * blown limit is a {@link Result}. Instances are immutable and safe to use from many threads.
@@ -214,6 +216,17 @@ public final class Sandbox {
         }
         Bwrap bwrap = bwrap();
         return new Sandbox(isolation, bwrap.interpreter(), bwrap);
+    }
+
+    /**
+     * An {@link Isolation#UNSAFE_LOCAL} sandbox running a given interpreter (an absolute path), e.g.
+     * the one a bwrap sandbox runs, to measure what the boundary adds.
+     */
+    public static Sandbox unsafeLocal(Path interpreter) {
+        Objects.requireNonNull(interpreter, "interpreter");
+        LOG.log(System.Logger.Level.WARNING, "sandbox: unsafe-local with " + interpreter
+                + ": in-process guards only; this is not a boundary against hostile code");
+        return new Sandbox(Isolation.UNSAFE_LOCAL, interpreter, null);
     }
 
     /** A sandbox behind the kernel boundary: {@code create(Isolation.BWRAP)}. */
