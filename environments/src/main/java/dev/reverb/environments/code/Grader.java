@@ -17,6 +17,18 @@ import java.util.regex.Pattern;
  * patches, reads or exits with reaches that interpreter: its return values arrive as JSON and are
  * rebuilt from plain types there, so an {@code __eq__} that is always true, patched builtins,
  * {@code sys.settrace}, printed markers and an early {@code exit(0)} have no effect.
+ *
+ * <p>Residual risks, as designed: the candidate sees each call's arguments and may answer from a
+ * table (as under any test-based grading); arguments and results are copies, so a test that checks
+ * an argument mutated in place cannot see the change, and only plain data crosses (None, bool, int,
+ * float, str, bytes, complex, list, tuple, dict, set, frozenset; a callable argument, a generator or
+ * an object result fails the test; all 164 HumanEval canonical solutions pass); the test side
+ * trusts the dataset's test code (it too runs sandboxed). For agent-written tests, only the
+ * program's top-level functions are reachable (not its constants or classes, nor a function named
+ * like a builtin), and a program that disables its per-call alarm fails the remaining tests by
+ * timeout. The kernel boundary shares the host kernel (no seccomp filter: a kernel exploit is out of
+ * scope), limits memory per interpreter with RLIMIT_AS rather than a cgroup, and a CPU-heavy
+ * candidate still competes with the host for CPU until its limits stop it.
  */
 final class Grader {
 
