@@ -25,9 +25,12 @@ import java.util.concurrent.TimeUnit;
  *       total disk cap), and {@code /tmp} links to it.</li>
  *   <li>uid and gid 65534 inside, an environment of five fixed variables, hostname {@code sandbox}.</li>
  *   <li>When Reverb runs as root, bwrap itself is started under the unprivileged uid 65534
- *       ({@code setpriv --reuid=65534 --regid=65534 --clear-groups}) so that no capability of the
- *       host's root is reachable, and the sandbox's RLIMIT_NPROC counts: the kernel charges processes
- *       to the (user namespace, uid) pair, so the limit bounds each sandbox on its own.</li>
+ *       ({@code setpriv --reuid=65534 --regid=65534 --clear-groups}) so that the sandbox's uid maps
+ *       to no privileged host uid, and RLIMIT_NPROC counts: the kernel charges processes to the
+ *       (user namespace, uid) pair, and every sandbox has its own user namespace, so the limit
+ *       bounds each sandbox on its own (bwrap started as root would map the sandbox to the host's
+ *       root, which the process limit exempts). This needs unprivileged user namespaces (on
+ *       Ubuntu 24.04: {@code sysctl kernel.apparmor_restrict_unprivileged_userns=0}).</li>
  * </ul>
  *
  * <p>Interpreter rule: the system interpreter {@code /usr/bin/python3} when it exists (covered by
@@ -44,12 +47,12 @@ final class Bwrap {
 
     private final Path interpreter;
     private final Path prefix;
-    private final boolean root;
+    private final boolean dropRoot;
 
-    private Bwrap(Path interpreter, Path prefix, boolean root) {
+    private Bwrap(Path interpreter, Path prefix, boolean dropRoot) {
         this.interpreter = interpreter;
         this.prefix = prefix;
-        this.root = root;
+        this.dropRoot = dropRoot;
     }
 
     Path interpreter() {
@@ -79,7 +82,12 @@ final class Bwrap {
         } else {
             throw unavailable("no python3 found");
         }
-        Bwrap bwrap = new Bwrap(interpreter, prefix, root);
+        // As root, bwrap runs unprivileged on purpose: started as root, the sandbox's uid would map to the
+        // host's root, which RLIMIT_NPROC exempts (a fork bomb then reaches the host's pid limit).
+        return check(new Bwrap(interpreter, prefix, root));
+    }
+
+    private static Bwrap check(Bwrap bwrap) {
         List<String> command = bwrap.command(16L << 20, List.of("-I", "-c", "print('ok')"));
         String answer;
         try {
@@ -93,7 +101,8 @@ final class Bwrap {
             }
             answer = new String(out, StandardCharsets.UTF_8).strip();
             if (process.exitValue() != 0 || !answer.equals("ok")) {
-                throw unavailable("a test run under bwrap failed (are user namespaces enabled?): " + answer);
+                throw unavailable("a test run under bwrap failed (are unprivileged user namespaces enabled? on Ubuntu: "
+                        + "sysctl kernel.apparmor_restrict_unprivileged_userns=0): " + answer);
             }
         } catch (IOException e) {
             throw unavailable("cannot start bwrap: " + e.getMessage());
@@ -113,7 +122,7 @@ final class Bwrap {
     /** The full command: bwrap (under setpriv when root) with its binds, then the interpreter and its arguments. */
     List<String> command(long diskBytes, List<String> pythonArgs) {
         List<String> c = new ArrayList<>();
-        if (root) {
+        if (dropRoot) {
             c.addAll(List.of(SETPRIV.toString(), "--reuid=" + UID, "--regid=" + UID, "--clear-groups"));
         }
         c.addAll(List.of(BWRAP.toString(), "--unshare-all", "--unshare-user", "--disable-userns",
