@@ -12,12 +12,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import dev.reverb.environments.EnvironmentDescriptor;
@@ -98,7 +96,7 @@ public final class CodeEnvironment implements Environment {
     private static final Pattern FENCE = Pattern.compile("```[ \\t]*([A-Za-z0-9_+-]*)[^\\n]*\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern OPEN_FENCE = Pattern.compile("```[ \\t]*([A-Za-z0-9_+-]*)[^\\n]*\\n");
     private static final Pattern FRAME = Pattern.compile(
-            "^\\s*File \"" + Pattern.quote(Sandbox.PROGRAM_FILE) + "\", line (\\d+)(?:, in (.+))?$");
+            "^\\s*File \"(?:" + Pattern.quote(Sandbox.PROGRAM_FILE) + "|test\\.py)\", line (\\d+)(?:, in (.+))?$");
     private static final Pattern TOP_LEVEL_DEFINITION = Pattern.compile("(?m)^(def|class|import|from|async def)\\s");
 
     private final List<Task> tasks;
@@ -227,6 +225,10 @@ public final class CodeEnvironment implements Environment {
         return problem.prompt() + body;
     }
 
+    /**
+     * Grades an output: the candidate program and the task's tests run in two sandboxes (see
+     * {@link Grader}); the verdict is the test side's, never text the candidate can print.
+     */
     @Override
     public Verdict verify(Task task, String output) {
         HumanEval.Problem problem = problem(task);
@@ -234,26 +236,16 @@ public final class CodeEnvironment implements Environment {
         if (program.isEmpty()) {
             return new Verdict(false, 0, "", "No code found: reply with the complete function in a ```python block.");
         }
-        String marker = "reverb-check-passed-" + UUID.randomUUID();
-        String harness = program.get() + "\n\n" + problem.test() + "\n\ncheck(" + problem.entryPoint() + ")\n"
-                + "print(" + pythonString(marker) + ")\n";
-        Sandbox.Result result = sandbox.run(harness, limits);
-        boolean correct = result.succeeded() && result.stdout().contains(marker);
-        String feedback;
-        if (correct) {
-            feedback = "All tests passed.";
-        } else if (result.succeeded()) {
-            feedback = "The program exited before the tests finished; do not call exit() or quit().";
-        } else {
-            feedback = describeFailure(result, limits);
-        }
-        return new Verdict(correct, correct ? 1 : 0, program.get(), feedback);
+        Grader.Outcome outcome = Grader.check(sandbox, problem, program.get(), limits);
+        return new Verdict(outcome.passed(), outcome.passed() ? 1 : 0, program.get(), outcome.feedback());
     }
 
     /**
      * Runs agent-written tests (one Python statement each, typically {@code assert f(x) == y})
      * against a program, each with the wall time of the limits as its own timeout, and reports
      * which passed and which failed with a message ({@code output: ...} for a failed equality).
+     * The tests run in their own sandbox against proxies of the program's top-level functions
+     * (arguments and results as plain data), so the program cannot print or fake their outcome.
      */
     public TestReport runTests(String program, List<String> tests) {
         Objects.requireNonNull(program, "program");
@@ -261,77 +253,13 @@ public final class CodeEnvironment implements Environment {
         if (cases.isEmpty()) {
             return new TestReport(List.of());
         }
-        String marker = "reverb-test-" + UUID.randomUUID();
-        String harness = program + "\n\n" + TEST_RUNNER
-                .replace("__TESTS__", json(cases))
-                .replace("__MARKER__", pythonString(marker))
-                .replace("__SECONDS__", Double.toString(limits.wallTime().toMillis() / 1000.0));
-        int factor = cases.size() + 1;
-        Sandbox.Limits all = new Sandbox.Limits(limits.wallTime().multipliedBy(factor),
-                limits.cpuSeconds() == 0 ? 0 : limits.cpuSeconds() * factor, limits.memoryBytes(),
-                limits.maxProcesses(), limits.maxFileBytes(), limits.maxOutputBytes());
-        Sandbox.Result result = sandbox.run(harness, all);
-
-        Map<Integer, TestOutcome> outcomes = new LinkedHashMap<>();
-        Pattern line = Pattern.compile(Pattern.quote(marker) + " (\\d+) (pass|fail) (.*)$");
-        for (String text : result.stdout().split("\n")) {
-            Matcher m = line.matcher(text);
-            if (m.find()) {
-                int index = Integer.parseInt(m.group(1));
-                if (index >= 0 && index < cases.size()) {
-                    outcomes.put(index, new TestOutcome(cases.get(index), m.group(2).equals("pass"),
-                            abbreviate(parseJsonString(m.group(3)))));
-                }
-            }
-        }
-        String whyMissing = result.succeeded() ? "the program exited before this test ran" : describeFailure(result, all);
-        List<TestOutcome> ordered = new ArrayList<>();
-        for (int i = 0; i < cases.size(); i++) {
-            ordered.add(outcomes.getOrDefault(i, new TestOutcome(cases.get(i), false, whyMissing)));
-        }
-        return new TestReport(ordered);
+        return Grader.runTests(sandbox, program, cases, limits, json(cases));
     }
 
-    /** Runs after the program: each test under its own alarm, one result line per test. */
-    private static final String TEST_RUNNER = """
-            def _reverb_run_tests():
-                import ast, json, signal
-                tests = __TESTS__
-                marker = __MARKER__
-                seconds = __SECONDS__
-
-                def on_alarm(signum, frame):
-                    raise TimeoutError(f"timed out after {seconds:g}s")
-
-                def output_of(source, scope):
-                    try:
-                        node = ast.parse(source).body[0]
-                        if isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare):
-                            value = eval(compile(ast.Expression(node.test.left), "<test>", "eval"), scope)
-                            return "output: " + repr(value)[:200]
-                    except BaseException:
-                        pass
-                    return None
-
-                signal.signal(signal.SIGALRM, on_alarm)
-                for index, source in enumerate(tests):
-                    scope = dict(globals())
-                    passed, message = True, ""
-                    signal.setitimer(signal.ITIMER_REAL, seconds)
-                    try:
-                        exec(compile(source, f"<test {index}>", "exec"), scope)
-                    except AssertionError as e:
-                        passed = False
-                        message = output_of(source, scope) or ("AssertionError: " + str(e) if str(e) else "AssertionError")
-                    except BaseException as e:
-                        passed = False
-                        message = f"{type(e).__name__}: {e}"
-                    finally:
-                        signal.setitimer(signal.ITIMER_REAL, 0)
-                    print("\\n" + marker, index, "pass" if passed else "fail", json.dumps(message[:300]), flush=True)
-
-            _reverb_run_tests()
-            """;
+    /** The sandbox this environment runs code in (a run records its isolation). */
+    public Sandbox sandbox() {
+        return sandbox;
+    }
 
     /**
      * The unbiased pass@k estimator of the Codex paper (Chen et al. 2021): the probability that at
@@ -405,12 +333,8 @@ public final class CodeEnvironment implements Environment {
         return millis % 1000 == 0 ? millis / 1000 + "s" : String.format(java.util.Locale.ROOT, "%.1fs", millis / 1000.0);
     }
 
-    private static String abbreviate(String text) {
+    static String abbreviate(String text) {
         return text.length() <= MAX_FEEDBACK ? text : text.substring(0, MAX_FEEDBACK - 3) + "...";
-    }
-
-    private static String pythonString(String text) {
-        return json(text);
     }
 
     /** JSON text of strings and lists of strings is also a valid Python literal. */
@@ -422,7 +346,7 @@ public final class CodeEnvironment implements Environment {
         }
     }
 
-    private static String parseJsonString(String text) {
+    static String parseJsonString(String text) {
         try {
             return JSON.readValue(text, String.class);
         } catch (JsonProcessingException e) {

@@ -1,39 +1,36 @@
 package dev.reverb.environments.code;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
- * Runs a Python program in a real {@code python3} subprocess, each run in a fresh temporary
- * directory that is deleted afterwards, under limits: wall time (the whole process tree is
- * killed), CPU seconds, address-space memory, processes, file size and output size.
+ * Runs a Python program in a real interpreter under limits: wall time (the whole sandbox is
+ * killed), CPU seconds, address-space memory, processes, file size, open files, disk and output.
+ * The program travels on standard input (no host file is written for it) and runs in the work
+ * folder {@code /work}.
  *
- * <p>Inside the interpreter a small preamble sets the rlimits ({@code resource.setrlimit}) and
- * installs an audit hook ({@code sys.addaudithook}) that refuses, with a Python
- * {@code PermissionError} whose message starts with {@value #REFUSED}: opening files for writing
- * outside the run's directory; removing, renaming, copying or changing files outside it
- * ({@code os.*}, {@code shutil.*}); any socket operation; starting processes ({@code os.fork},
- * {@code os.system}, {@code os.exec*}, {@code os.spawn*}, {@code os.posix_spawn},
- * {@code subprocess.Popen}, {@code _posixsubprocess.fork_exec}); signalling other processes;
- * loading native code with {@code ctypes}. The interpreter runs isolated ({@code -I}), without
- * bytecode files ({@code -B}), with a minimal environment (no proxies, no inherited variables).
+ * <p>{@link Isolation#BWRAP} (the default, {@link #create()}) puts each interpreter behind a
+ * kernel boundary with bubblewrap: new user, pid, network, ipc, uts and cgroup namespaces, a
+ * read-only view of only the system's {@code /usr}, no host {@code /proc}, home or project
+ * folders, an unprivileged uid, an empty environment, a size-capped tmpfs as the work folder,
+ * and, when Reverb runs as root, bwrap itself started under uid 65534 (see {@link Bwrap}).
+ * {@link Isolation#UNSAFE_LOCAL} runs a plain subprocess in a temporary folder (deleted after);
+ * a scenario must opt into it, and it logs a warning.
  *
- * <p>This stops the mistakes and accidents of generated code; it is not a security boundary
- * against deliberately hostile code (use a container or VM for that).
+ * <p>Either way, inside the interpreter a preamble ({@link Harness}) sets the rlimits (hard, so
+ * they cannot be raised) and installs an audit hook ({@code sys.addaudithook}) as a second layer:
+ * it refuses, with a {@code PermissionError} whose message starts with {@value #REFUSED}, writes
+ * outside the work folder, sockets, starting processes, signals and {@code ctypes}. The hook alone
+ * is no boundary against hostile code (code can switch it off); the namespaces are.
  *
  * <p>{@link #run} never hangs and never throws for bad code: a crash, a refusal, a timeout or a
  * blown limit is a {@link Result}. Instances are immutable and safe to use from many threads.
@@ -49,23 +46,26 @@ public final class Sandbox {
     /**
      * Limits of one run. A limit of 0 means "not limited" for every field except the wall time.
      *
-     * @param wallTime       wall-clock time after which the process tree is killed
+     * @param wallTime       wall-clock time after which the whole sandbox is killed
      * @param cpuSeconds     CPU seconds (RLIMIT_CPU)
      * @param memoryBytes    address space (RLIMIT_AS)
-     * @param maxProcesses   processes of the user (RLIMIT_NPROC; not enforced for root, where the
-     *                       audit hook's fork refusal is what stops a fork bomb)
+     * @param maxProcesses   processes and threads (RLIMIT_NPROC; under bwrap counted per sandbox, see
+     *                       {@link Bwrap}; with {@code unsafe-local} not enforced for root)
      * @param maxFileBytes   size of any file written (RLIMIT_FSIZE)
      * @param maxOutputBytes bytes kept of stdout and of stderr each; printing more kills the run
+     * @param maxOpenFiles   open file descriptors (RLIMIT_NOFILE)
+     * @param maxDiskBytes   total size of the work folder (the size of its tmpfs; bwrap only)
      */
     public record Limits(Duration wallTime, int cpuSeconds, long memoryBytes, int maxProcesses,
-                         long maxFileBytes, int maxOutputBytes) {
+                         long maxFileBytes, int maxOutputBytes, int maxOpenFiles, long maxDiskBytes) {
 
         public Limits {
             Objects.requireNonNull(wallTime, "wallTime");
             if (wallTime.isNegative() || wallTime.isZero()) {
                 throw new IllegalArgumentException("wallTime must be positive, was " + wallTime);
             }
-            if (cpuSeconds < 0 || memoryBytes < 0 || maxProcesses < 0 || maxFileBytes < 0) {
+            if (cpuSeconds < 0 || memoryBytes < 0 || maxProcesses < 0 || maxFileBytes < 0 || maxOpenFiles < 0
+                    || maxDiskBytes < 0) {
                 throw new IllegalArgumentException("limits must not be negative");
             }
             if (maxOutputBytes <= 0) {
@@ -73,29 +73,61 @@ public final class Sandbox {
             }
         }
 
-        /** 10 s wall, 10 CPU s, 1 GiB memory, 256 processes, 16 MiB files, 64 KiB output. */
+        /** With the default open files (128) and disk (64 MiB). */
+        public Limits(Duration wallTime, int cpuSeconds, long memoryBytes, int maxProcesses, long maxFileBytes,
+                      int maxOutputBytes) {
+            this(wallTime, cpuSeconds, memoryBytes, maxProcesses, maxFileBytes, maxOutputBytes, 128, 64L << 20);
+        }
+
+        /** 10 s wall, 10 CPU s, 1 GiB memory, 256 processes, 16 MiB files, 64 KiB output, 128 files, 64 MiB disk. */
         public static Limits defaults() {
             return new Limits(Duration.ofSeconds(10), 10, 1L << 30, 256, 16L << 20, 64 << 10);
         }
 
         public Limits withWallTime(Duration value) {
-            return new Limits(value, cpuSeconds, memoryBytes, maxProcesses, maxFileBytes, maxOutputBytes);
+            return new Limits(value, cpuSeconds, memoryBytes, maxProcesses, maxFileBytes, maxOutputBytes, maxOpenFiles,
+                    maxDiskBytes);
         }
 
         public Limits withCpuSeconds(int value) {
-            return new Limits(wallTime, value, memoryBytes, maxProcesses, maxFileBytes, maxOutputBytes);
+            return new Limits(wallTime, value, memoryBytes, maxProcesses, maxFileBytes, maxOutputBytes, maxOpenFiles,
+                    maxDiskBytes);
         }
 
         public Limits withMemoryBytes(long value) {
-            return new Limits(wallTime, cpuSeconds, value, maxProcesses, maxFileBytes, maxOutputBytes);
+            return new Limits(wallTime, cpuSeconds, value, maxProcesses, maxFileBytes, maxOutputBytes, maxOpenFiles,
+                    maxDiskBytes);
+        }
+
+        public Limits withMaxProcesses(int value) {
+            return new Limits(wallTime, cpuSeconds, memoryBytes, value, maxFileBytes, maxOutputBytes, maxOpenFiles,
+                    maxDiskBytes);
         }
 
         public Limits withMaxFileBytes(long value) {
-            return new Limits(wallTime, cpuSeconds, memoryBytes, maxProcesses, value, maxOutputBytes);
+            return new Limits(wallTime, cpuSeconds, memoryBytes, maxProcesses, value, maxOutputBytes, maxOpenFiles,
+                    maxDiskBytes);
         }
 
         public Limits withMaxOutputBytes(int value) {
-            return new Limits(wallTime, cpuSeconds, memoryBytes, maxProcesses, maxFileBytes, value);
+            return new Limits(wallTime, cpuSeconds, memoryBytes, maxProcesses, maxFileBytes, value, maxOpenFiles,
+                    maxDiskBytes);
+        }
+
+        public Limits withMaxOpenFiles(int value) {
+            return new Limits(wallTime, cpuSeconds, memoryBytes, maxProcesses, maxFileBytes, maxOutputBytes, value,
+                    maxDiskBytes);
+        }
+
+        public Limits withMaxDiskBytes(long value) {
+            return new Limits(wallTime, cpuSeconds, memoryBytes, maxProcesses, maxFileBytes, maxOutputBytes,
+                    maxOpenFiles, value);
+        }
+
+        /** The same limits with the wall time and CPU seconds multiplied (for several tests in one run). */
+        Limits times(int factor) {
+            return new Limits(wallTime.multipliedBy(factor), cpuSeconds * factor, memoryBytes, maxProcesses,
+                    maxFileBytes, maxOutputBytes, maxOpenFiles, maxDiskBytes);
         }
     }
 
@@ -126,89 +158,6 @@ public final class Sandbox {
         }
     }
 
-    private static final int SIGXCPU = 24;
-    private static final Pattern MEMORY_ERROR = Pattern.compile("(?m)^MemoryError\\b|Cannot allocate memory");
-    private static final Duration GRACE = Duration.ofSeconds(3);
-
-    /**
-     * Runs before the program: sets the rlimits given as arguments, reads {@value #PROGRAM_FILE},
-     * installs the audit hook and executes the program as {@code __main__}.
-     */
-    private static final String PREAMBLE = """
-            import os, sys, resource, linecache
-
-            def _reverb_sandbox():
-                memory, cpu, nproc, fsize = (int(a) for a in sys.argv[1:5])
-
-                def limit(kind, soft, hard):
-                    if soft <= 0:
-                        return
-                    _, old_hard = resource.getrlimit(kind)
-                    if old_hard != resource.RLIM_INFINITY:
-                        soft, hard = min(soft, old_hard), min(hard, old_hard)
-                    resource.setrlimit(kind, (soft, hard))
-
-                limit(resource.RLIMIT_AS, memory, memory)
-                limit(resource.RLIMIT_CPU, cpu, cpu + 1)
-                limit(resource.RLIMIT_NPROC, nproc, nproc)
-                limit(resource.RLIMIT_FSIZE, fsize, fsize)
-
-                home = os.path.realpath(os.getcwd())
-                refused = {"os.fork", "os.forkpty", "os.system", "os.exec", "os.spawn", "os.posix_spawn",
-                           "subprocess.Popen", "pty.spawn", "os.kill", "os.killpg", "signal.pthread_kill",
-                           "ctypes.dlopen", "ctypes.dlsym", "os.chroot", "sys.remote_exec"}
-                # event -> indexes of the arguments that are paths which must stay inside home
-                paths = {"os.remove": (0,), "os.rename": (0, 1), "os.rmdir": (0,), "os.mkdir": (0,),
-                         "os.chmod": (0,), "os.chown": (0,), "os.link": (1,), "os.symlink": (1,),
-                         "os.truncate": (0,), "os.utime": (0,), "os.chflags": (0,), "os.lchflags": (0,),
-                         "shutil.rmtree": (0,), "shutil.copyfile": (1,), "shutil.copymode": (1,),
-                         "shutil.copystat": (1,), "shutil.copytree": (1,), "shutil.move": (0, 1),
-                         "shutil.chown": (0,), "shutil.make_archive": (0,), "shutil.unpack_archive": (1,)}
-                writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-                realpath, fsdecode, sep = os.path.realpath, os.fsdecode, os.sep
-
-                def inside(path):
-                    if path is None or isinstance(path, int):
-                        return True
-                    try:
-                        resolved = realpath(fsdecode(path))
-                    except Exception:
-                        return False
-                    return resolved == home or resolved.startswith(home + sep)
-
-                def hook(event, args):
-                    if event in refused or event.startswith("socket."):
-                        raise PermissionError(f"sandbox refused {event}")
-                    if event == "import" and args[0] == "_posixsubprocess":
-                        raise PermissionError("sandbox refused importing _posixsubprocess again")
-                    if event == "open":
-                        path, mode, flags = args
-                        if isinstance(flags, int) and flags & writing and not inside(path):
-                            raise PermissionError(f"sandbox refused writing to {path!r} outside the sandbox directory")
-                    elif event in paths:
-                        for i in paths[event]:
-                            if i < len(args) and not inside(args[i]):
-                                raise PermissionError(f"sandbox refused {event} on {args[i]!r} outside the sandbox directory")
-
-                with open("program.py", encoding="utf-8") as f:
-                    source = f.read()
-                linecache.cache["program.py"] = (len(source), None, source.splitlines(True), "program.py")
-                code = compile(source, "program.py", "exec")
-                sys.argv = ["program.py"]
-
-                # fork_exec starts processes without an audit event (multiprocessing.util.spawnv_passfds)
-                import _posixsubprocess
-                def refused_fork_exec(*args, **kwargs):
-                    raise PermissionError("sandbox refused _posixsubprocess.fork_exec")
-                _posixsubprocess.fork_exec = refused_fork_exec
-                sys.addaudithook(hook)
-                return code
-
-            _reverb_code = _reverb_sandbox()
-            del _reverb_sandbox
-            exec(_reverb_code, {"__name__": "__main__", "__builtins__": __builtins__})
-            """;
-
     /** How model-written code is isolated from the host. */
     public enum Isolation {
         /** Kernel namespaces through bubblewrap: the default, and the only safe choice. */
@@ -237,31 +186,81 @@ public final class Sandbox {
         }
     }
 
+    private static final System.Logger LOG = System.getLogger(Sandbox.class.getName());
+    private static final Object PROBE_LOCK = new Object();
+    private static volatile Bwrap probed;
+    private static volatile IllegalStateException probeFailure;
+
+    private final Isolation isolation;
+    private final Path interpreter;
+    private final Bwrap bwrap;
+
+    private Sandbox(Isolation isolation, Path interpreter, Bwrap bwrap) {
+        this.isolation = isolation;
+        this.interpreter = interpreter;
+        this.bwrap = bwrap;
+    }
+
     /**
-     * A sandbox with the given isolation for the {@code python3} on the {@code PATH}.
+     * A sandbox with the given isolation. {@link Isolation#BWRAP} checks once per JVM that bubblewrap
+     * runs an interpreter here; {@link Isolation#UNSAFE_LOCAL} logs a warning.
      *
      * @throws IllegalStateException when the isolation cannot be had here (the message names the fix)
      */
     public static Sandbox create(Isolation isolation) {
-        // TODO(issue 9): bubblewrap isolation
-        return create();
-    }
-
-    private final Path interpreter;
-
-    /** A sandbox running the given Python 3 interpreter (an absolute path to an executable). */
-    public Sandbox(Path interpreter) {
-        this.interpreter = Objects.requireNonNull(interpreter, "interpreter");
+        Objects.requireNonNull(isolation, "isolation");
+        if (isolation == Isolation.UNSAFE_LOCAL) {
+            LOG.log(System.Logger.Level.WARNING, "sandbox: unsafe-local: model-written code runs as a plain subprocess of this user with "
+                    + "in-process guards only; this is not a boundary against hostile code");
+            return new Sandbox(isolation, locatePython(), null);
+        }
+        Bwrap bwrap = bwrap();
+        return new Sandbox(isolation, bwrap.interpreter(), bwrap);
     }
 
     /**
-     * A sandbox for the {@code python3} found on the {@code PATH}, resolved to its real executable
-     * (so that launcher shims such as pyenv's are not needed at run time).
-     *
-     * @throws IllegalStateException when no working {@code python3} is found
+     * An {@link Isolation#UNSAFE_LOCAL} sandbox running a given interpreter (an absolute path), e.g.
+     * the one a bwrap sandbox runs, to measure what the boundary adds.
      */
+    public static Sandbox unsafeLocal(Path interpreter) {
+        Objects.requireNonNull(interpreter, "interpreter");
+        LOG.log(System.Logger.Level.WARNING, "sandbox: unsafe-local with " + interpreter
+                + ": in-process guards only; this is not a boundary against hostile code");
+        return new Sandbox(Isolation.UNSAFE_LOCAL, interpreter, null);
+    }
+
+    /** A sandbox behind the kernel boundary: {@code create(Isolation.BWRAP)}. */
     public static Sandbox create() {
-        return new Sandbox(locatePython());
+        return create(Isolation.BWRAP);
+    }
+
+    /** Whether {@link Isolation#BWRAP} works here (bubblewrap, user namespaces and Python); for test assumptions. */
+    public static boolean bwrapAvailable() {
+        try {
+            bwrap();
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
+    private static Bwrap bwrap() {
+        if (probed != null) {
+            return probed;
+        }
+        synchronized (PROBE_LOCK) {
+            if (probed == null && probeFailure == null) {
+                try {
+                    probed = Bwrap.probe(pythonAvailable() ? locatePython() : null);
+                } catch (IllegalStateException e) {
+                    probeFailure = e;
+                }
+            }
+            if (probed != null) {
+                return probed;
+            }
+            throw new IllegalStateException(probeFailure.getMessage(), probeFailure);
+        }
     }
 
     /** Whether a working {@code python3} is on the {@code PATH}. */
@@ -299,6 +298,11 @@ public final class Sandbox {
         }
     }
 
+    /** The isolation this sandbox uses (a run records it). */
+    public Isolation isolation() {
+        return isolation;
+    }
+
     /** The interpreter this sandbox runs. */
     public Path interpreter() {
         return interpreter;
@@ -307,172 +311,41 @@ public final class Sandbox {
     /**
      * Runs a program under the given limits and reports what happened.
      *
-     * @throws UncheckedIOException  when the temporary directory cannot be made (a host problem)
+     * @throws UncheckedIOException  when a temporary directory cannot be made (a host problem)
      * @throws IllegalStateException when the interpreter cannot be started
      */
     public Result run(String program, Limits limits) {
         Objects.requireNonNull(program, "program");
         Objects.requireNonNull(limits, "limits");
+        return start("run", List.of(), program, limits).finish();
+    }
+
+    /**
+     * Starts the harness in a mode ({@code run}, {@code candidate}, {@code tests}) with extra
+     * arguments, sending it the source; {@code run} captures standard output, the others read it as
+     * the protocol channel.
+     */
+    Execution start(String mode, List<String> extra, String source, Limits limits) {
+        List<String> args = new ArrayList<>(List.of("-I", "-B", "-c", Harness.PYTHON, mode,
+                Long.toString(limits.memoryBytes()), Integer.toString(limits.cpuSeconds()),
+                Integer.toString(limits.maxProcesses()), Long.toString(limits.maxFileBytes()),
+                Integer.toString(limits.maxOpenFiles())));
+        args.addAll(extra);
+        boolean channel = !mode.equals("run");
+        if (bwrap != null) {
+            return Execution.start(bwrap.command(limits.maxDiskBytes(), args), null,
+                    Map.of("PATH", "/usr/bin:/bin"), source, limits, channel);
+        }
         Path dir;
         try {
             dir = Files.createTempDirectory("reverb-sandbox-");
-            Files.writeString(dir.resolve(PROGRAM_FILE), program, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare a sandbox directory: " + e.getMessage(), e);
         }
-        try {
-            return execute(dir, limits);
-        } finally {
-            deleteRecursively(dir);
-        }
-    }
-
-    private Result execute(Path dir, Limits limits) {
-        ProcessBuilder builder = new ProcessBuilder(List.of(interpreter.toString(), "-I", "-B", "-c", PREAMBLE,
-                Long.toString(limits.memoryBytes()), Integer.toString(limits.cpuSeconds()),
-                Integer.toString(limits.maxProcesses()), Long.toString(limits.maxFileBytes())))
-                .directory(dir.toFile());
-        Map<String, String> env = builder.environment();
-        env.clear();
-        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-        env.put("HOME", dir.toString());
-        env.put("TMPDIR", dir.toString());
-        env.put("LANG", "C.UTF-8");
-        env.put("LC_ALL", "C.UTF-8");
-
-        long start = System.nanoTime();
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start " + interpreter + ": " + e.getMessage(), e);
-        }
-        AtomicBoolean outputExceeded = new AtomicBoolean();
-        Runnable onOverflow = () -> {
-            outputExceeded.set(true);
-            killTree(process);
-        };
-        Capture out = new Capture(process.getInputStream(), limits.maxOutputBytes(), onOverflow);
-        Capture err = new Capture(process.getErrorStream(), limits.maxOutputBytes(), onOverflow);
-        Thread outThread = start(out, "sandbox-stdout");
-        Thread errThread = start(err, "sandbox-stderr");
-        boolean timedOut = false;
-        boolean interrupted = false;
-        try {
-            process.getOutputStream().close();
-        } catch (IOException ignored) {
-            // the program may already have exited
-        }
-        try {
-            if (!process.waitFor(limits.wallTime().toNanos(), TimeUnit.NANOSECONDS)) {
-                timedOut = true;
-                killTree(process);
-                process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            interrupted = true;
-            killTree(process);
-        }
-        Duration wall = Duration.ofNanos(System.nanoTime() - start);
-        interrupted |= finish(outThread, process.getInputStream());
-        interrupted |= finish(errThread, process.getErrorStream());
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        int status = process.isAlive() ? -1 : process.exitValue();
-        String stderr = err.text();
-        boolean cpuKilled = !timedOut && !outputExceeded.get() && (status == 128 + SIGXCPU
-                || (status == 128 + 9 && limits.cpuSeconds() > 0
-                && wall.toMillis() >= limits.cpuSeconds() * 1000L));
-        return new Result(status, timedOut || cpuKilled, outputExceeded.get(),
-                status != 0 && MEMORY_ERROR.matcher(stderr).find(), out.text(), stderr, wall);
-    }
-
-    private static Thread start(Runnable runnable, String name) {
-        Thread thread = new Thread(runnable, name);
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
-    }
-
-    /** Waits for a reader; if a stray process still holds the pipe, closes it. Returns whether interrupted. */
-    private static boolean finish(Thread reader, InputStream stream) {
-        try {
-            reader.join(GRACE.toMillis());
-            if (reader.isAlive()) {
-                stream.close();
-                reader.join(GRACE.toMillis());
-            }
-            return false;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            return true;
-        }
-    }
-
-    /** Kills the descendants first (they are no longer descendants once the parent is gone), then the process. */
-    private static void killTree(Process process) {
-        for (int round = 0; round < 3; round++) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-        }
-        process.destroyForcibly();
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException ignored) {
-                    // best effort: a leftover temporary file is not worth failing a run for
-                }
-            });
-        } catch (IOException | UncheckedIOException ignored) {
-            // best effort, as above
-        }
-    }
-
-    /** Reads a stream to its end, keeping at most {@code max} bytes; calls {@code onOverflow} once when exceeded. */
-    private static final class Capture implements Runnable {
-        private final InputStream stream;
-        private final int max;
-        private final Runnable onOverflow;
-        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
-        private boolean overflowed;
-
-        Capture(InputStream stream, int max, Runnable onOverflow) {
-            this.stream = stream;
-            this.max = max;
-            this.onOverflow = onOverflow;
-        }
-
-        @Override
-        public void run() {
-            byte[] buffer = new byte[8192];
-            try {
-                int n;
-                while ((n = stream.read(buffer)) >= 0) {
-                    boolean overflowNow = false;
-                    synchronized (this) {
-                        int room = max - kept.size();
-                        kept.write(buffer, 0, Math.min(room, n));
-                        if (n > room && !overflowed) {
-                            overflowed = true;
-                            overflowNow = true;
-                        }
-                    }
-                    if (overflowNow) {
-                        onOverflow.run();
-                    }
-                }
-            } catch (IOException ignored) {
-                // the stream was closed because the process was killed
-            }
-        }
-
-        synchronized String text() {
-            return kept.toString(StandardCharsets.UTF_8);
-        }
+        List<String> command = new ArrayList<>();
+        command.add(interpreter.toString());
+        command.addAll(args);
+        return Execution.start(command, dir, Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "HOME", dir.toString(),
+                "TMPDIR", dir.toString(), "LANG", "C.UTF-8", "LC_ALL", "C.UTF-8"), source, limits, channel);
     }
 }

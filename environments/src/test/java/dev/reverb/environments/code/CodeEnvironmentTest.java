@@ -30,7 +30,7 @@ class CodeEnvironmentTest {
 
     @BeforeAll
     static void python() {
-        Assumptions.assumeTrue(Sandbox.pythonAvailable(), "python3 is not on the PATH");
+        Assumptions.assumeTrue(Sandbox.bwrapAvailable(), "bubblewrap (with user namespaces and python3) is not available");
         sandbox = Sandbox.create();
         toy = CodeEnvironment.of(List.of(ADD), DatasetReport.clean("toy", 1), sandbox, LIMITS);
     }

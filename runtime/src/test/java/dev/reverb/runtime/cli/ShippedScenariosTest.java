@@ -46,7 +46,8 @@ class ShippedScenariosTest {
     void should_run_the_offline_protocol_examples_when_shipped(String name) throws IOException {
         boolean dataset = DATASETS.contains(name);
         Assumptions.assumeTrue(!dataset || Files.isDirectory(SHARED.resolve("data")), "needs " + SHARED.resolve("data"));
-        Assumptions.assumeTrue(!name.startsWith("humaneval") || Sandbox.pythonAvailable(), "needs python3");
+        Assumptions.assumeTrue(!name.startsWith("humaneval") || Sandbox.bwrapAvailable(),
+                "needs bubblewrap (apt-get install bubblewrap) with user namespaces and python3");
         QuickstartTest.Cli cli = reverb("run", ROOT.resolve("scenarios/" + name + ".yaml").toString(), "--no-progress",
                 "--set", "run.output=" + tmp, "--set", dataset || name.startsWith("math")
                         ? "environment.limit=4" : "environment.count=4");
