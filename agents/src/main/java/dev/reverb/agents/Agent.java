@@ -88,8 +88,8 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
     }
 
     private Behavior<Command> onAct(Act act) {
-        CallContext call = new CallContext(episode.id(), spec.name(), spec.role().id(), act.round(), act.phase(),
-                episode.task());
+        CallContext call = new CallContext(episode.id(), episode.task().id(), spec.name(), spec.role().id(), act.round(),
+                act.phase());
         long seed = Seeds.mix(episode.seed(), spec.name(), act.round(), act.phase().name());
         GenerateRequest request = new GenerateRequest(spec.prompt().render(act.slots()),
                 spec.sampling().withSeed(seed), act.samples(), call);

@@ -161,7 +161,7 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
             calls++;
             record(pending, finished.result(), null);
             reply(pending.request, StatusReply.success(finished.result()));
-        } else if (pending.attempts <= settings.maxRetries() && !(finished.error() instanceof UnsupportedOperationException)
+        } else if (pending.attempts <= settings.maxRetries() && !isFinal(finished.error())
                 && backend.isRetryable(finished.error())) {
             retries++;
             Duration delay = settings.backoff().multipliedBy(1L << Math.min(pending.attempts - 1, 20));
@@ -174,6 +174,11 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         }
         drain();
         return this;
+    }
+
+    /** Failures that another try cannot fix, whatever the backend says: an unsupported call, a request too long for the model. */
+    private static boolean isFinal(Throwable error) {
+        return error instanceof UnsupportedOperationException || error instanceof ContextLengthExceeded;
     }
 
     private Behavior<Command> onRetryDue(RetryDue due) {
@@ -224,6 +229,12 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         completionTokens += written;
         trace.emit(new TraceEvent.ModelCall(Instant.now(), c.episodeId(), c.agent(), c.round(), c.phase(), model,
                 simulated, prompt, outputs, read, written, latency, pending.attempts, error));
+        if (result instanceof Generation g) {
+            for (String note : g.notes()) {
+                trace.emit(new TraceEvent.ProtocolEvent(Instant.now(), c.episodeId(), "model", c.round(), "model-note",
+                        g.model() + ": " + note));
+            }
+        }
     }
 
     private String describe(Throwable error, int attempts) {
