@@ -102,9 +102,10 @@ public final class Runner {
                     plans.size());
         }
         Map<String, Experiment.Model> models = new LinkedHashMap<>();
+        var tasks = dev.reverb.runtime.backend.SimulatedBackend.lookup(environment.tasks());
         for (Map.Entry<String, Scenario.ModelConfig> m : scenario.models().entrySet()) {
-            models.put(m.getKey(), new Experiment.Model(
-                    Wiring.backend(m.getValue(), scenario.run().seed(), options.environment()), Wiring.gateway(m.getValue())));
+            models.put(m.getKey(), new Experiment.Model(Wiring.backend(m.getValue(), scenario.run().seed(),
+                    options.environment(), tasks), Wiring.gateway(m.getValue())));
         }
         MemoryKeeper.Plan memory = Wiring.memory(scenario, options.environment());
         Experiment.Setup setup = new Experiment.Setup(environment, models, scenario.agents(), todo,

@@ -10,14 +10,12 @@ import dev.reverb.agents.model.CallContext;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.ScoreRequest;
 import dev.reverb.agents.model.StepScores;
-import dev.reverb.environments.Task;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class PoolingPrmTest {
 
     static final ScoreRequest REQUEST = new ScoreRequest("What is 2+3*4?", List.of("3*4 = 12", "2+12 = 15"),
-            new CallContext("ep", "prm", "judge", 0, Phase.SCORE, new Task("t", "test", "q", "14", List.of(), Map.of())));
+            new CallContext("ep", "t", "prm", "judge", 0, Phase.SCORE));
 
     HttpServer server;
     final AtomicReference<JsonNode> received = new AtomicReference<>();
