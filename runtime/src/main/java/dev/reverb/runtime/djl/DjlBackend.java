@@ -3,6 +3,7 @@ package dev.reverb.runtime.djl;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reverb.agents.model.ContextLengthExceeded;
 import dev.reverb.agents.model.GenerateRequest;
 import dev.reverb.agents.model.Generation;
 import dev.reverb.agents.model.ModelBackend;
@@ -223,7 +224,20 @@ public final class DjlBackend implements ModelBackend {
         }
     }
 
-    private void score(List<ScoreJob> jobs) {
+    private void score(List<ScoreJob> all) {
+        int context = model.config().maxPositions();
+        List<ScoreJob> jobs = new ArrayList<>();
+        for (ScoreJob job : all) {
+            int length = prm.length(job.request().problem(), job.request().steps());
+            if (length > context) {
+                job.result().completeExceptionally(new ContextLengthExceeded(name, length, 0, context, null));
+            } else if (!job.result().isDone()) {
+                jobs.add(job);
+            }
+        }
+        if (jobs.isEmpty()) {
+            return;
+        }
         List<List<Double>> scores = prm.score(jobs.stream().map(j -> j.request().problem()).toList(),
                 jobs.stream().map(j -> j.request().steps()).toList());
         batches.incrementAndGet();
@@ -245,9 +259,16 @@ public final class DjlBackend implements ModelBackend {
             GenerateRequest r = job.request();
             int[] ids = encode(template.render(r.messages()));
             Sampling s = r.sampling();
+            int context = model.config().maxPositions();
+            if (ids.length >= context) {
+                // nothing runs: the engine would index past its position table
+                job.result().completeExceptionally(new ContextLengthExceeded(name, ids.length, s.maxTokens(), context, null));
+                continue;
+            }
+            int maxTokens = Math.min(s.maxTokens(), context - ids.length);
             for (int i = 0; i < r.n(); i++) {
                 long seed = (s.seed() == null ? System.nanoTime() : s.seed()) + i;
-                params.add(new Generator.Params(s.maxTokens(), s.temperature(), s.topK(), s.topP(), seed, eos,
+                params.add(new Generator.Params(maxTokens, s.temperature(), s.topK(), s.topP(), seed, eos,
                         tokens -> !s.stop().isEmpty() && cut(decode(tokens), s.stop()) != null));
                 prompts.add(ids);
             }
@@ -274,8 +295,22 @@ public final class DjlBackend implements ModelBackend {
                 completion += out.tokens().size();
                 prompt = out.promptTokens();
             }
-            job.result().complete(new Generation(texts, prompt, completion, name, false));
+            job.result().complete(new Generation(texts, prompt, completion, name, false, clamped(job.request(), prompt)));
         }
+    }
+
+    /**
+     * The note for a request whose prompt fits the context but whose max-tokens does not: the
+     * completion was clamped to the room left (as llama.cpp's server does), said in the trace.
+     */
+    private List<String> clamped(GenerateRequest request, int prompt) {
+        int context = model.config().maxPositions();
+        int asked = request.sampling().maxTokens();
+        if (prompt + asked <= context) {
+            return List.of();
+        }
+        return List.of("max-tokens " + asked + " clamped to " + (context - prompt) + ": the prompt of " + prompt
+                + " tokens leaves only that much of the context of " + context + " tokens");
     }
 
     private int[] encode(String text) {

@@ -125,4 +125,30 @@ class DjlBackendTest {
         assertThat(response.tokenUsage().outputTokenCount()).isPositive();
         assertThat(response.modelName()).isEqualTo("stories260k");
     }
+
+    @Test
+    void should_fail_naming_prompt_and_context_when_a_long_prompt_meets_the_512_token_model() {
+        String story = "Once upon a time, there was a little girl named Lily. She loved to play outside. ".repeat(40);
+
+        var stage = backend.generate(request(story, 1, new Sampling(0, 1, 256, List.of(), 1L))).toCompletableFuture();
+
+        assertThat(stage).failsWithin(java.time.Duration.ofSeconds(60))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .havingCause().isInstanceOf(dev.reverb.agents.model.ContextLengthExceeded.class)
+                .withMessageMatching("prompt of \\d+ tokens \\+ max-tokens 256 exceeds the context of 512 tokens of "
+                        + "model 'stories260k'")
+                .withMessageNotContaining("out of bounds");
+    }
+
+    @Test
+    void should_clamp_max_tokens_to_the_room_left_when_the_prompt_fits_the_512_token_model() {
+        String story = "Once upon a time, there was a little girl named Lily. She loved to play outside. ".repeat(18);
+
+        Generation g = backend.generate(request(story, 1, new Sampling(0, 1, 400, List.of(), 1L)))
+                .toCompletableFuture().join();
+
+        assertThat(g.promptTokens()).isBetween(113, 511);
+        assertThat(g.promptTokens() + g.completionTokens()).isLessThanOrEqualTo(512);
+        assertThat(g.notes()).singleElement().asString().startsWith("max-tokens 400 clamped to " + (512 - g.promptTokens()));
+    }
 }
