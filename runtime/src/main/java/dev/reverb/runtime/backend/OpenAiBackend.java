@@ -12,6 +12,7 @@ import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.reverb.agents.model.ChatMessage;
+import dev.reverb.agents.model.ContextLengthExceeded;
 import dev.reverb.agents.model.GenerateRequest;
 import dev.reverb.agents.model.Generation;
 import dev.reverb.agents.model.ModelBackend;
@@ -116,7 +117,7 @@ public final class OpenAiBackend implements ModelBackend {
                         .messages(messages)
                         .parameters(parameters(request.sampling(), i))
                         .build();
-                calls.add(submit(chatRequest));
+                calls.add(submit(chatRequest, request.sampling().maxTokens()));
             }
         } catch (RejectedExecutionException e) {
             calls.forEach(c -> c.cancel(false));
@@ -143,6 +144,9 @@ public final class OpenAiBackend implements ModelBackend {
     @Override
     public boolean isRetryable(Throwable error) {
         List<Throwable> chain = causes(error);
+        if (chain.stream().anyMatch(ContextLengthExceeded.class::isInstance)) {
+            return false;
+        }
         for (Throwable e : chain) {
             if (e instanceof HttpException http) {
                 return retryableStatus(http.statusCode());
@@ -165,14 +169,17 @@ public final class OpenAiBackend implements ModelBackend {
         executor.shutdownNow();
     }
 
-    /** Runs one blocking chat call on the pool; cancelling the returned future interrupts it. */
-    private CompletableFuture<ChatResponse> submit(ChatRequest chatRequest) {
+    /**
+     * Runs one blocking chat call on the pool; cancelling the returned future interrupts it. A
+     * server's context-length error becomes a {@link ContextLengthExceeded}, which is never retried.
+     */
+    private CompletableFuture<ChatResponse> submit(ChatRequest chatRequest, int maxTokens) {
         CompletableFuture<ChatResponse> response = new CompletableFuture<>();
         Future<?> task = executor.submit(() -> {
             try {
                 response.complete(chat.chat(chatRequest));
             } catch (Throwable t) {
-                response.completeExceptionally(t);
+                response.completeExceptionally(ContextErrors.of(model, maxTokens, t).<Throwable>map(e -> e).orElse(t));
             }
         });
         response.whenComplete((r, error) -> {
