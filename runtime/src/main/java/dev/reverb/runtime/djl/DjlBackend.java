@@ -32,6 +32,13 @@ import org.slf4j.LoggerFactory;
  * {@code maxWait} (up to {@code maxBatch} sequences, each of a request's {@code n} samples being
  * one) and decodes them as one batch, so concurrent agents share each forward pass. Callers never
  * block: {@link #generate} returns a stage completed by the worker.
+ *
+ * <p>Context limits ({@code max_position_embeddings} of {@code config.json}) are checked before
+ * the engine runs: a prompt that leaves no room fails its request alone with a final
+ * {@link ContextLengthExceeded} ("prompt of 913 tokens + max-tokens 256 exceeds the context of 512
+ * tokens of model 'x'"); a prompt that fits with a max-tokens that does not has its completion
+ * clamped to the room left, and the {@link Generation#notes()} say so in the trace (as llama.cpp's
+ * server does; vLLM and OpenAI refuse such a request instead, and that error is passed on as is).
  */
 public final class DjlBackend implements ModelBackend {
 

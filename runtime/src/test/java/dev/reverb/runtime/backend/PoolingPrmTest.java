@@ -90,6 +90,24 @@ class PoolingPrmTest {
         }
     }
 
+    @Test
+    void should_fail_for_good_naming_the_numbers_when_the_scoring_input_exceeds_the_context() throws Exception {
+        String base = start(400, """
+                {"object":"error","message":"This model's maximum context length is 4096 tokens. However, you \
+                requested 5000 tokens in the input for embedding generation. Please reduce the length of the input.",\
+                "type":"BadRequestError","param":null,"code":400}""");
+        OpenAiBackend backend = new OpenAiBackend(base, "prm-7b", null, Duration.ofSeconds(5), 1,
+                new PoolingPrm(base, "prm-7b", "ки", 1, Duration.ofSeconds(5)));
+        try {
+            Throwable tooLong = catchFailure(backend);
+            assertThat(tooLong).isInstanceOf(dev.reverb.agents.model.ContextLengthExceeded.class)
+                    .hasMessageStartingWith("the prompt exceeds the context of 4096 tokens of model 'prm-7b'");
+            assertThat(backend.isRetryable(tooLong)).isFalse();
+        } finally {
+            backend.close();
+        }
+    }
+
     private static Throwable catchFailure(OpenAiBackend backend) {
         try {
             backend.score(REQUEST).toCompletableFuture().join();
