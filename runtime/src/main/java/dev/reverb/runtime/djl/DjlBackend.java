@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * the engine runs: a prompt that leaves no room fails its request alone with a final
  * {@link ContextLengthExceeded} ("prompt of 913 tokens + max-tokens 256 exceeds the context of 512
  * tokens of model 'x'"); a prompt that fits with a max-tokens that does not has its completion
- * clamped to the room left, and the {@link Generation#notes()} say so in the trace (as llama.cpp's
- * server does; vLLM and OpenAI refuse such a request instead, and that error is passed on as is).
+ * clamped to the room left, and the {@link Generation#notes()} say so in the trace (the OpenAI
+ * backend does the same when a server refuses only the completion's length).
  */
 public final class DjlBackend implements ModelBackend {
 

@@ -76,7 +76,7 @@ class ModelBoundaryRunTest {
                     errors.add(event.path("error").asText());
                 }
             }
-            assertThat(errors).hasSize(2).allSatisfy(e -> assertThat(e).contains("failed after 1 try: prompt of 4000"
+            assertThat(errors).hasSize(2).allSatisfy(e -> assertThat(e).contains("failed after 1 try: prompt of 4500"
                     + " tokens + max-tokens 1000 exceeds the context of 4096 tokens of model 'policy-model'"));
         }
     }

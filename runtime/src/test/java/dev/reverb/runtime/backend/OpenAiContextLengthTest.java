@@ -42,7 +42,7 @@ class OpenAiContextLengthTest {
 
     static final String VLLM = """
             {"object":"error","message":"This model's maximum context length is 4096 tokens. However, you requested \
-            5000 tokens (4000 in the messages, 1000 in the completion). Please reduce the length of the messages or \
+            5000 tokens (4500 in the messages, 500 in the completion). Please reduce the length of the messages or \
             completion.","type":"BadRequestError","param":null,"code":400}""";
 
     static final String VLLM_NESTED = """
@@ -65,7 +65,7 @@ class OpenAiContextLengthTest {
 
     static Stream<Arguments> servers() {
         return Stream.of(
-                Arguments.of("vllm", VLLM, "prompt of 4000 tokens + max-tokens 1000 exceeds the context of 4096 tokens"
+                Arguments.of("vllm", VLLM, "prompt of 4500 tokens + max-tokens 1000 exceeds the context of 4096 tokens"
                         + " of model 'm1' (server: This model's maximum context length is 4096 tokens."),
                 Arguments.of("vllm-nested", VLLM_NESTED, "prompt of 5000 tokens + max-tokens 1000 exceeds the context"
                         + " of 4096 tokens of model 'm1' (server: "),
@@ -105,12 +105,31 @@ class OpenAiContextLengthTest {
                     probe.getRef()));
 
             StatusReply<Generation> reply = probe.receiveMessage(WAIT);
-            assertThat(reply.getError().getMessage()).startsWith("model 'm1' failed after 1 try: prompt of 4000 tokens"
+            assertThat(reply.getError().getMessage()).startsWith("model 'm1' failed after 1 try: prompt of 4500 tokens"
                     + " + max-tokens 1000 exceeds the context of 4096 tokens of model 'm1'");
             assertThat(fake.calls()).isEqualTo(1);
             TestProbe<ModelGateway.Usage> usage = testKit.createTestProbe();
             gateway.tell(new ModelGateway.GetUsage(usage.getRef()));
             assertThat(usage.receiveMessage(WAIT).retries()).isZero();
+        }
+    }
+
+    @Test
+    void should_resend_once_with_max_tokens_clamped_and_say_so_when_only_the_completion_overflows() {
+        String completionTooLong = """
+                {"object":"error","message":"This model's maximum context length is 4096 tokens. However, you \
+                requested 5000 tokens (4000 in the messages, 1000 in the completion). Please reduce the length of \
+                the messages or completion.","type":"BadRequestError","param":null,"code":400}""";
+        try (FakeOpenAiServer fake = FakeOpenAiServer.start(request -> request.path("max_tokens").asInt() > 96
+                ? Reply.rawError(400, completionTooLong) : Reply.text("a short answer"));
+             OpenAiBackend backend = new OpenAiBackend(fake.baseUrl(), "m1", null, Duration.ofSeconds(10), 1)) {
+            Generation g = backend.generate(request(List.of(ChatMessage.user("a long prompt")), SAMPLING, 1))
+                    .toCompletableFuture().join();
+
+            assertThat(g.text()).isEqualTo("a short answer");
+            assertThat(fake.requests()).extracting(r -> r.path("max_tokens").asInt()).containsExactly(1000, 96);
+            assertThat(g.notes()).containsExactly("max-tokens 1000 clamped to 96: the prompt of 4000 tokens leaves"
+                    + " only that much of the context of 4096 tokens");
         }
     }
 
