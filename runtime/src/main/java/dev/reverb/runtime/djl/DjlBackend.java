@@ -259,6 +259,7 @@ public final class DjlBackend implements ModelBackend {
     private void generate(List<GenerateJob> batch) {
         List<int[]> prompts = new ArrayList<>();
         List<Generator.Params> params = new ArrayList<>();
+        List<GenerateJob> running = new ArrayList<>();
         for (GenerateJob job : batch) {
             if (job.result().isDone()) {
                 continue;
@@ -269,7 +270,8 @@ public final class DjlBackend implements ModelBackend {
             int context = model.config().maxPositions();
             if (ids.length >= context) {
                 // nothing runs: the engine would index past its position table
-                job.result().completeExceptionally(new ContextLengthExceeded(name, ids.length, s.maxTokens(), context, null));
+                job.result().completeExceptionally(
+                        new ContextLengthExceeded(name, ids.length, s.maxTokens(), context, null));
                 continue;
             }
             int maxTokens = Math.min(s.maxTokens(), context - ids.length);
@@ -279,6 +281,7 @@ public final class DjlBackend implements ModelBackend {
                         tokens -> !s.stop().isEmpty() && cut(decode(tokens), s.stop()) != null));
                 prompts.add(ids);
             }
+            running.add(job);
         }
         if (prompts.isEmpty()) {
             return;
@@ -287,8 +290,9 @@ public final class DjlBackend implements ModelBackend {
         sequences.addAndGet(prompts.size());
         List<Generator.Output> outputs = Generator.generate(model, prompts, params);
         int at = 0;
-        for (GenerateJob job : batch) {
+        for (GenerateJob job : running) {
             if (job.result().isDone()) {
+                at += job.request().n(); // cancelled while decoding: skip its outputs, keep the others aligned
                 continue;
             }
             List<String> texts = new ArrayList<>();
@@ -302,7 +306,8 @@ public final class DjlBackend implements ModelBackend {
                 completion += out.tokens().size();
                 prompt = out.promptTokens();
             }
-            job.result().complete(new Generation(texts, prompt, completion, name, false, clamped(job.request(), prompt)));
+            job.result().complete(new Generation(texts, prompt, completion, name, false,
+                    clamped(job.request(), prompt)));
         }
     }
 
