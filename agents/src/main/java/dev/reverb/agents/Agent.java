@@ -13,9 +13,12 @@ import dev.reverb.agents.model.Generation;
 import dev.reverb.agents.model.ModelGateway;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.trace.TraceEvent;
+import dev.reverb.agents.trace.TraceSink;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One agent of an episode: renders its prompt template with the slots a protocol gives it, asks
@@ -63,20 +66,42 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
     private record Answered(Act act, Generation generation, Throwable error) implements Command {
     }
 
+    /**
+     * Where an agent speaks: the ids its model calls carry (never the task itself), its seed, its
+     * trace and how long it waits for its model.
+     */
+    public record Scope(String episodeId, String taskId, long seed, TraceSink trace, Duration askTimeout) {
+        public Scope {
+            Objects.requireNonNull(episodeId, "episodeId");
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(trace, "trace");
+            Objects.requireNonNull(askTimeout, "askTimeout");
+        }
+
+        public static Scope of(Episode episode) {
+            return new Scope(episode.id(), episode.task().id(), episode.seed(), episode.trace(), episode.askTimeout());
+        }
+    }
+
     public static Behavior<Command> create(AgentSpec spec, ActorRef<ModelGateway.Command> gateway, Episode episode) {
-        return Behaviors.setup(ctx -> new Agent(ctx, spec, gateway, episode));
+        return create(spec, gateway, Scope.of(episode));
+    }
+
+    /** An agent outside any task episode (e.g. memory's distiller), known by the ids in {@code scope}. */
+    public static Behavior<Command> create(AgentSpec spec, ActorRef<ModelGateway.Command> gateway, Scope scope) {
+        return Behaviors.setup(ctx -> new Agent(ctx, spec, gateway, scope));
     }
 
     private final AgentSpec spec;
     private final ActorRef<ModelGateway.Command> gateway;
-    private final Episode episode;
+    private final Scope scope;
 
     private Agent(ActorContext<Command> context, AgentSpec spec, ActorRef<ModelGateway.Command> gateway,
-                  Episode episode) {
+                  Scope scope) {
         super(context);
         this.spec = spec;
         this.gateway = gateway;
-        this.episode = episode;
+        this.scope = scope;
     }
 
     @Override
@@ -88,13 +113,13 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
     }
 
     private Behavior<Command> onAct(Act act) {
-        CallContext call = new CallContext(episode.id(), spec.name(), spec.role().id(), act.round(), act.phase(),
-                episode.task());
-        long seed = Seeds.mix(episode.seed(), spec.name(), act.round(), act.phase().name());
+        CallContext call = new CallContext(scope.episodeId(), scope.taskId(), spec.name(), spec.role().id(), act.round(),
+                act.phase());
+        long seed = Seeds.mix(scope.seed(), spec.name(), act.round(), act.phase().name());
         GenerateRequest request = new GenerateRequest(spec.prompt().render(act.slots()),
                 spec.sampling().withSeed(seed), act.samples(), call);
         getContext().askWithStatus(Generation.class, gateway,
-                episode.askTimeout(),
+                scope.askTimeout(),
                 replyTo -> new ModelGateway.Generate(request, replyTo),
                 (generation, error) -> new Answered(act, generation, error));
         return this;
@@ -108,7 +133,7 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
         }
         Generation g = answered.generation();
         for (String text : g.texts()) {
-            episode.trace().emit(new TraceEvent.AgentMessage(Instant.now(), episode.id(), spec.name(), spec.role().id(),
+            scope.trace().emit(new TraceEvent.AgentMessage(Instant.now(), scope.episodeId(), spec.name(), spec.role().id(),
                     act.round(), act.phase(), text));
         }
         act.replyTo().tell(StatusReply.success(

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,11 +70,14 @@ public final class ReverbSession implements AutoCloseable {
     private final long seed;
     private final String id;
     private final AtomicLong asked = new AtomicLong();
+    /** The tasks of this session by id: the simulated stand-in's lookup (backends see ids only). */
+    private final Map<String, Task> tasks;
     private volatile boolean closed;
 
-    private ReverbSession(Reverb.Builder b, Environment environment, Map<String, Experiment.Model> models,
-                          MemoryKeeper.Plan memory) {
+    private ReverbSession(Reverb.Builder b, Environment environment, Map<String, Task> tasks,
+                          Map<String, Experiment.Model> models, MemoryKeeper.Plan memory) {
         this.system = b.system;
+        this.tasks = tasks;
         this.environment = environment;
         this.models = models;
         this.given = Map.copyOf(b.backends);
@@ -94,7 +98,10 @@ public final class ReverbSession implements AutoCloseable {
         for (Map.Entry<String, dev.reverb.agents.model.ModelBackend> e : b.backends.entrySet()) {
             options = options.withBackend(e.getKey(), e.getValue());
         }
-        Map<String, Experiment.Model> models = Runner.models(b.scenario, options);
+        Map<String, Task> tasks = new ConcurrentHashMap<>();
+        environment.tasks().forEach(t -> tasks.putIfAbsent(t.id(), t));
+        Map<String, Experiment.Model> models = Runner.models(b.scenario, options,
+                id -> Optional.ofNullable(tasks.get(id)));
         MemoryKeeper.Plan memory;
         try {
             memory = Wiring.memory(b.scenario, b.environment);
@@ -102,7 +109,7 @@ public final class ReverbSession implements AutoCloseable {
             models.forEach((name, m) -> closeUnlessGiven(b.backends, name, m));
             throw e;
         }
-        return new ReverbSession(b, environment, models, memory);
+        return new ReverbSession(b, environment, tasks, models, memory);
     }
 
     /** The scenario's protocol names; the first one answers {@link #ask(String)}. */
@@ -146,6 +153,7 @@ public final class ReverbSession implements AutoCloseable {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the session is closed"));
         }
+        tasks.putIfAbsent(task.id(), task);
         String episodeId = protocol.name() + "/" + task.id() + "/" + id + "-" + n;
         EpisodePlan plan = new EpisodePlan(episodeId, task, protocol, 0, Seeds.mix(seed, episodeId));
         return AskPattern.<Experiment.Command, EpisodeOutcome>ask(experiment,

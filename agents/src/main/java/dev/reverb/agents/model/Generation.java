@@ -11,12 +11,15 @@ import java.util.Objects;
  * @param completionTokens tokens written, over all samples
  * @param model            the model that answered
  * @param simulated        true when the offline stand-in answered, never a language model
+ * @param notes            what the backend changed about the request, for the trace (e.g. max-tokens
+ *                         clamped to the room left in the context); usually empty
  */
 public record Generation(List<String> texts, int promptTokens, int completionTokens, String model,
-                         boolean simulated) {
+                         boolean simulated, List<String> notes) {
 
     public Generation {
         texts = List.copyOf(texts);
+        notes = List.copyOf(notes);
         Objects.requireNonNull(model, "model");
         if (texts.isEmpty()) {
             throw new IllegalArgumentException("a generation has at least one text");
@@ -24,6 +27,11 @@ public record Generation(List<String> texts, int promptTokens, int completionTok
         if (promptTokens < 0 || completionTokens < 0) {
             throw new IllegalArgumentException("token counts must be >= 0");
         }
+    }
+
+    /** A generation without notes. */
+    public Generation(List<String> texts, int promptTokens, int completionTokens, String model, boolean simulated) {
+        this(texts, promptTokens, completionTokens, model, simulated, List.of());
     }
 
     public String text() {

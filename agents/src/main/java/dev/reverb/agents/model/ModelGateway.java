@@ -218,7 +218,7 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
             calls++;
             record(pending, finished.result(), null);
             answer(pending, StatusReply.success(finished.result()));
-        } else if (pending.attempts <= settings.maxRetries() && !(finished.error() instanceof UnsupportedOperationException)
+        } else if (pending.attempts <= settings.maxRetries() && !isFinal(finished.error())
                 && backend.isRetryable(finished.error())) {
             retries++;
             retrying.add(pending);
@@ -241,6 +241,11 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         inFlight--;
         pending.answered = true;
         reply(pending.request, reply);
+    }
+
+    /** Failures that another try cannot fix, whatever the backend says: an unsupported call, a request too long for the model. */
+    private static boolean isFinal(Throwable error) {
+        return error instanceof UnsupportedOperationException || error instanceof ContextLengthExceeded;
     }
 
     private Behavior<Command> onRetryDue(RetryDue due) {
@@ -294,6 +299,12 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         completionTokens += written;
         trace.emit(new TraceEvent.ModelCall(Instant.now(), c.episodeId(), c.agent(), c.round(), c.phase(), model,
                 simulated, prompt, outputs, read, written, latency, pending.attempts, error));
+        if (result instanceof Generation g) {
+            for (String note : g.notes()) {
+                trace.emit(new TraceEvent.ProtocolEvent(Instant.now(), c.episodeId(), "model", c.round(), "model-note",
+                        g.model() + ": " + note));
+            }
+        }
     }
 
     private String describe(Throwable error, int attempts) {

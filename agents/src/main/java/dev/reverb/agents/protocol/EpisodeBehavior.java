@@ -101,8 +101,8 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
      */
     protected void score(String scorer, int round, List<String> steps, BiFunction<StepScores, Throwable, T> adapt) {
         Episode.Binding prm = episode.agent(scorer);
-        CallContext call = new CallContext(episode.id(), scorer, prm.spec().role().id(), round, Phase.SCORE,
-                episode.task());
+        CallContext call = new CallContext(episode.id(), episode.task().id(), scorer, prm.spec().role().id(), round,
+                Phase.SCORE);
         getContext().askWithStatus(StepScores.class, prm.gateway(), episode.askTimeout(),
                 ref -> new ModelGateway.ScoreSteps(new ScoreRequest(episode.task().question(), steps, call), ref),
                 adapt::apply);

@@ -9,7 +9,6 @@ import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.pattern.StatusReply;
 import dev.reverb.agents.trace.TraceEvent;
-import dev.reverb.environments.Task;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -106,6 +105,38 @@ class ModelGatewayTest {
         assertThat(reply.getError().getMessage()).isEqualTo("model 'fake' failed after 1 try: bad key");
         assertThat(backend.calls.get()).isEqualTo(1);
         assertThat(usage(gateway).retries()).isZero();
+    }
+
+    @Test
+    void should_fail_at_once_naming_the_numbers_when_the_request_exceeds_the_context() {
+        FakeBackend backend = new FakeBackend(request -> CompletableFuture.failedFuture(
+                new ContextLengthExceeded("fake", 913, 256, 512, null)));
+        // the backend would retry anything: the gateway must still stop at the first try
+        ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(2, 10, WAIT, 5, ms(10)));
+
+        StatusReply<Generation> reply = generate(gateway, request(1));
+
+        assertThat(reply.getError().getMessage()).isEqualTo("model 'fake' failed after 1 try: prompt of 913 tokens"
+                + " + max-tokens 256 exceeds the context of 512 tokens of model 'fake'");
+        assertThat(backend.calls.get()).isEqualTo(1);
+        assertThat(usage(gateway).retries()).isZero();
+    }
+
+    @Test
+    void should_trace_the_backend_notes_when_a_generation_has_some() {
+        FakeBackend backend = new FakeBackend(request -> CompletableFuture.completedFuture(new Generation(
+                List.of("42"), 400, 112, "fake", false, List.of("max-tokens 256 clamped to 112"))));
+        ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(2, 10, WAIT, 0, ms(10)));
+
+        assertThat(generate(gateway, request(1)).isSuccess()).isTrue();
+
+        assertThat(trace).filteredOn(TraceEvent.ProtocolEvent.class::isInstance)
+                .map(TraceEvent.ProtocolEvent.class::cast)
+                .singleElement().satisfies(e -> {
+                    assertThat(e.episodeId()).isEqualTo("ep-1");
+                    assertThat(e.event()).isEqualTo("model-note");
+                    assertThat(e.detail()).isEqualTo("fake: max-tokens 256 clamped to 112");
+                });
     }
 
     @Test
@@ -244,9 +275,8 @@ class ModelGatewayTest {
     }
 
     private static ScoreRequest scoreRequest() {
-        Task task = new Task("t1", "test", "What is 6*7?", "42", List.of(), null);
         return new ScoreRequest("What is 6*7?", List.of("6*7 = 42", "so it is wrong"),
-                new CallContext("ep-1", "scorer", "judge", 0, Phase.SCORE, task));
+                new CallContext("ep-1", "t1", "scorer", "judge", 0, Phase.SCORE));
     }
 
     @Test
@@ -309,9 +339,8 @@ class ModelGatewayTest {
     }
 
     private static GenerateRequest request(int n) {
-        Task task = new Task("t1", "test", "What is 6*7?", "42", List.of(), null);
         return new GenerateRequest(List.of(ChatMessage.user("What is 6*7?")), Sampling.DEFAULT, n,
-                new CallContext("ep-1", "solver", "solver", 0, Phase.ANSWER, task));
+                new CallContext("ep-1", "t1", "solver", "solver", 0, Phase.ANSWER));
     }
 
     private static Generation generation(GenerateRequest request, int promptTokens, int completionTokens) {

@@ -14,10 +14,8 @@ import dev.reverb.agents.model.Generation;
 import dev.reverb.agents.model.ModelBackend;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.Sampling;
-import dev.reverb.environments.Task;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Any Reverb backend as a LangChain4j {@link ChatModel}, e.g. the in-process DJL model:
@@ -26,9 +24,6 @@ import java.util.Map;
  * parameters take {@link Sampling#DEFAULT}'s values.
  */
 public final class BackendChatModel implements ChatModel {
-
-    private static final Task EXTERNAL = new Task("langchain4j", "external", "(a LangChain4j chat)", "", List.of(),
-            Map.of());
 
     private final ModelBackend backend;
 
@@ -55,7 +50,8 @@ public final class BackendChatModel implements ChatModel {
         Sampling sampling = new Sampling(p.temperature() == null ? d.temperature() : p.temperature(),
                 p.topP() == null ? d.topP() : p.topP(), p.maxOutputTokens() == null ? d.maxTokens() : p.maxOutputTokens(),
                 p.stopSequences() == null ? List.of() : p.stopSequences(), null);
-        CallContext context = new CallContext("langchain4j", "langchain4j", "external", 0, Phase.ANSWER, EXTERNAL);
+        CallContext context = new CallContext("langchain4j", "external", "langchain4j", "external", 0,
+                Phase.ANSWER);
         Generation g = backend.generate(new GenerateRequest(messages, sampling, 1, context)).toCompletableFuture().join();
         return ChatResponse.builder().aiMessage(AiMessage.from(g.text())).modelName(g.model())
                 .tokenUsage(new TokenUsage(g.promptTokens(), g.completionTokens())).build();

@@ -12,6 +12,7 @@ import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.reverb.agents.model.ChatMessage;
+import dev.reverb.agents.model.ContextLengthExceeded;
 import dev.reverb.agents.model.GenerateRequest;
 import dev.reverb.agents.model.Generation;
 import dev.reverb.agents.model.ModelBackend;
@@ -25,6 +26,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -35,6 +37,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 /**
  * A model served by any OpenAI-compatible server (vLLM, SGLang, llama.cpp server, Ollama's
@@ -108,15 +111,15 @@ public final class OpenAiBackend implements ModelBackend {
 
     @Override
     public CompletionStage<Generation> generate(GenerateRequest request) {
-        List<CompletableFuture<ChatResponse>> calls = new ArrayList<>(request.n());
+        List<CompletableFuture<Answer>> calls = new ArrayList<>(request.n());
         try {
             List<dev.langchain4j.data.message.ChatMessage> messages = toLangChain4j(request.messages());
             for (int i = 0; i < request.n(); i++) {
-                ChatRequest chatRequest = ChatRequest.builder()
+                int sample = i;
+                calls.add(submit(maxTokens -> ChatRequest.builder()
                         .messages(messages)
-                        .parameters(parameters(request.sampling(), i))
-                        .build();
-                calls.add(submit(chatRequest));
+                        .parameters(parameters(request.sampling(), sample, maxTokens))
+                        .build(), request.sampling().maxTokens()));
             }
         } catch (RejectedExecutionException e) {
             calls.forEach(c -> c.cancel(false));
@@ -143,6 +146,9 @@ public final class OpenAiBackend implements ModelBackend {
     @Override
     public boolean isRetryable(Throwable error) {
         List<Throwable> chain = causes(error);
+        if (chain.stream().anyMatch(ContextLengthExceeded.class::isInstance)) {
+            return false;
+        }
         for (Throwable e : chain) {
             if (e instanceof HttpException http) {
                 return retryableStatus(http.statusCode());
@@ -165,14 +171,37 @@ public final class OpenAiBackend implements ModelBackend {
         executor.shutdownNow();
     }
 
-    /** Runs one blocking chat call on the pool; cancelling the returned future interrupts it. */
-    private CompletableFuture<ChatResponse> submit(ChatRequest chatRequest) {
-        CompletableFuture<ChatResponse> response = new CompletableFuture<>();
+    /** One sample's response, with a note when its max-tokens had to be clamped. */
+    private record Answer(ChatResponse response, String note) {
+    }
+
+    /**
+     * Runs one blocking chat call on the pool; cancelling the returned future interrupts it. A
+     * server's context-length error becomes a {@link ContextLengthExceeded}, which is never retried;
+     * but when the server says the prompt fits and only max-tokens does not (vLLM, OpenAI), the
+     * request is sent once more with max-tokens clamped to the room left, and the answer says so.
+     */
+    private CompletableFuture<Answer> submit(IntFunction<ChatRequest> request, int maxTokens) {
+        CompletableFuture<Answer> response = new CompletableFuture<>();
         Future<?> task = executor.submit(() -> {
             try {
-                response.complete(chat.chat(chatRequest));
+                response.complete(new Answer(chat.chat(request.apply(maxTokens)), null));
             } catch (Throwable t) {
-                response.completeExceptionally(t);
+                Optional<ContextLengthExceeded> tooLong = ContextErrors.of(model, maxTokens, t);
+                int room = tooLong.map(OpenAiBackend::room).orElse(0);
+                if (room <= 0 || room >= maxTokens || response.isDone()) {
+                    response.completeExceptionally(tooLong.<Throwable>map(e -> e).orElse(t));
+                    return;
+                }
+                try {
+                    response.complete(new Answer(chat.chat(request.apply(room)), "max-tokens " + maxTokens
+                            + " clamped to " + room + ": the prompt of " + tooLong.get().promptTokens()
+                            + " tokens leaves only that much of the context of " + tooLong.get().contextTokens()
+                            + " tokens"));
+                } catch (Throwable again) {
+                    response.completeExceptionally(ContextErrors.of(model, room, again).<Throwable>map(e -> e)
+                            .orElse(again));
+                }
             }
         });
         response.whenComplete((r, error) -> {
@@ -183,22 +212,32 @@ public final class OpenAiBackend implements ModelBackend {
         return response;
     }
 
-    private OpenAiChatRequestParameters parameters(Sampling sampling, int sample) {
+    /** Completion tokens left when the prompt fits the context, 0 when it does not or the server did not say. */
+    private static int room(ContextLengthExceeded e) {
+        if (e.promptTokens() == ContextLengthExceeded.UNKNOWN || e.contextTokens() == ContextLengthExceeded.UNKNOWN) {
+            return 0;
+        }
+        return Math.max(0, e.contextTokens() - e.promptTokens());
+    }
+
+    private OpenAiChatRequestParameters parameters(Sampling sampling, int sample, int maxTokens) {
         return OpenAiChatRequestParameters.builder()
                 .modelName(model)
                 .temperature(sampling.temperature())
                 .topP(sampling.topP())
-                .maxOutputTokens(sampling.maxTokens())
+                .maxOutputTokens(maxTokens)
                 .stopSequences(sampling.stop().isEmpty() ? null : sampling.stop())
                 .seed(sampling.seed() == null ? null : intSeed(sampling.seed() + sample))
                 .build();
     }
 
-    private Generation combine(List<ChatResponse> responses) {
-        List<String> texts = new ArrayList<>(responses.size());
+    private Generation combine(List<Answer> answers) {
+        List<String> texts = new ArrayList<>(answers.size());
+        List<String> notes = answers.stream().map(Answer::note).filter(Objects::nonNull).distinct().toList();
         int prompt = 0;
         int completion = 0;
-        for (ChatResponse r : responses) {
+        for (Answer answer : answers) {
+            ChatResponse r = answer.response();
             AiMessage message = r == null ? null : r.aiMessage();
             texts.add(message == null || message.text() == null ? "" : message.text());
             TokenUsage usage = r == null ? null : r.tokenUsage();
@@ -207,7 +246,7 @@ public final class OpenAiBackend implements ModelBackend {
                 completion += orZero(usage.outputTokenCount());
             }
         }
-        return new Generation(texts, prompt, completion, model, false);
+        return new Generation(texts, prompt, completion, model, false, notes);
     }
 
     static List<dev.langchain4j.data.message.ChatMessage> toLangChain4j(List<ChatMessage> messages) {

@@ -63,6 +63,10 @@ public final class PoolingPrm {
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
         return client.sendAsync(http, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
             if (response.statusCode() != 200) {
+                // a scoring input too long for the model: final, with the numbers the server gave
+                ContextErrors.of(model, 0, new IllegalStateException(response.body())).ifPresent(e -> {
+                    throw e;
+                });
                 throw new PoolingException(response.statusCode(), "the reward server answered HTTP "
                         + response.statusCode() + ": " + abbreviate(response.body()));
             }

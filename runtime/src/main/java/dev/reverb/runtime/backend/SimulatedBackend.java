@@ -12,16 +12,25 @@ import dev.reverb.environments.Task;
 import dev.reverb.environments.code.CodeEnvironment;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * The offline stand-in for a language model, for demos and tests. It is <b>not</b> a language
  * model and its numbers must never be reported as one's: every output is marked
  * {@code simulated} in the run files, and its model name starts with {@code simulated:}.
  *
- * <p>It plays a model from the task's reference solution. A first answer (phase ANSWER) is
+ * <p>It plays a model from the task's reference solution, which it looks up by the call's task id
+ * in the lookup it is built with: the model boundary itself carries no reference answer. A task
+ * the lookup does not know is answered like a model that cannot work it out (a labelled reply,
+ * never a crash). A first answer (phase ANSWER) is
  * right with probability {@code accuracy}; each later answer (REVISE, after feedback, critique,
  * reflection or other agents' answers) of an agent that was wrong becomes right with probability
  * {@code fixRate}, and a right answer stays right. A wrong answer repeats the reference steps
@@ -35,8 +44,14 @@ public final class SimulatedBackend implements ModelBackend {
     private final double accuracy;
     private final double fixRate;
     private final long seed;
+    private final Function<String, Optional<Task>> tasks;
 
-    public SimulatedBackend(String model, double accuracy, double fixRate, long seed) {
+    /**
+     * @param tasks the run's tasks by id, where the stand-in reads the reference solutions
+     */
+    public SimulatedBackend(String model, double accuracy, double fixRate, long seed,
+                            Function<String, Optional<Task>> tasks) {
+        this.tasks = Objects.requireNonNull(tasks, "tasks");
         if (accuracy < 0 || accuracy > 1 || fixRate < 0 || fixRate > 1) {
             throw new IllegalArgumentException("accuracy and fix-rate must be in [0,1]");
         }
@@ -44,6 +59,13 @@ public final class SimulatedBackend implements ModelBackend {
         this.accuracy = accuracy;
         this.fixRate = fixRate;
         this.seed = seed;
+    }
+
+    /** A task lookup over {@code tasks} (the first of a repeated id wins). */
+    public static Function<String, Optional<Task>> lookup(Collection<Task> tasks) {
+        Map<String, Task> byId = new LinkedHashMap<>();
+        tasks.forEach(t -> byId.putIfAbsent(t.id(), t));
+        return id -> Optional.ofNullable(byId.get(id));
     }
 
     @Override
@@ -64,16 +86,20 @@ public final class SimulatedBackend implements ModelBackend {
 
     private String respond(GenerateRequest request, int sample) {
         CallContext c = request.context();
-        Task task = c.task();
         String last = request.messages().get(request.messages().size() - 1).content();
         if (c.phase() == Phase.DISTILL) {
             return distillation(last);
         }
+        Optional<Task> known = tasks.apply(c.taskId());
+        if (known.isEmpty()) {
+            return c.phase() == Phase.INSTRUCT ? INSTRUCTION
+                    : "I cannot work this task out. (simulated model: task '" + c.taskId() + "' is unknown to it)";
+        }
+        Task task = known.get();
         if (c.phase() == Phase.INSTRUCT) {
             return last.contains("latest answer") && mentionsAnswer(last, task.referenceAnswer())
                     ? "The answer checks out. TASK_DONE"
-                    : "Work through the problem one quantity at a time, check each result, and end with "
-                    + "\"The answer is X.\"";
+                    : INSTRUCTION;
         }
         if (!task.hasReference()) {
             return "I cannot work this task out. (simulated model: the task has no reference solution)";
@@ -90,6 +116,9 @@ public final class SimulatedBackend implements ModelBackend {
         };
     }
 
+    private static final String INSTRUCTION = "Work through the problem one quantity at a time, check each result, "
+            + "and end with \"The answer is X.\"";
+
     /** The step a prompt asks for: its last "step N" ("Write only step 3"), which may differ from the round. */
     private static final java.util.regex.Pattern STEP_ASKED = java.util.regex.Pattern.compile("(?i)\\bstep (\\d+)\\b");
 
@@ -98,11 +127,18 @@ public final class SimulatedBackend implements ModelBackend {
     /**
      * A stand-in process reward model: a step that is one of the task's reference steps scores
      * 0.9, any other step 0.2 (so a plausible slip is caught); a step stating the answer scores
-     * 0.9 only when the answer is the reference's. Marked simulated like everything here.
+     * 0.9 only when the answer is the reference's; every step of a task it does not know scores
+     * 0.5 (no opinion). Marked simulated like everything here.
      */
     @Override
     public CompletionStage<StepScores> score(ScoreRequest request) {
-        Task task = request.context().task();
+        int tokens = tokens(request.problem()) + request.steps().stream().mapToInt(SimulatedBackend::tokens).sum();
+        Optional<Task> known = tasks.apply(request.context().taskId());
+        if (known.isEmpty()) {
+            return CompletableFuture.completedFuture(new StepScores(
+                    request.steps().stream().map(step -> 0.5).toList(), tokens, model));
+        }
+        Task task = known.get();
         List<String> reference = task.referenceSteps().stream().map(String::strip).toList();
         List<Double> scores = request.steps().stream().map(step -> {
             String body = step.replaceFirst("^Step \\d+: ", "").strip();
@@ -113,7 +149,6 @@ public final class SimulatedBackend implements ModelBackend {
                     : reference.contains(body);
             return right ? 0.9 : 0.2;
         }).toList();
-        int tokens = tokens(request.problem()) + request.steps().stream().mapToInt(SimulatedBackend::tokens).sum();
         return CompletableFuture.completedFuture(new StepScores(scores, tokens, model));
     }
 

@@ -3,6 +3,7 @@ package dev.reverb.runtime.djl;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reverb.agents.model.ContextLengthExceeded;
 import dev.reverb.agents.model.GenerateRequest;
 import dev.reverb.agents.model.Generation;
 import dev.reverb.agents.model.ModelBackend;
@@ -31,6 +32,13 @@ import org.slf4j.LoggerFactory;
  * {@code maxWait} (up to {@code maxBatch} sequences, each of a request's {@code n} samples being
  * one) and decodes them as one batch, so concurrent agents share each forward pass. Callers never
  * block: {@link #generate} returns a stage completed by the worker.
+ *
+ * <p>Context limits ({@code max_position_embeddings} of {@code config.json}) are checked before
+ * the engine runs: a prompt that leaves no room fails its request alone with a final
+ * {@link ContextLengthExceeded} ("prompt of 913 tokens + max-tokens 256 exceeds the context of 512
+ * tokens of model 'x'"); a prompt that fits with a max-tokens that does not has its completion
+ * clamped to the room left, and the {@link Generation#notes()} say so in the trace (the OpenAI
+ * backend does the same when a server refuses only the completion's length).
  */
 public final class DjlBackend implements ModelBackend {
 
@@ -223,7 +231,20 @@ public final class DjlBackend implements ModelBackend {
         }
     }
 
-    private void score(List<ScoreJob> jobs) {
+    private void score(List<ScoreJob> all) {
+        int context = model.config().maxPositions();
+        List<ScoreJob> jobs = new ArrayList<>();
+        for (ScoreJob job : all) {
+            int length = prm.length(job.request().problem(), job.request().steps());
+            if (length > context) {
+                job.result().completeExceptionally(new ContextLengthExceeded(name, length, 0, context, null));
+            } else if (!job.result().isDone()) {
+                jobs.add(job);
+            }
+        }
+        if (jobs.isEmpty()) {
+            return;
+        }
         List<List<Double>> scores = prm.score(jobs.stream().map(j -> j.request().problem()).toList(),
                 jobs.stream().map(j -> j.request().steps()).toList());
         batches.incrementAndGet();
@@ -238,6 +259,7 @@ public final class DjlBackend implements ModelBackend {
     private void generate(List<GenerateJob> batch) {
         List<int[]> prompts = new ArrayList<>();
         List<Generator.Params> params = new ArrayList<>();
+        List<GenerateJob> running = new ArrayList<>();
         for (GenerateJob job : batch) {
             if (job.result().isDone()) {
                 continue;
@@ -245,12 +267,21 @@ public final class DjlBackend implements ModelBackend {
             GenerateRequest r = job.request();
             int[] ids = encode(template.render(r.messages()));
             Sampling s = r.sampling();
+            int context = model.config().maxPositions();
+            if (ids.length >= context) {
+                // nothing runs: the engine would index past its position table
+                job.result().completeExceptionally(
+                        new ContextLengthExceeded(name, ids.length, s.maxTokens(), context, null));
+                continue;
+            }
+            int maxTokens = Math.min(s.maxTokens(), context - ids.length);
             for (int i = 0; i < r.n(); i++) {
                 long seed = (s.seed() == null ? System.nanoTime() : s.seed()) + i;
-                params.add(new Generator.Params(s.maxTokens(), s.temperature(), s.topK(), s.topP(), seed, eos,
+                params.add(new Generator.Params(maxTokens, s.temperature(), s.topK(), s.topP(), seed, eos,
                         tokens -> !s.stop().isEmpty() && cut(decode(tokens), s.stop()) != null));
                 prompts.add(ids);
             }
+            running.add(job);
         }
         if (prompts.isEmpty()) {
             return;
@@ -259,8 +290,9 @@ public final class DjlBackend implements ModelBackend {
         sequences.addAndGet(prompts.size());
         List<Generator.Output> outputs = Generator.generate(model, prompts, params);
         int at = 0;
-        for (GenerateJob job : batch) {
+        for (GenerateJob job : running) {
             if (job.result().isDone()) {
+                at += job.request().n(); // cancelled while decoding: skip its outputs, keep the others aligned
                 continue;
             }
             List<String> texts = new ArrayList<>();
@@ -274,8 +306,23 @@ public final class DjlBackend implements ModelBackend {
                 completion += out.tokens().size();
                 prompt = out.promptTokens();
             }
-            job.result().complete(new Generation(texts, prompt, completion, name, false));
+            job.result().complete(new Generation(texts, prompt, completion, name, false,
+                    clamped(job.request(), prompt)));
         }
+    }
+
+    /**
+     * The note for a request whose prompt fits the context but whose max-tokens does not: the
+     * completion was clamped to the room left (as llama.cpp's server does), said in the trace.
+     */
+    private List<String> clamped(GenerateRequest request, int prompt) {
+        int context = model.config().maxPositions();
+        int asked = request.sampling().maxTokens();
+        if (prompt + asked <= context) {
+            return List.of();
+        }
+        return List.of("max-tokens " + asked + " clamped to " + (context - prompt) + ": the prompt of " + prompt
+                + " tokens leaves only that much of the context of " + context + " tokens");
     }
 
     private int[] encode(String text) {

@@ -63,12 +63,19 @@ public final class Generator {
         List<List<Integer>> outputs = new ArrayList<>();
         Random[] random = new Random[batch];
         String[] finish = new String[batch];
-        int budget = model.config().maxPositions() - longest;
+        int context = model.config().maxPositions();
+        int[] budget = new int[batch];
         for (int b = 0; b < batch; b++) {
             int[] prompt = prompts.get(b);
             if (prompt.length == 0) {
                 throw new IllegalArgumentException("prompt " + b + " is empty");
             }
+            if (prompt.length >= context) {
+                throw new IllegalArgumentException("prompt " + b + " of " + prompt.length
+                        + " tokens leaves no room in the context of " + context + " tokens");
+            }
+            // positions are per sequence, so a sequence's room does not depend on what shares the batch
+            budget[b] = context - prompt.length;
             int offset = longest - prompt.length;
             System.arraycopy(prompt, 0, tokens[b], offset, prompt.length);
             for (int t = offset; t < longest; t++) {
@@ -95,7 +102,7 @@ public final class Generator {
                         outputs.get(b).add(token);
                         if (p.stop().test(outputs.get(b))) {
                             finish[b] = "stop";
-                        } else if (outputs.get(b).size() >= Math.min(p.maxTokens(), budget)) {
+                        } else if (outputs.get(b).size() >= Math.min(p.maxTokens(), budget[b])) {
                             finish[b] = "length";
                         }
                     }

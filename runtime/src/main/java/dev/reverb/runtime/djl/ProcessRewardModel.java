@@ -88,16 +88,8 @@ public final class ProcessRewardModel {
         List<int[]> sequences = new ArrayList<>();
         List<int[]> markers = new ArrayList<>();
         for (int b = 0; b < batch; b++) {
-            List<Integer> ids = new ArrayList<>();
-            add(ids, encoder.encode(problems.get(b) + "\n", true));
             int[] at = new int[steps.get(b).size()];
-            for (int s = 0; s < at.length; s++) {
-                add(ids, encoder.encode(steps.get(b).get(s), false));
-                at[s] = ids.size();
-                ids.add(marker);
-                add(ids, encoder.encode("\n", false));
-            }
-            sequences.add(ids.stream().mapToInt(Integer::intValue).toArray());
+            sequences.add(sequence(problems.get(b), steps.get(b), at));
             markers.add(at);
         }
         int longest = sequences.stream().mapToInt(s -> s.length).max().orElse(0);
@@ -121,6 +113,24 @@ public final class ProcessRewardModel {
             scores.add(perStep);
         }
         return scores;
+    }
+
+    /** Tokens the model reads to score these steps: what must fit its context. */
+    public int length(String problem, List<String> steps) {
+        return sequence(problem, steps, new int[steps.size()]).length;
+    }
+
+    /** {@code problem \n step1 MARKER \n ...} as token ids; {@code at} receives each marker's index. */
+    private int[] sequence(String problem, List<String> steps, int[] at) {
+        List<Integer> ids = new ArrayList<>();
+        add(ids, encoder.encode(problem + "\n", true));
+        for (int s = 0; s < at.length; s++) {
+            add(ids, encoder.encode(steps.get(s), false));
+            at[s] = ids.size();
+            ids.add(marker);
+            add(ids, encoder.encode("\n", false));
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** The reward head's probability of class 1 for one hidden state. */

@@ -19,7 +19,6 @@ import dev.reverb.memory.Insights;
 import dev.reverb.memory.InsightOps;
 import dev.reverb.memory.Memory;
 import dev.reverb.memory.MemoryItem;
-import dev.reverb.memory.Recall;
 import dev.reverb.memory.Trajectory;
 import java.io.IOException;
 import java.time.Duration;
@@ -178,10 +177,8 @@ public final class MemoryKeeper extends AbstractBehavior<MemoryKeeper.Command> {
         slots.put("task", "Distil insights for " + env + " tasks.");
         slots.put("round", "1");
         String id = "memory/distill-" + number;
-        Task task = new Task("distill-" + number, env, slots.get("task"), "", List.of(), Map.of());
-        Episode episode = new Episode(id, task, environment, plan.seed() + number,
-                Map.of(distiller.spec().name(), distiller), Recall.EMPTY, trace, askTimeout);
-        distilling = getContext().spawn(Agent.create(distiller.spec(), distiller.gateway(), episode),
+        Agent.Scope scope = new Agent.Scope(id, "distill-" + number, plan.seed() + number, trace, askTimeout);
+        distilling = getContext().spawn(Agent.create(distiller.spec(), distiller.gateway(), scope),
                 "distiller-" + number);
         getContext().askWithStatus(Agent.Reply.class, distilling, askTimeout,
                 ref -> new Agent.Act(0, Phase.DISTILL, slots, ref),

@@ -16,6 +16,7 @@ import dev.reverb.environments.DatasetReport;
 import dev.reverb.environments.Environment;
 import dev.reverb.environments.Task;
 import dev.reverb.runtime.Extensions;
+import dev.reverb.runtime.backend.SimulatedBackend;
 import dev.reverb.runtime.scenario.Scenario;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -124,7 +126,7 @@ public final class Runner {
             out.printf("Resuming %s: %d of %d episodes already done.%n", folder.dir(), plans.size() - todo.size(),
                     plans.size());
         }
-        Map<String, Experiment.Model> models = models(scenario, options);
+        Map<String, Experiment.Model> models = models(scenario, options, SimulatedBackend.lookup(environment.tasks()));
         MemoryKeeper.Plan memory = Wiring.memory(scenario, options.environment());
         Experiment.Setup setup = new Experiment.Setup(environment, models, scenario.agents(), todo,
                 scenario.run().concurrency(), folder.dir().getFileName().toString(), memory);
@@ -232,13 +234,18 @@ public final class Runner {
         return protocols;
     }
 
-    /** The scenario's models: its backends, or those the options give by name. */
-    public static Map<String, Experiment.Model> models(Scenario scenario, Options options) throws IOException {
+    /**
+     * The scenario's models: its backends, or those the options give by name. {@code tasks} is the
+     * simulated stand-in's task lookup (a backend sees task ids only, never a task).
+     */
+    public static Map<String, Experiment.Model> models(Scenario scenario, Options options,
+                                                       Function<String, Optional<Task>> tasks) throws IOException {
         Map<String, Experiment.Model> models = new LinkedHashMap<>();
         for (Map.Entry<String, Scenario.ModelConfig> m : scenario.models().entrySet()) {
             ModelBackend given = options.backends().get(m.getKey());
             models.put(m.getKey(), new Experiment.Model(given != null ? given
-                    : Wiring.backend(m.getValue(), scenario.run().seed(), options.environment()), Wiring.gateway(m.getValue())));
+                    : Wiring.backend(m.getValue(), scenario.run().seed(), options.environment(), tasks),
+                    Wiring.gateway(m.getValue())));
         }
         return models;
     }

@@ -6,6 +6,7 @@ import dev.reverb.agents.protocol.Protocol;
 import dev.reverb.agents.protocol.ProtocolDescriptor;
 import dev.reverb.environments.Environment;
 import dev.reverb.environments.EnvironmentDescriptor;
+import dev.reverb.environments.Task;
 import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
 import dev.reverb.memory.Embedder;
 import dev.reverb.memory.LuceneStore;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -52,16 +54,18 @@ public final class Wiring {
 
     /**
      * The backend of a model. {@code environment} looks up the API key variable the scenario
-     * names (the CLI passes {@code System::getenv}).
+     * names (the CLI passes {@code System::getenv}); {@code tasks} finds a run task by id, for the
+     * simulated stand-in only (the model boundary carries task ids, never reference answers).
      */
-    public static ModelBackend backend(Scenario.ModelConfig m, long runSeed, Function<String, String> environment)
-            throws IOException {
+    public static ModelBackend backend(Scenario.ModelConfig m, long runSeed, Function<String, String> environment,
+                                       Function<String, Optional<Task>> tasks) throws IOException {
         return switch (m.backend()) {
             case DJL -> new DjlBackend(m.djl().path(), m.djl().device(), m.djl().dtype(), m.djl().maxBatch(),
                     m.djl().maxWait(), QUEUE_CAPACITY, m.prm() == null ? null : new ProcessRewardModel.Settings(
                             ProcessRewardModel.Style.fromId(m.prm().style()), m.prm().marker(), m.prm().good(),
                             m.prm().bad()));
-            case SIMULATED -> new SimulatedBackend(m.model(), m.simulated().accuracy(), m.simulated().fixRate(), runSeed);
+            case SIMULATED -> new SimulatedBackend(m.model(), m.simulated().accuracy(), m.simulated().fixRate(), runSeed,
+                    tasks);
             case OPENAI -> new OpenAiBackend(m.baseUrl(), m.model(),
                     m.apiKeyEnv() == null ? null : environment.apply(m.apiKeyEnv()), m.timeout(), m.concurrency(),
                     m.prm() == null ? null

@@ -10,7 +10,6 @@ import dev.reverb.agents.model.GenerateRequest;
 import dev.reverb.agents.model.Generation;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.Sampling;
-import dev.reverb.environments.Task;
 import dev.reverb.runtime.testing.FakeOpenAiServer;
 import dev.reverb.runtime.testing.FakeOpenAiServer.Reply;
 import java.time.Duration;
@@ -238,9 +237,8 @@ class OpenAiBackendTest {
     }
 
     static GenerateRequest request(List<ChatMessage> messages, Sampling sampling, int n) {
-        Task task = new Task("t1", "test", "What is 6*7?", "42", List.of(), null);
-        return new GenerateRequest(messages, sampling, n, new CallContext("ep-1", "solver", "solver", 0,
-                Phase.ANSWER, task));
+        return new GenerateRequest(messages, sampling, n, new CallContext("ep-1", "t1", "solver", "solver", 0,
+                Phase.ANSWER));
     }
 
     private static List<String> roles(JsonNode body) {

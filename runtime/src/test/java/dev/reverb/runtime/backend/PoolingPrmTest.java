@@ -10,14 +10,12 @@ import dev.reverb.agents.model.CallContext;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.ScoreRequest;
 import dev.reverb.agents.model.StepScores;
-import dev.reverb.environments.Task;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class PoolingPrmTest {
 
     static final ScoreRequest REQUEST = new ScoreRequest("What is 2+3*4?", List.of("3*4 = 12", "2+12 = 15"),
-            new CallContext("ep", "prm", "judge", 0, Phase.SCORE, new Task("t", "test", "q", "14", List.of(), Map.of())));
+            new CallContext("ep", "t", "prm", "judge", 0, Phase.SCORE));
 
     HttpServer server;
     final AtomicReference<JsonNode> received = new AtomicReference<>();
@@ -87,6 +85,24 @@ class PoolingPrmTest {
             assertThat(busy).hasMessageContaining("HTTP 503");
             assertThat(backend.isRetryable(busy)).isTrue();
             assertThat(backend.isRetryable(new PoolingPrm.PoolingException(400, "bad"))).isFalse();
+        } finally {
+            backend.close();
+        }
+    }
+
+    @Test
+    void should_fail_for_good_naming_the_numbers_when_the_scoring_input_exceeds_the_context() throws Exception {
+        String base = start(400, """
+                {"object":"error","message":"This model's maximum context length is 4096 tokens. However, you \
+                requested 5000 tokens in the input for embedding generation. Please reduce the length of the input.",\
+                "type":"BadRequestError","param":null,"code":400}""");
+        OpenAiBackend backend = new OpenAiBackend(base, "prm-7b", null, Duration.ofSeconds(5), 1,
+                new PoolingPrm(base, "prm-7b", "ки", 1, Duration.ofSeconds(5)));
+        try {
+            Throwable tooLong = catchFailure(backend);
+            assertThat(tooLong).isInstanceOf(dev.reverb.agents.model.ContextLengthExceeded.class)
+                    .hasMessageStartingWith("the prompt exceeds the context of 4096 tokens of model 'prm-7b'");
+            assertThat(backend.isRetryable(tooLong)).isFalse();
         } finally {
             backend.close();
         }

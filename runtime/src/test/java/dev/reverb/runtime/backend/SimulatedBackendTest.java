@@ -18,8 +18,11 @@ class SimulatedBackendTest {
     private static final Task TASK = new Task("t1", "arithmetic", "Ann has 3 bags of 4 apples. How many apples?",
             "12", List.of("Ann has 3 bags of 4 apples: 3 * 4 = 12."), Map.of());
 
+    private static final java.util.function.Function<String, java.util.Optional<Task>> KNOWN =
+            SimulatedBackend.lookup(List.of(TASK));
+
     private static Generation call(SimulatedBackend backend, String episode, String agent, int round, Phase phase) {
-        CallContext c = new CallContext(episode, agent, "solver", round, phase, TASK);
+        CallContext c = new CallContext(episode, TASK.id(), agent, "solver", round, phase);
         return backend.generate(new GenerateRequest(List.of(ChatMessage.user("Problem: " + TASK.question())),
                 Sampling.DEFAULT, 1, c)).toCompletableFuture().join();
     }
@@ -30,7 +33,7 @@ class SimulatedBackendTest {
 
     @Test
     void should_mark_every_output_simulated_when_answering() {
-        Generation g = call(new SimulatedBackend("policy", 0.5, 0.5, 1), "e1", "a", 0, Phase.ANSWER);
+        Generation g = call(new SimulatedBackend("policy", 0.5, 0.5, 1, KNOWN), "e1", "a", 0, Phase.ANSWER);
         assertThat(g.simulated()).isTrue();
         assertThat(g.model()).isEqualTo("simulated:policy");
         assertThat(g.promptTokens()).isPositive();
@@ -39,8 +42,8 @@ class SimulatedBackendTest {
 
     @Test
     void should_answer_the_same_when_called_again_with_the_same_seed() {
-        SimulatedBackend a = new SimulatedBackend("p", 0.5, 0.5, 7);
-        SimulatedBackend b = new SimulatedBackend("p", 0.5, 0.5, 7);
+        SimulatedBackend a = new SimulatedBackend("p", 0.5, 0.5, 7, KNOWN);
+        SimulatedBackend b = new SimulatedBackend("p", 0.5, 0.5, 7, KNOWN);
         for (int i = 0; i < 50; i++) {
             assertThat(call(a, "e" + i, "x", 0, Phase.ANSWER).text())
                     .isEqualTo(call(b, "e" + i, "x", 0, Phase.ANSWER).text());
@@ -49,7 +52,7 @@ class SimulatedBackendTest {
 
     @Test
     void should_be_right_about_as_often_as_its_accuracy_when_answering_first() {
-        SimulatedBackend backend = new SimulatedBackend("p", 0.3, 0.0, 3);
+        SimulatedBackend backend = new SimulatedBackend("p", 0.3, 0.0, 3, KNOWN);
         long right = 0;
         for (int i = 0; i < 2000; i++) {
             right += right(call(backend, "e" + i, "x", 0, Phase.ANSWER)) ? 1 : 0;
@@ -59,7 +62,7 @@ class SimulatedBackendTest {
 
     @Test
     void should_fix_wrong_answers_at_the_fix_rate_and_keep_right_ones_when_revising() {
-        SimulatedBackend backend = new SimulatedBackend("p", 0.5, 0.6, 5);
+        SimulatedBackend backend = new SimulatedBackend("p", 0.5, 0.6, 5, KNOWN);
         int wrongFirst = 0;
         int fixed = 0;
         for (int i = 0; i < 2000; i++) {
@@ -77,24 +80,49 @@ class SimulatedBackendTest {
 
     @Test
     void should_give_a_different_wrong_number_and_a_slip_when_wrong() {
-        SimulatedBackend backend = new SimulatedBackend("p", 0.0, 0.0, 9);
+        SimulatedBackend backend = new SimulatedBackend("p", 0.0, 0.0, 9, KNOWN);
         Generation g = call(backend, "e1", "x", 0, Phase.ANSWER);
         assertThat(g.text()).doesNotEndWith("The answer is 12.").contains("roughly").matches("(?s).*The answer is -?\\d+\\.$");
     }
 
     @Test
     void should_not_reveal_the_answer_when_reflecting() {
-        Generation g = call(new SimulatedBackend("p", 0.0, 0.0, 9), "e1", "x", 0, Phase.REFLECT);
+        Generation g = call(new SimulatedBackend("p", 0.0, 0.0, 9, KNOWN), "e1", "x", 0, Phase.REFLECT);
         assertThat(g.text()).contains("step 1").doesNotContain("12");
     }
 
     @Test
     void should_score_reference_steps_high_and_slips_low_when_scoring() {
-        CallContext c = new CallContext("e1", "prm", "judge", 0, Phase.SCORE, TASK);
-        var scores = new SimulatedBackend("p", 0.5, 0.5, 1).score(new dev.reverb.agents.model.ScoreRequest(
+        CallContext c = new CallContext("e1", TASK.id(), "prm", "judge", 0, Phase.SCORE);
+        var scores = new SimulatedBackend("p", 0.5, 0.5, 1, KNOWN).score(new dev.reverb.agents.model.ScoreRequest(
                 TASK.question(), List.of("Step 1: Ann has 3 bags of 4 apples: 3 * 4 = 12.", "Step 2: so 13."), c))
                 .toCompletableFuture().join();
         assertThat(scores.scores()).containsExactly(0.9, 0.2);
         assertThat(scores.model()).startsWith("simulated:");
+    }
+
+    @Test
+    void should_answer_like_a_model_that_does_not_know_when_the_task_id_is_unknown() {
+        SimulatedBackend backend = new SimulatedBackend("p", 1.0, 1.0, 1, KNOWN);
+        for (Phase phase : List.of(Phase.ANSWER, Phase.REVISE, Phase.STEP, Phase.CRITIQUE, Phase.REFLECT, Phase.JUDGE)) {
+            CallContext c = new CallContext("e1", "not-a-run-task", "a", "solver", 1, phase);
+            Generation g = backend.generate(new GenerateRequest(List.of(ChatMessage.user("What is 3 * 4?")),
+                    Sampling.DEFAULT, 2, c)).toCompletableFuture().join();
+            assertThat(g.simulated()).isTrue();
+            assertThat(g.texts()).as(phase.name()).hasSize(2).allSatisfy(text -> assertThat(text)
+                    .contains("simulated model").contains("not-a-run-task").doesNotContain("12"));
+        }
+        var scores = backend.score(new dev.reverb.agents.model.ScoreRequest("What is 3 * 4?", List.of("3 * 4 = 12"),
+                new CallContext("e1", "not-a-run-task", "prm", "judge", 0, Phase.SCORE))).toCompletableFuture().join();
+        assertThat(scores.scores()).containsExactly(0.5);
+    }
+
+    @Test
+    void should_answer_from_the_looked_up_task_when_the_id_is_a_run_task() {
+        SimulatedBackend knows = new SimulatedBackend("p", 1.0, 1.0, 1, KNOWN);
+        SimulatedBackend knowsNothing = new SimulatedBackend("p", 1.0, 1.0, 1, id -> java.util.Optional.empty());
+
+        assertThat(call(knows, "e1", "a", 0, Phase.ANSWER).text()).endsWith("The answer is 12.");
+        assertThat(call(knowsNothing, "e1", "a", 0, Phase.ANSWER).text()).doesNotContain("12");
     }
 }

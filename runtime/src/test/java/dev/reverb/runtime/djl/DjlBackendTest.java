@@ -10,11 +10,9 @@ import dev.reverb.agents.model.GenerateRequest;
 import dev.reverb.agents.model.Generation;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.Sampling;
-import dev.reverb.environments.Task;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.Test;
 class DjlBackendTest {
 
     static DjlBackend backend;
-    static final Task TASK = new Task("t", "test", "q", "", List.of(), Map.of());
 
     @BeforeAll
     static void load() throws Exception {
@@ -43,7 +40,7 @@ class DjlBackendTest {
 
     static GenerateRequest request(String text, int n, Sampling sampling) {
         return new GenerateRequest(List.of(ChatMessage.user(text)), sampling, n,
-                new CallContext("ep", "a", "solver", 0, Phase.ANSWER, TASK));
+                new CallContext("ep", "t", "a", "solver", 0, Phase.ANSWER));
     }
 
     static final Sampling GREEDY = new Sampling(0, 1, 24, List.of(), 1L);
@@ -103,7 +100,7 @@ class DjlBackendTest {
 
     @Test
     void should_score_steps_in_batches_when_the_model_is_set_up_as_a_prm() {
-        CallContext c = new CallContext("ep", "prm", "judge", 0, Phase.SCORE, TASK);
+        CallContext c = new CallContext("ep", "t", "prm", "judge", 0, Phase.SCORE);
         var a = backend.score(new dev.reverb.agents.model.ScoreRequest("Lily had a ball.",
                 List.of("She threw it.", "The dog ran after it."), c)).toCompletableFuture();
         var b = backend.score(new dev.reverb.agents.model.ScoreRequest("Tom was sad.", List.of("He cried."), c))
@@ -127,5 +124,31 @@ class DjlBackendTest {
         assertThat(response.aiMessage().text()).isEqualTo(direct).isNotBlank();
         assertThat(response.tokenUsage().outputTokenCount()).isPositive();
         assertThat(response.modelName()).isEqualTo("stories260k");
+    }
+
+    @Test
+    void should_fail_naming_prompt_and_context_when_a_long_prompt_meets_the_512_token_model() {
+        String story = "Once upon a time, there was a little girl named Lily. She loved to play outside. ".repeat(40);
+
+        var stage = backend.generate(request(story, 1, new Sampling(0, 1, 256, List.of(), 1L))).toCompletableFuture();
+
+        assertThat(stage).failsWithin(java.time.Duration.ofSeconds(60))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .havingCause().isInstanceOf(dev.reverb.agents.model.ContextLengthExceeded.class)
+                .withMessageMatching("prompt of \\d+ tokens \\+ max-tokens 256 exceeds the context of 512 tokens of "
+                        + "model 'stories260k'")
+                .withMessageNotContaining("out of bounds");
+    }
+
+    @Test
+    void should_clamp_max_tokens_to_the_room_left_when_the_prompt_fits_the_512_token_model() {
+        String story = "Once upon a time, there was a little girl named Lily. She loved to play outside. ".repeat(18);
+
+        Generation g = backend.generate(request(story, 1, new Sampling(0, 1, 400, List.of(), 1L)))
+                .toCompletableFuture().join();
+
+        assertThat(g.promptTokens()).isBetween(113, 511);
+        assertThat(g.promptTokens() + g.completionTokens()).isLessThanOrEqualTo(512);
+        assertThat(g.notes()).singleElement().asString().startsWith("max-tokens 400 clamped to " + (512 - g.promptTokens()));
     }
 }

@@ -71,6 +71,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
             return new Status(code, message);
         }
 
+        /** Fail with an HTTP status and exactly this body (e.g. a particular server's error form). */
+        static Reply rawError(int code, String body) {
+            return new RawError(code, body);
+        }
+
         /** Answer 200 with exactly this body (e.g. a completion with null content or no usage). */
         static Reply rawJson(String body) {
             return new Raw(body);
@@ -86,6 +91,13 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
     /** An HTTP error. */
     public record Status(int code, String message) implements Reply {
+    }
+
+    /** An HTTP error with a verbatim body. */
+    public record RawError(int code, String body) implements Reply {
+        public RawError {
+            Objects.requireNonNull(body, "body");
+        }
     }
 
     /** A verbatim 200 body. */
@@ -200,6 +212,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
             }
             if (reply instanceof Status s) {
                 send(exchange, s.code(), error(s.message(), s.code() >= 500 ? "server_error" : "invalid_request_error"));
+            } else if (reply instanceof RawError e) {
+                send(exchange, e.code(), e.body());
             } else if (reply instanceof Raw r) {
                 send(exchange, 200, r.body());
             } else if (reply instanceof Text t && (t.stallMillis() <= 0 || sleep(t.stallMillis()))) {
