@@ -23,6 +23,14 @@ public interface Environment {
     /** Grades an output for a task. Never throws on malformed output: that is a wrong answer. */
     Verdict verify(Task task, String output);
 
+    /**
+     * What a researcher must know about how this environment grades, one sentence each (e.g. code
+     * running without kernel isolation); a run prints them and records them in its summary.
+     */
+    default List<String> warnings() {
+        return List.of();
+    }
+
     /** What went wrong while loading the tasks (bad dataset lines); empty when nothing did. */
     default DatasetReport report() {
         return DatasetReport.clean("(none)", tasks().size());

@@ -256,7 +256,14 @@ public final class CodeEnvironment implements Environment {
         return Grader.runTests(sandbox, program, cases, limits, json(cases));
     }
 
-    /** The sandbox this environment runs code in (a run records its isolation). */
+    @Override
+    public List<String> warnings() {
+        return sandbox.isolation() == Sandbox.Isolation.BWRAP ? List.of()
+                : List.of("sandbox: unsafe-local: model-written code runs without kernel isolation "
+                + "(in-process guards only; not safe against hostile code)");
+    }
+
+    /** The sandbox this environment runs code in. */
     public Sandbox sandbox() {
         return sandbox;
     }

@@ -1,5 +1,6 @@
 package dev.reverb.environments.game24;
 
+import dev.reverb.environments.DatasetException;
 import dev.reverb.environments.DatasetReport;
 import dev.reverb.environments.Environment;
 import dev.reverb.environments.StepChecker;
@@ -7,6 +8,7 @@ import dev.reverb.environments.Task;
 import dev.reverb.environments.Verdict;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IntSummaryStatistics;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,7 +63,18 @@ public final class Game24Environment implements Environment, StepChecker {
                 tasks.add(task);
             }
         }
+        if (tasks.isEmpty()) {
+            throw new DatasetException("no tasks in " + csv + " between ranks " + (fromRank == null ? "1" : fromRank)
+                    + " and " + (toRank == null ? "the last" : toRank) + ": its " + loaded.tasks().size()
+                    + " puzzles have ranks " + rankRange(loaded.tasks()));
+        }
         return new Game24Environment(tasks, loaded.report());
+    }
+
+    private static String rankRange(List<Task> tasks) {
+        IntSummaryStatistics ranks = tasks.stream().mapToInt(t -> Integer.parseInt(t.metadata().get("rank")))
+                .summaryStatistics();
+        return ranks.getMin() + " to " + ranks.getMax();
     }
 
     /**

@@ -187,4 +187,12 @@ class CodeEnvironmentTest {
         assertThatThrownBy(() -> toy.verify(other, "x")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Other/1");
     }
+
+    @Test
+    void should_warn_only_when_code_runs_without_kernel_isolation() {
+        assertThat(toy.warnings()).isEmpty();
+        CodeEnvironment unsafe = CodeEnvironment.of(List.of(ADD), DatasetReport.clean("toy", 1),
+                Sandbox.create(Sandbox.Isolation.UNSAFE_LOCAL), LIMITS);
+        assertThat(unsafe.warnings()).singleElement().asString().contains("unsafe-local").contains("kernel isolation");
+    }
 }

@@ -66,6 +66,14 @@ class Game24EnvironmentTest {
     }
 
     @Test
+    void should_refuse_with_the_ranks_there_are_when_the_rank_range_matches_no_puzzle() {
+        assertThatThrownBy(() -> Game24Environment.load(fixture(), 901, 1000, null))
+                .isInstanceOf(dev.reverb.environments.DatasetException.class)
+                .hasMessageContaining("no tasks in").hasMessageContaining("between ranks 901 and 1000")
+                .hasMessageContaining("have ranks 1 to 7");
+    }
+
+    @Test
     void should_verify_and_extract_through_the_environment_when_built_from_explicit_puzzles() {
         Game24Environment env = Game24Environment.of(List.of(List.of(4, 6, 1, 1), List.of(3, 3, 8, 8)));
 
