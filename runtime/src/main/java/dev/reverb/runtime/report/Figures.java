@@ -16,11 +16,12 @@ final class Figures {
 
     static ObjectNode of(List<RunData> runs, List<ProtocolRow> rows, List<Comparison> comparisons) {
         boolean several = runs.size() > 1;
+        java.util.function.Function<RunData, String> name = runName(runs);
         ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode accuracy = root.putArray("accuracy");
         ArrayNode rounds = root.putArray("rounds");
         for (ProtocolRow r : rows) {
-            String label = several ? r.runId() + ":" + r.protocol() : r.protocol();
+            String label = several ? name.apply(run(runs, r)) + ":" + r.protocol() : r.protocol();
             ObjectNode a = accuracy.addObject().put("label", label);
             a.putObject("finished").put("n", r.finished()).put("acc", nan(r.accuracyFinished()))
                     .put("lo", r.ciFinished()[0]).put("hi", r.ciFinished()[1]);
@@ -36,7 +37,7 @@ final class Figures {
         ArrayNode memory = root.putArray("memory");
         Map<String, Integer> causes = new LinkedHashMap<>();
         for (RunData run : runs) {
-            String prefix = several ? run.runId() + ":" : "";
+            String prefix = several ? name.apply(run) + ":" : "";
             Map<String, long[]> byAgentRound = new TreeMap<>(); // key -> {calls, in, out, latency sum}
             for (RunData.Call c : run.calls()) {
                 String key = prefix + c.protocol() + "/" + c.agent() + "\u0000" + String.format("%04d", c.round());
@@ -73,6 +74,21 @@ final class Figures {
                     .put("lo", nan(c.diffCi95()[0])).put("hi", nan(c.diffCi95()[1])).put("p", c.pValue());
         }
         return root;
+    }
+
+    /** What tells runs apart in a label: the scenario when they differ, else the run id, else both. */
+    static java.util.function.Function<RunData, String> runName(List<RunData> runs) {
+        if (runs.stream().map(RunData::scenario).distinct().count() == runs.size()) {
+            return RunData::scenario;
+        }
+        if (runs.stream().map(RunData::runId).distinct().count() == runs.size()) {
+            return RunData::runId;
+        }
+        return r -> r.scenario() + "/" + r.runId();
+    }
+
+    private static RunData run(List<RunData> runs, ProtocolRow row) {
+        return runs.stream().filter(r -> r.dir().toString().equals(row.runDir())).findFirst().orElseThrow();
     }
 
     /** A failure's cause with what varies between episodes (numbers, long tails) taken out. */

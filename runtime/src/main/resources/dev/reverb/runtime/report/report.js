@@ -14,7 +14,7 @@
   function pct(v) { return Math.round(v * 1000) / 10; }
   function errorBars(name, values) { // values: [x index, lo, hi]; offset is where the bar sits in its group
     return {
-      type: 'custom', name: name, data: values,
+      type: 'custom', name: name, data: values, itemStyle: { color: '#333' },
       renderItem: function (params, api) {
         var lo = api.coord([api.value(0), api.value(1)]);
         var hi = api.coord([api.value(0), api.value(2)]);
@@ -105,7 +105,7 @@
       series: [
         { type: 'scatter', name: 'difference', symbolSize: 12,
           data: data.comparisons.map(function (c, i) { return [pct(c.diff), i]; }) },
-        { type: 'custom', name: 'bootstrap 95%', tooltip: { show: false },
+        { type: 'custom', name: 'bootstrap 95%', tooltip: { show: false }, itemStyle: { color: '#333' },
           data: data.comparisons.map(function (c, i) { return [pct(c.lo), pct(c.hi), i]; }),
           renderItem: function (params, api) {
             var a = api.coord([api.value(0), api.value(2)]);
