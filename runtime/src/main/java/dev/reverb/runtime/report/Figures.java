@@ -46,9 +46,7 @@ final class Figures {
                 sums[1] += c.promptTokens();
                 sums[2] += c.completionTokens();
                 sums[3] += c.latencyMs();
-                if (c.error() != null && !c.error().isBlank()) {
-                    causes.merge("model call: " + cause(c.error()), 1, Integer::sum);
-                }
+                c.errors().forEach(error -> causes.merge("model call try: " + cause(error), 1, Integer::sum));
             }
             byAgentRound.forEach((key, s) -> {
                 String[] parts = key.split("\u0000");

@@ -99,14 +99,13 @@ public final class HtmlReport {
         h.append("<h2>Failures by cause</h2>\n");
         List<RunData.Episode> failed = runs.stream().flatMap(r -> r.episodes().stream()).filter(e -> !e.finished())
                 .toList();
-        boolean callErrors = runs.stream().flatMap(r -> r.calls().stream())
-                .anyMatch(c -> c.error() != null && !c.error().isBlank());
+        boolean callErrors = runs.stream().flatMap(r -> r.calls().stream()).anyMatch(c -> !c.errors().isEmpty());
         if (failed.isEmpty() && !callErrors) {
             h.append("<p class=\"empty\">No episode failed and no model call reported an error.</p>\n");
             return;
         }
-        h.append("<p>Failed episodes and model calls that reported an error (a call's error may have been "
-                + "retried successfully).</p>\n<div class=\"chart\" id=\"chart-failures\"></div>\n");
+        h.append("<p>Failed episodes, and each failed try of a model call (one per try where the trace keeps "
+                + "them; a try may have been retried successfully).</p>\n<div class=\"chart\" id=\"chart-failures\"></div>\n");
         if (!failed.isEmpty()) {
             h.append("<details><summary>").append(failed.size()).append(" failed episode(s)</summary><table>"
                     + "<tr><th>episode</th><th>cause</th></tr>\n");

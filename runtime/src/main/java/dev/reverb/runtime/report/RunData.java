@@ -56,9 +56,17 @@ public record RunData(Path dir, String scenario, String runId, boolean simulated
         }
     }
 
-    /** One model call from the trace. */
+    /**
+     * One model call from the trace.
+     *
+     * @param errors one entry per failed try where the trace keeps them ({@code errors}), else its last
+     *               {@code error}; empty when the call reported none
+     */
     public record Call(String episodeId, String protocol, String agent, int round, long promptTokens,
-                       long completionTokens, long latencyMs, int attempts, String error) {
+                       long completionTokens, long latencyMs, int attempts, List<String> errors) {
+        public Call {
+            errors = List.copyOf(errors);
+        }
     }
 
     /** Reads a run folder; throws when it is not one. */
@@ -84,7 +92,7 @@ public record RunData(Path dir, String scenario, String runId, boolean simulated
                 calls.add(new Call(episode, protocolOf(episode), line.path("agent").asText(),
                         line.path("round").asInt(), line.path("prompt_tokens").asLong(),
                         line.path("completion_tokens").asLong(), line.path("latency_ms").asLong(),
-                        line.path("attempts").asInt(1), text(line.path("error"))));
+                        line.path("attempts").asInt(1), errors(line)));
                 simulated[0] |= line.path("simulated").asBoolean();
             } else if (type.equals("episode_failed")) {
                 String id = line.path("episode_id").asText();
@@ -138,6 +146,22 @@ public record RunData(Path dir, String scenario, String runId, boolean simulated
     private static Episode failed(String id, String error) {
         return new Episode(id, protocolOf(id), taskOf(id), repeatOf(id), false, false, error, List.of(), 0, 0, 0,
                 0, 0);
+    }
+
+    private static List<String> errors(JsonNode call) {
+        List<String> errors = new ArrayList<>();
+        if (call.path("errors").isArray() && !call.path("errors").isEmpty()) {
+            for (JsonNode e : call.path("errors")) {
+                String message = e.isObject() ? text(e.has("error") ? e.path("error") : e.path("message")) : text(e);
+                errors.add(message == null ? e.toString() : message);
+            }
+        } else {
+            String last = text(call.path("error"));
+            if (last != null && !last.isBlank()) {
+                errors.add(last);
+            }
+        }
+        return errors;
     }
 
     private static String text(JsonNode node) {

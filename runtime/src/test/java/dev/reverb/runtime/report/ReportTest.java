@@ -110,7 +110,11 @@ class ReportTest {
         String timedOut = Json.MAPPER.readTree(reflexion.get(0)).path("episode").asText();
         Files.writeString(run.resolve("trace.jsonl"), "{\"type\":\"episode_failed\",\"episode_id\":\"" + timedOut
                 + "\",\"error\":\"timeout after 60 s\"}\n{\"type\":\"episode_failed\",\"episode_id\":\"" + debateId
-                + "\",\"error\":\"connection refused\"}\n{\"type\":\"model_ca", StandardOpenOption.APPEND);
+                + "\",\"error\":\"connection refused\"}\n"
+                // a call that failed twice before it succeeded, one trace entry per try
+                + "{\"type\":\"model_call\",\"episode_id\":\"" + debateId + "\",\"agent\":\"alice\",\"round\":0,"
+                + "\"attempts\":3,\"errors\":[\"HTTP 503 from http://127.0.0.1:9/v1\",\"HTTP 503 from http://127.0.0.1:9/v1\"]}\n"
+                + "{\"type\":\"model_ca", StandardOpenOption.APPEND);
 
         Report.Result result = Report.write(List.of(run), null, 500, 1);
 
@@ -136,6 +140,7 @@ class ReportTest {
         assertThat(html).contains("id=\"chart-failures\"", HtmlReport.esc(failedId),
                 "model policy failed after # tries: HTTP #", "timeout after # s");
         assertThat(html).doesNotContain("connection refused");
+        assertThat(html).contains("{\"cause\":\"model call try: HTTP # from http://#.#.#.#:#/v#\",\"count\":2}");
     }
 
     @Test
