@@ -36,6 +36,7 @@ public final class CachingBackend implements ModelBackend {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CachingBackend.class);
 
     private final ModelBackend delegate;
     private final CallCache cache;
@@ -44,6 +45,7 @@ public final class CachingBackend implements ModelBackend {
     private final boolean keyByContext;
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean warned = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param delegate     the model, or null in {@link Mode#REPLAY}
@@ -92,7 +94,7 @@ public final class CachingBackend implements ModelBackend {
         }
         CompletionStage<Generation> answer = delegate.generate(request);
         return mode == Mode.READ_WRITE ? answer.thenApply(g -> {
-            cache.put(key, toJson(g));
+            store(key, toJson(g));
             return g;
         }) : answer;
     }
@@ -112,9 +114,20 @@ public final class CachingBackend implements ModelBackend {
         }
         CompletionStage<StepScores> answer = delegate.score(request);
         return mode == Mode.READ_WRITE ? answer.thenApply(s -> {
-            cache.put(key, toJson(s));
+            store(key, toJson(s));
             return s;
         }) : answer;
+    }
+
+    /** A cache that cannot be written (disk full, no permission) costs the next run its hits, never this call. */
+    private void store(String key, JsonNode value) {
+        try {
+            cache.put(key, value);
+        } catch (java.io.UncheckedIOException e) {
+            if (!warned.getAndSet(true)) {
+                LOG.warn("model '{}': answers are not being cached: {}", name(), e.getMessage());
+            }
+        }
     }
 
     private Miss miss(String episode, String agent, int round, String phase) {

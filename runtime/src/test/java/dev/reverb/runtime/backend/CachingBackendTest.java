@@ -84,4 +84,18 @@ class CachingBackendTest {
         assertThat(replay.isRetryable(error)).isFalse();
         assertThat(scores.scores()).containsExactly(0.9);
     }
+
+    @Test
+    void should_still_answer_when_the_cache_folder_cannot_be_written() throws Exception {
+        java.nio.file.Path notAFolder = java.nio.file.Files.writeString(tmp.resolve("file"), "x");
+        try (FakeOpenAiServer server = FakeOpenAiServer.answering("The answer is 4.")) {
+            CachingBackend cached = new CachingBackend(new OpenAiBackend(server.baseUrl(), "m", null,
+                    Duration.ofSeconds(5), 1), new CallCache(notAFolder), "openai|m", CachingBackend.Mode.READ_WRITE,
+                    false);
+            assertThat(cached.generate(ask("2+2?")).toCompletableFuture().get().text()).isEqualTo("The answer is 4.");
+            assertThat(cached.generate(ask("2+2?")).toCompletableFuture().get().text()).isEqualTo("The answer is 4.");
+            assertThat(server.calls()).isEqualTo(2);
+            cached.close();
+        }
+    }
 }
