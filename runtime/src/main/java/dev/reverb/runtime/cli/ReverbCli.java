@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
 /** The {@code reverb} command line. */
 @Command(name = "reverb", mixinStandardHelpOptions = true, version = "reverb 0.1.0",
         description = "Multi-agent verbal reinforcement: run and check scenario files.",
-        subcommands = {ReverbCli.Run.class, ReverbCli.Validate.class, Bench.class, MemoryCommand.class, Doctor.class, ReportCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {ReverbCli.Run.class, ReverbCli.Validate.class, ReportCommand.class, ReplayCommand.class,
+                MemoryCommand.class, Bench.class, Doctor.class, CommandLine.HelpCommand.class})
 public final class ReverbCli {
 
     /** Exit code of a scenario that does not validate. */

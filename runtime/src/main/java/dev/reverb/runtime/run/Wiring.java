@@ -13,6 +13,9 @@ import dev.reverb.memory.LuceneStore;
 import dev.reverb.memory.Memory;
 import dev.reverb.memory.Scopes;
 import dev.reverb.runtime.Extensions;
+import dev.reverb.runtime.backend.CachingBackend;
+import dev.reverb.runtime.backend.CallCache;
+import dev.reverb.runtime.backend.FaultyBackend;
 import dev.reverb.runtime.backend.OpenAiBackend;
 import dev.reverb.runtime.backend.PoolingPrm;
 import dev.reverb.runtime.djl.DjlBackend;
@@ -56,9 +59,41 @@ public final class Wiring {
      * The backend of a model. {@code environment} looks up the API key variable the scenario
      * names (the CLI passes {@code System::getenv}); {@code tasks} finds a run task by id, for the
      * simulated stand-in only (the model boundary carries task ids, never reference answers).
+     * With {@code cache:} on, the backend is answered from the model-call cache first; with
+     * {@code faults:}, faults are injected in front of that (so they are never cached).
      */
     public static ModelBackend backend(Scenario.ModelConfig m, long runSeed, Function<String, String> environment,
                                        Function<String, Optional<Task>> tasks) throws IOException {
+        ModelBackend backend = bare(m, runSeed, environment, tasks);
+        if (m.cache().mode() != Scenario.CacheConfig.Mode.OFF) {
+            backend = new CachingBackend(backend, new CallCache(m.cache().folder()), identity(m, runSeed),
+                    m.cache().mode() == Scenario.CacheConfig.Mode.READ ? CachingBackend.Mode.READ
+                            : CachingBackend.Mode.READ_WRITE, m.backend() == Scenario.Backend.SIMULATED);
+        }
+        Scenario.FaultConfig f = m.faults();
+        if (f != null && f.errorRate() + f.timeoutRate() + f.malformedRate() > 0) {
+            // outside the cache, so an injected fault is never stored as the model's answer
+            backend = new FaultyBackend(backend, f.errorRate(), f.timeoutRate(), f.malformedRate(), f.seed());
+        }
+        return backend;
+    }
+
+    /**
+     * What identifies a model in the model-call cache: its backend kind, its name, and where it is
+     * served from (base URL or model folder); for the simulated stand-in, also what decides its answers
+     * (accuracy, fix-rate, run seed).
+     */
+    public static String identity(Scenario.ModelConfig m, long runSeed) {
+        return switch (m.backend()) {
+            case OPENAI -> "openai|" + m.model() + "|" + m.baseUrl();
+            case DJL -> "djl|" + m.model() + "|" + m.djl().path() + "|" + m.djl().dtype();
+            case SIMULATED -> "simulated|" + m.model() + "|" + m.simulated().accuracy() + "|" + m.simulated().fixRate()
+                    + "|" + runSeed;
+        };
+    }
+
+    private static ModelBackend bare(Scenario.ModelConfig m, long runSeed, Function<String, String> environment,
+                                     Function<String, Optional<Task>> tasks) throws IOException {
         return switch (m.backend()) {
             case DJL -> new DjlBackend(m.djl().path(), m.djl().device(), m.djl().dtype(), m.djl().maxBatch(),
                     m.djl().maxWait(), QUEUE_CAPACITY, m.prm() == null ? null : new ProcessRewardModel.Settings(

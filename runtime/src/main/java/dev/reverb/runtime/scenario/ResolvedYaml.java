@@ -102,6 +102,18 @@ final class ResolvedYaml {
                 prm.put("good", m.prm().good()).put("bad", m.prm().bad());
             }
         }
+        cacheAndFaults(o, m);
+    }
+
+    private static void cacheAndFaults(ObjectNode o, Scenario.ModelConfig m) {
+        o.put("cache", m.cache().mode().id());
+        if (m.cache().folder() != null) {
+            o.put("cache-dir", m.cache().folder().toString());
+        }
+        if (m.faults() != null) {
+            o.putObject("faults").put("error-rate", m.faults().errorRate()).put("timeout-rate", m.faults().timeoutRate())
+                    .put("malformed-rate", m.faults().malformedRate()).put("seed", m.faults().seed());
+        }
     }
 
     private static void memory(ObjectNode mem, Scenario.MemoryConfig memory) {

@@ -56,8 +56,9 @@ public record Scenario(String name, String description, Path source, Environment
     public record ModelConfig(String name, Backend backend, String model, String baseUrl, String apiKeyEnv,
                               double temperature, double topP, int topK, int maxTokens, List<String> stop, int concurrency,
                               Duration timeout, int retries, SimulatedConfig simulated, DjlConfig djl,
-                              PrmConfig prm) {
+                              PrmConfig prm, CacheConfig cache, FaultConfig faults) {
         public ModelConfig {
+            cache = cache == null ? CacheConfig.OFF : cache;
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(backend, "backend");
             Objects.requireNonNull(model, "model");
@@ -92,6 +93,8 @@ public record Scenario(String name, String description, Path source, Environment
             private SimulatedConfig simulated = SimulatedConfig.DEFAULT;
             private DjlConfig djl;
             private PrmConfig prm;
+            private CacheConfig cache = CacheConfig.OFF;
+            private FaultConfig faults;
 
             private Builder(String name, String model) {
                 this.name = name;
@@ -112,10 +115,61 @@ public record Scenario(String name, String description, Path source, Environment
             public Builder simulated(SimulatedConfig value) { simulated = value; return this; }
             public Builder djl(DjlConfig value) { djl = value; return this; }
             public Builder prm(PrmConfig value) { prm = value; return this; }
+            public Builder cache(CacheConfig value) { cache = value; return this; }
+            public Builder faults(FaultConfig value) { faults = value; return this; }
 
             public ModelConfig build() {
                 return new ModelConfig(name, backend, model, baseUrl, apiKeyEnv, temperature, topP, topK, maxTokens,
-                        stop, concurrency, timeout, retries, simulated, djl, prm);
+                        stop, concurrency, timeout, retries, simulated, djl, prm, cache, faults);
+            }
+        }
+    }
+
+    /**
+     * The on-disk model-call cache of a model.
+     *
+     * @param mode   {@code off}: no cache; {@code read}: answer from the cache where it can, call the
+     *               model otherwise and keep nothing; {@code read-write}: also store every new answer
+     * @param folder the cache folder, absolute; null when off (default: {@code .reverb-cache} in the
+     *               run output folder, so every scenario that writes there shares it)
+     */
+    public record CacheConfig(Mode mode, Path folder) {
+        public static final CacheConfig OFF = new CacheConfig(Mode.OFF, null);
+
+        public enum Mode {
+            OFF, READ, READ_WRITE;
+
+            public String id() {
+                return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            }
+
+            public static Mode fromId(String id) {
+                return valueOf(id.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            }
+        }
+
+        public CacheConfig {
+            Objects.requireNonNull(mode, "mode");
+            if (mode != Mode.OFF) {
+                Objects.requireNonNull(folder, "folder");
+            }
+        }
+    }
+
+    /**
+     * Injected faults, for chaos runs and tests: each try of a call independently fails with a
+     * retryable error, hangs past the gateway's timeout, or comes back malformed (cut short, no
+     * answer), at these rates, decided by the seed (reproducible).
+     */
+    public record FaultConfig(double errorRate, double timeoutRate, double malformedRate, long seed) {
+        public FaultConfig {
+            for (double rate : new double[] {errorRate, timeoutRate, malformedRate}) {
+                if (!(rate >= 0 && rate <= 1)) {
+                    throw new IllegalArgumentException("fault rates must be in [0,1], got " + rate);
+                }
+            }
+            if (errorRate + timeoutRate + malformedRate > 1 + 1e-9) {
+                throw new IllegalArgumentException("fault rates must add up to at most 1");
             }
         }
     }

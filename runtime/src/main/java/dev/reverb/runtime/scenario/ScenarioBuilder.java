@@ -133,6 +133,18 @@ final class ScenarioBuilder {
                     p.has("good") ? p.path("good").asText() : null, p.has("bad") ? p.path("bad").asText() : null,
                     p.path("positive-index").asInt(1)));
         }
+        String cache = m.path("cache").asText("off");
+        if (!"off".equals(cache)) {
+            Path folder = m.has("cache-dir") ? Path.of(m.path("cache-dir").asText()).toAbsolutePath().normalize()
+                    : Path.of(root.path("run").path("output").asText("runs")).toAbsolutePath().normalize()
+                    .resolve(".reverb-cache");
+            b.cache(new Scenario.CacheConfig(Scenario.CacheConfig.Mode.fromId(cache), folder));
+        }
+        JsonNode f = m.path("faults");
+        if (f.isObject()) {
+            b.faults(new Scenario.FaultConfig(f.path("error-rate").asDouble(0), f.path("timeout-rate").asDouble(0),
+                    f.path("malformed-rate").asDouble(0), f.path("seed").asLong(0)));
+        }
         return b.build();
     }
 

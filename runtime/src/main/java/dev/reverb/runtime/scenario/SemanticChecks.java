@@ -104,6 +104,14 @@ final class SemanticChecks {
             if (prm.isObject() && "step-tag".equals(prm.path("style").asText()) && !(prm.has("good") && prm.has("bad"))) {
                 log.atValue(at + "/prm", "the step-tag style needs the good and bad label tokens");
             }
+            JsonNode faults = model.path("faults");
+            if (faults.isObject() && faults.path("error-rate").asDouble(0) + faults.path("timeout-rate").asDouble(0)
+                    + faults.path("malformed-rate").asDouble(0) > 1 + 1e-9) {
+                log.atValue(at + "/faults", "error-rate, timeout-rate and malformed-rate add up to more than 1");
+            }
+            if (model.has("cache-dir") && "off".equals(model.path("cache").asText("off"))) {
+                log.atKey(at + "/cache-dir", "'cache-dir' needs a cache: add 'cache: read-write' (or read)");
+            }
             for (String key : List.of("timeout", "max-wait")) {
                 checkDuration(model.path(key), at + "/" + key);
             }
