@@ -87,8 +87,13 @@ public final class DataFetcher {
             return new Outcome(file, target, Status.PRESENT, from);
         }
         Path partial = null;
+        Path folder = target.getParent();
+        Path made = null; // the highest folder this fetch creates
+        for (Path p = folder; p != null && !Files.exists(p); p = p.getParent()) {
+            made = p;
+        }
         try {
-            Files.createDirectories(target.getParent());
+            Files.createDirectories(folder);
             partial = Files.createTempFile(target.getParent(), "." + file.fileName() + ".", ".part");
             String digest = download(from, partial, file);
             if (!digest.equals(file.sha256())) {
@@ -109,6 +114,13 @@ public final class DataFetcher {
                     Files.deleteIfExists(partial);
                 } catch (IOException ignored) {
                     // best effort: the partial file has a dot name and never becomes the target
+                }
+                for (Path p = folder; made != null && p != null && p.startsWith(made); p = p.getParent()) {
+                    try {
+                        Files.deleteIfExists(p); // only when empty: a failed fetch leaves no trace
+                    } catch (IOException notEmpty) {
+                        break;
+                    }
                 }
             }
         }
@@ -219,6 +231,11 @@ public final class DataFetcher {
     static String reason(Throwable e) {
         String kind = e.getClass().getSimpleName();
         String message = e.getMessage();
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.nio.channels.UnresolvedAddressException || c instanceof java.net.UnknownHostException) {
+                return "the host name could not be resolved (no network or DNS here?) (" + c.getClass().getSimpleName() + ")";
+            }
+        }
         if (e instanceof java.net.ConnectException && (message == null || message.isBlank())) {
             return "connection refused (" + kind + ")";
         }

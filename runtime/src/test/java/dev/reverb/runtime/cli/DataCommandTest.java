@@ -78,7 +78,7 @@ class DataCommandTest {
                     .contains("not the pinned " + Datasets.named("game24").orElseThrow().data().sha256())
                     .contains("1 of 1 dataset(s) not fetched");
         }
-        assertThat(regularFiles(data)).isEmpty();
+        assertThat(data).doesNotExist();
     }
 
     @Test
