@@ -94,6 +94,7 @@ public final class DataFetcher {
         }
         try {
             Files.createDirectories(folder);
+            removeStalePartials(folder, file);
             partial = Files.createTempFile(target.getParent(), "." + file.fileName() + ".", ".part");
             String digest = download(from, partial, file);
             if (!digest.equals(file.sha256())) {
@@ -123,6 +124,25 @@ public final class DataFetcher {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Deletes what an earlier fetch of {@code file} that was killed left beside it ({@code .NAME.*.part}), when
+     * nothing has written to it for a while; a fetch still running writes at least once per timeout.
+     */
+    private void removeStalePartials(Path folder, DataFile file) {
+        String prefix = "." + file.fileName() + ".";
+        long quiet = Math.max(60_000, 2 * timeout.toMillis());
+        try (java.nio.file.DirectoryStream<Path> leftovers = Files.newDirectoryStream(folder,
+                p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(".part"))) {
+            for (Path p : leftovers) {
+                if (System.currentTimeMillis() - Files.getLastModifiedTime(p).toMillis() > quiet) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException ignored) {
+            // leftovers are dot files that never become the target; cleaning them is a courtesy
         }
     }
 

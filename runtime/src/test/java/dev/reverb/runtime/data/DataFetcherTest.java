@@ -110,6 +110,21 @@ class DataFetcherTest {
     }
 
     @Test
+    void should_remove_what_a_killed_fetch_left_when_fetching_again() throws Exception {
+        Path folder = Files.createDirectories(tmp.resolve("gsm8k"));
+        Path stale = Files.writeString(folder.resolve(".test.jsonl.123.part"), "half a file");
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        Path fresh = Files.writeString(folder.resolve(".test.jsonl.456.part"), "a fetch still running");
+        mirror.put("gsm8k/test.jsonl", BYTES);
+
+        fetcher.fetch(pinned("gsm8k/test.jsonl", BYTES), tmp, mirror.base());
+
+        assertThat(stale).doesNotExist();
+        assertThat(fresh).exists();
+        assertThat(files()).containsExactly("gsm8k/.test.jsonl.456.part", "gsm8k/test.jsonl");
+    }
+
+    @Test
     void should_not_download_again_when_the_file_is_there_with_the_pinned_digest() throws Exception {
         mirror.put("game24/24.csv", BYTES);
         DataFile file = pinned("game24/24.csv", BYTES);
