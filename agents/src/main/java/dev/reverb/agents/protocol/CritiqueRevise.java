@@ -26,10 +26,11 @@ import dev.reverb.environments.SettingsSpec;
  * approves, or after {@code maxRounds} answers, the latest answer is final; otherwise the
  * proposer revises, shown all critiques. A critique without a readable verdict counts as
  * disapproval and is reported in the trace. The verifier's feedback is never shown: the critics
- * are the only feedback.
+ * are the only feedback. An answer with no final answer that can be read gets up to {@code repairs}
+ * short repair prompts first; after them the round is graded as it is, traced as "no answer found".
  */
 public record CritiqueRevise(String name, String proposer, List<String> critics, Map<String, String> rubrics,
-                             int maxRounds) implements Protocol {
+                             int maxRounds, int repairs) implements Protocol {
 
     /** The scenario type {@code critique-revise}: its settings, checks and factory. */
     public static final ProtocolDescriptor DESCRIPTOR = new ProtocolDescriptor("critique-revise",
@@ -39,6 +40,7 @@ public record CritiqueRevise(String name, String proposer, List<String> critics,
                     .agents("critics", 1, "The agents that review each answer.").required()
                     .textMap("rubrics", "A rubric per critic.")
                     .integer("max-rounds", 1, 100, 3, "Answers at most.")
+                    .integer(Repairs.KEY, 0, Repairs.MAX, Repairs.DEFAULT, Repairs.DESCRIPTION)
                     .check((s, problems) -> {
                         if (s.texts("critics").contains(s.text("proposer"))) {
                             problems.at("proposer", "the proposer cannot also be one of its critics");
@@ -48,7 +50,7 @@ public record CritiqueRevise(String name, String proposer, List<String> critics,
                     })
                     .build(),
             (name, s, context) -> new CritiqueRevise(name, s.text("proposer"), s.texts("critics"), s.textMap("rubrics"),
-                    s.integer("max-rounds")));
+                    s.integer("max-rounds"), s.integer(Repairs.KEY)));
 
     private static final Pattern VERDICT = Pattern.compile("(?i)verdict\\W*\\s*(correct|incorrect|approve[ds]?|reject(?:ed)?)");
 
@@ -66,6 +68,12 @@ public record CritiqueRevise(String name, String proposer, List<String> critics,
         if (maxRounds < 1) {
             throw new IllegalArgumentException("max-rounds must be >= 1");
         }
+        Repairs.check(repairs);
+    }
+
+    /** With the default number of repair prompts. */
+    public CritiqueRevise(String name, String proposer, List<String> critics, Map<String, String> rubrics, int maxRounds) {
+        this(name, proposer, critics, rubrics, maxRounds, Repairs.DEFAULT);
     }
 
     @Override
@@ -110,6 +118,10 @@ public record CritiqueRevise(String name, String proposer, List<String> critics,
         private final List<RoundOutcome> rounds = new ArrayList<>();
         private final Map<String, String> critiques = new LinkedHashMap<>();
         private String answer = "";
+        /** Repair prompts sent in the current round. */
+        private int repaired;
+        /** Whether the current round's answer has no final answer that can be read. */
+        private boolean unanswered;
 
         Run(ActorContext<Command> context, CritiqueRevise config, Episode episode, ActorRef<EpisodeOutcome> replyTo) {
             super(context, episode, config.name(), config.agents(), replyTo);
@@ -127,6 +139,7 @@ public record CritiqueRevise(String name, String proposer, List<String> critics,
         }
 
         private void propose(int round) {
+            repaired = 0;
             ask(config.proposer(), round, round == 0 ? Phase.ANSWER : Phase.REVISE,
                     Map.of("answer", answer, "feedback", joined()), Proposed::new);
         }
@@ -135,7 +148,16 @@ public record CritiqueRevise(String name, String proposer, List<String> critics,
             if (proposed.error() != null) {
                 return fail(proposed.error());
             }
-            answer = account(proposed.reply()).text();
+            String text = account(proposed.reply()).text();
+            unanswered = !Repairs.answered(episode, text);
+            if (unanswered && repaired < config.repairs()) {
+                repaired++;
+                event(rounds.size(), "repair", "no answer found; re-asking (" + repaired + " of " + config.repairs() + ")");
+                ask(config.proposer(), rounds.size(), Phase.REVISE, Map.of("answer", text, "feedback", Repairs.feedback(text)),
+                        Proposed::new);
+                return this;
+            }
+            answer = text;
             verify(answer, Verified::new);
             return this;
         }
@@ -147,6 +169,9 @@ public record CritiqueRevise(String name, String proposer, List<String> critics,
             int round = rounds.size();
             Verdict verdict = verified.verdict();
             rounds.add(new RoundOutcome(round, verdict.extracted(), verdict.correct()));
+            if (unanswered && !verdict.correct()) {
+                event(round, "verdict", "incorrect: " + Repairs.noAnswer(repaired));
+            }
             if (round + 1 >= config.maxRounds()) {
                 event(round, "stop", "round limit");
                 return finish(answer, verdict, rounds);

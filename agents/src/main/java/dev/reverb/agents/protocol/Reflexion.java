@@ -19,10 +19,12 @@ import dev.reverb.environments.SettingsSpec;
  * Reflexion (Shinn et al., 2023): the solver attempts the task, the environment's verifier gives
  * feedback, and after a failure the reflector writes a verbal reflection on what went wrong;
  * the next trial sees every reflection so far (or, with {@code carryReflections} off, only the
- * last feedback). It stops at the first correct attempt or after {@code maxTrials}.
+ * last feedback). It stops at the first correct attempt or after {@code maxTrials}. A reply with no
+ * final answer that can be read gets up to {@code repairs} short repair prompts; after them the
+ * trial is graded as it is and its verdict event says "no answer found".
  */
-public record Reflexion(String name, String solver, String reflector, int maxTrials, boolean carryReflections)
-        implements Protocol {
+public record Reflexion(String name, String solver, String reflector, int maxTrials, boolean carryReflections,
+                        int repairs) implements Protocol {
 
     /** The scenario type {@code reflexion}: its settings and factory. */
     public static final ProtocolDescriptor DESCRIPTOR = new ProtocolDescriptor("reflexion",
@@ -31,9 +33,10 @@ public record Reflexion(String name, String solver, String reflector, int maxTri
                     .agent("solver", "The agent that attempts the task.").required()
                     .agent("reflector", "The agent that reflects on failures.").required()
                     .integer("max-trials", 1, 100, 3, "Attempts at most.")
+                    .integer(Repairs.KEY, 0, Repairs.MAX, Repairs.DEFAULT, Repairs.DESCRIPTION)
                     .build(),
             (name, s, context) -> new Reflexion(name, s.text("solver"), s.text("reflector"), s.integer("max-trials"),
-                    context.carryReflections()));
+                    context.carryReflections(), s.integer(Repairs.KEY)));
 
     public Reflexion {
         Objects.requireNonNull(name, "name");
@@ -42,6 +45,12 @@ public record Reflexion(String name, String solver, String reflector, int maxTri
         if (maxTrials < 1) {
             throw new IllegalArgumentException("max-trials must be >= 1");
         }
+        Repairs.check(repairs);
+    }
+
+    /** With the default number of repair prompts. */
+    public Reflexion(String name, String solver, String reflector, int maxTrials, boolean carryReflections) {
+        this(name, solver, reflector, maxTrials, carryReflections, Repairs.DEFAULT);
     }
 
     @Override
@@ -73,6 +82,10 @@ public record Reflexion(String name, String solver, String reflector, int maxTri
         private final List<RoundOutcome> rounds = new ArrayList<>();
         private String attempt = "";
         private Verdict verdict;
+        /** Repair prompts sent in the current trial. */
+        private int repaired;
+        /** Whether the current trial's attempt has no answer that can be read. */
+        private boolean unanswered;
 
         Run(ActorContext<Command> context, Reflexion config, Episode episode, ActorRef<EpisodeOutcome> replyTo) {
             super(context, episode, config.name(), config.agents(), replyTo);
@@ -90,6 +103,7 @@ public record Reflexion(String name, String solver, String reflector, int maxTri
         }
 
         private void attempt(int trial) {
+            repaired = 0;
             String feedback = trial > 0 && !config.carryReflections() ? verdict.feedback() : "";
             ask(config.solver(), trial, trial == 0 ? Phase.ANSWER : Phase.REVISE,
                     Map.of("reflections", config.carryReflections() ? numbered(reflections) : "",
@@ -101,7 +115,18 @@ public record Reflexion(String name, String solver, String reflector, int maxTri
             if (attempted.error() != null) {
                 return fail(attempted.error());
             }
-            attempt = account(attempted.reply()).text();
+            String text = account(attempted.reply()).text();
+            unanswered = !Repairs.answered(episode, text);
+            int trial = rounds.size();
+            if (unanswered && repaired < config.repairs()) {
+                repaired++;
+                event(trial, "repair", "no answer found; re-asking (" + repaired + " of " + config.repairs() + ")");
+                ask(config.solver(), trial, Phase.REVISE, Map.of("reflections",
+                        config.carryReflections() ? numbered(reflections) : "", "answer", text,
+                        "feedback", Repairs.feedback(text)), Attempted::new);
+                return this;
+            }
+            attempt = text;
             verify(attempt, Verified::new);
             return this;
         }
@@ -113,7 +138,8 @@ public record Reflexion(String name, String solver, String reflector, int maxTri
             int trial = rounds.size();
             verdict = verified.verdict();
             rounds.add(new RoundOutcome(trial, verdict.extracted(), verdict.correct()));
-            event(trial, "verdict", (verdict.correct() ? "correct: " : "incorrect: ") + verdict.extracted());
+            event(trial, "verdict", verdict.correct() ? "correct: " + verdict.extracted()
+                    : "incorrect: " + (unanswered ? Repairs.noAnswer(repaired) : verdict.extracted()));
             if (verdict.correct() || trial + 1 >= config.maxTrials()) {
                 return finish(attempt, verdict, rounds);
             }

@@ -2,6 +2,8 @@ package dev.reverb.runtime.cli;
 
 import dev.reverb.environments.DatasetException;
 import dev.reverb.memory.StoreException;
+import dev.reverb.runtime.data.DataException;
+import dev.reverb.runtime.data.RunDatasets;
 import dev.reverb.runtime.run.RunFolder;
 import dev.reverb.runtime.run.Runner;
 import dev.reverb.runtime.scenario.Scenario;
@@ -24,7 +26,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "reverb", mixinStandardHelpOptions = true, version = "reverb 0.1.0",
         description = "Multi-agent verbal reinforcement: run and check scenario files.",
         subcommands = {ReverbCli.Run.class, ReverbCli.Validate.class, ReportCommand.class, ReplayCommand.class,
-                MemoryCommand.class, Bench.class, Doctor.class, CommandLine.HelpCommand.class})
+                DataCommand.class, MemoryCommand.class, Bench.class, Doctor.class, CommandLine.HelpCommand.class})
 public final class ReverbCli {
 
     /** Exit code of a scenario that does not validate. */
@@ -94,6 +96,12 @@ public final class ReverbCli {
                 }
             } catch (ScenarioException e) {
                 err.println(e.getMessage());
+                return INVALID;
+            }
+            try { // each dataset's path and SHA-256 in the run folder; on --resume, the same files or no run
+                RunDatasets.recordOrCheck(loaded.environment().settings(), folder.dir());
+            } catch (DataException e) {
+                err.println("error: " + e.getMessage());
                 return INVALID;
             }
             out.println("Run folder: " + folder.dir());

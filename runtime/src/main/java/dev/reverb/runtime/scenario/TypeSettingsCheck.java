@@ -3,6 +3,7 @@ package dev.reverb.runtime.scenario;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reverb.environments.Settings;
 import dev.reverb.environments.SettingsSpec;
+import dev.reverb.runtime.data.Datasets;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ final class TypeSettingsCheck {
                 Path file = inFolder != null && Files.isDirectory(path) ? path.resolve(inFolder) : path;
                 if (!Files.isRegularFile(file)) {
                     log.atValue(pointer + "/" + YamlTree.escape(key.name()), key.name() + " file not found: " + file
-                            + (Files.isDirectory(file) ? " (a folder)" : ""));
+                            + (Files.isDirectory(file) ? " (a folder)" : Datasets.hint(file)));
                     return null;
                 }
                 values.put(key.name(), file);

@@ -9,9 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import dev.reverb.environments.code.Sandbox;
+import dev.reverb.runtime.testing.ShippedData;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,12 +31,32 @@ class ShippedScenariosTest {
         try (Stream<Path> files = Files.list(ROOT.resolve("scenarios"))) {
             List<String> yaml = files.filter(f -> f.toString().endsWith(".yaml")).map(Path::toString).sorted().toList();
             assertThat(yaml).hasSizeGreaterThanOrEqualTo(4);
-            QuickstartTest.Cli cli = reverb(Stream.concat(Stream.of("validate"), yaml.stream()).toArray(String[]::new));
-            // Scenarios over public datasets need ../shared/data next to the project; the rest are valid anywhere.
-            boolean data = Files.isDirectory(SHARED.resolve("data"));
-            List<String> lines = cli.out().lines().filter(l -> data || DATASETS.stream().noneMatch(l::contains)).toList();
-            assertThat(lines).isNotEmpty().allSatisfy(l -> assertThat(l).as(cli.err()).contains(": ok ("));
+            // Scenarios over public datasets need them in data/ (reverb data get) or ../shared/data; the rest are valid anywhere.
+            List<String> plain = yaml.stream().filter(f -> DATASETS.stream().noneMatch(f::contains)).toList();
+            QuickstartTest.Cli cli = reverb(Stream.concat(Stream.of("validate"), plain.stream()).toArray(String[]::new));
+            assertThat(cli.out().lines().toList()).hasSize(plain.size())
+                    .allSatisfy(l -> assertThat(l).as(cli.err()).contains(": ok ("));
+            for (String name : DATASETS) {
+                if (!ShippedData.available(name)) {
+                    continue;
+                }
+                List<String> args = new ArrayList<>(List.of("validate", ROOT.resolve("scenarios/" + name + ".yaml").toString()));
+                args.addAll(ShippedData.setArgs(name));
+                QuickstartTest.Cli one = reverb(args.toArray(String[]::new));
+                assertThat(one.out()).as(one.err()).contains(": ok (");
+            }
         }
+    }
+
+    @Test
+    void should_name_the_command_that_gets_a_dataset_when_a_shipped_scenario_misses_it() {
+        Path missing = tmp.resolve("data/gsm8k/test.jsonl");
+        QuickstartTest.Cli cli = reverb("validate", ROOT.resolve("scenarios/gsm8k-reflexion.yaml").toString(),
+                "--set", "environment.dataset=" + missing);
+
+        assertThat(cli.code()).isEqualTo(ReverbCli.INVALID);
+        assertThat(cli.err()).contains("environment.dataset: dataset file not found: " + missing
+                + "; get it with: reverb data get gsm8k --dir " + tmp.resolve("data"));
     }
 
     static final Path SHARED = Path.of(System.getProperty("reverb.shared", "../shared")).toAbsolutePath().normalize();
@@ -45,12 +67,14 @@ class ShippedScenariosTest {
             "math-reflexion", "humaneval-reflexion", "game24-search"})
     void should_run_the_offline_protocol_examples_when_shipped(String name) throws IOException {
         boolean dataset = DATASETS.contains(name);
-        Assumptions.assumeTrue(!dataset || Files.isDirectory(SHARED.resolve("data")), "needs " + SHARED.resolve("data"));
+        Assumptions.assumeTrue(ShippedData.available(name), "needs its dataset: reverb data get, or " + SHARED.resolve("data"));
         Assumptions.assumeTrue(!name.startsWith("humaneval") || Sandbox.bwrapAvailable(),
                 "needs bubblewrap (apt-get install bubblewrap) with user namespaces and python3");
-        QuickstartTest.Cli cli = reverb("run", ROOT.resolve("scenarios/" + name + ".yaml").toString(), "--no-progress",
-                "--set", "run.output=" + tmp, "--set", dataset || name.startsWith("math")
-                        ? "environment.limit=4" : "environment.count=4");
+        List<String> args = new ArrayList<>(List.of("run", ROOT.resolve("scenarios/" + name + ".yaml").toString(),
+                "--no-progress", "--set", "run.output=" + tmp, "--set", dataset || name.startsWith("math")
+                        ? "environment.limit=4" : "environment.count=4"));
+        args.addAll(ShippedData.setArgs(name));
+        QuickstartTest.Cli cli = reverb(args.toArray(String[]::new));
         assertThat(cli.code()).as(cli.err()).isZero();
         Path run;
         try (Stream<Path> runs = Files.list(tmp.resolve(name))) {

@@ -126,7 +126,7 @@ class ScenarioBadInputTest {
                 "--set .=1: (top level): PATH is dot-separated names with none empty, e.g. run.concurrency",
                 "--set run.concurency=2: run.concurency: unknown key 'concurency', did you mean 'concurrency'?",
                 "--set protocol.rounds=3: protocol.rounds: 'rounds' is not a setting of reflexion (its settings: "
-                        + "solver, reflector, max-trials)",
+                        + "solver, reflector, max-trials, repairs)",
                 "--set name.first=x: name: is a single value, so it has no 'first'");
     }
 

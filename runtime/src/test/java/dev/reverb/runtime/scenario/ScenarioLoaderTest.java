@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
+import dev.reverb.runtime.testing.ShippedData;
 
 class ScenarioLoaderTest {
 
@@ -68,8 +69,8 @@ class ScenarioLoaderTest {
     @Test
     void should_load_the_gsm8k_scenario_when_the_dataset_is_present() throws Exception {
         Path scenario = ROOT.resolve("scenarios/gsm8k-reflexion.yaml");
-        Assumptions.assumeTrue(Files.exists(ROOT.resolve("../shared/data/gsm8k/test.jsonl")), "no shared GSM8K");
-        Scenario s = ScenarioLoader.load(scenario, List.of());
+        Assumptions.assumeTrue(ShippedData.available("gsm8k-reflexion"), "no GSM8K in data/ or ../shared/data");
+        Scenario s = ScenarioLoader.load(scenario, ShippedData.overrides("gsm8k-reflexion"));
         assertThat(s.environment().settings().path("dataset")).isAbsolute().endsWith(Path.of("gsm8k/test.jsonl"));
         assertThat(s.models().get("policy").backend()).isEqualTo(Scenario.Backend.OPENAI);
     }
@@ -118,7 +119,7 @@ class ScenarioLoaderTest {
                 f + ":18:13: agents[1].prompt: prompt file not found: " + tmp.resolve("missing.txt"),
                 f + ":19:5: agents[2].name: missing required field 'name'",
                 f + ":24:16: protocols[0].reflector: unknown agent 'reflectr', did you mean 'reflector'?; known: reflector, solver",
-                f + ":25:5: protocols[0].rounds: 'rounds' is not a setting of reflexion (its settings: solver, reflector, max-trials)",
+                f + ":25:5: protocols[0].rounds: 'rounds' is not a setting of reflexion (its settings: solver, reflector, max-trials, repairs)",
                 f + ":27:3: run.concurency: unknown key 'concurency', did you mean 'concurrency'?");
     }
 
