@@ -99,7 +99,7 @@ public record Reflexion(String name, String solver, String reflector, int maxTri
 
         private Behavior<Command> onAttempted(Attempted attempted) {
             if (attempted.error() != null) {
-                return fail(attempted.error());
+                return fail(attempted.error(), rounds);
             }
             attempt = account(attempted.reply()).text();
             verify(attempt, Verified::new);
@@ -108,7 +108,7 @@ public record Reflexion(String name, String solver, String reflector, int maxTri
 
         private Behavior<Command> onVerified(Verified verified) {
             if (verified.error() != null) {
-                return fail(verified.error());
+                return fail(verified.error(), rounds);
             }
             int trial = rounds.size();
             verdict = verified.verdict();
@@ -128,7 +128,7 @@ public record Reflexion(String name, String solver, String reflector, int maxTri
 
         private Behavior<Command> onReflected(Reflected reflected) {
             if (reflected.error() != null) {
-                return fail(reflected.error());
+                return fail(reflected.error(), rounds);
             }
             reflections.add(account(reflected.reply()).text().strip());
             attempt(rounds.size());
