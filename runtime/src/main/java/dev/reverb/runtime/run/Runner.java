@@ -161,6 +161,8 @@ public final class Runner {
         Map<String, Experiment.Model> models;
         try {
             models = models(scenario, options, SimulatedBackend.lookup(environment.tasks()));
+        } catch (CouldNotStart e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new CouldNotStart("cannot start: " + Experiment.describe(e), e);
         }
@@ -349,9 +351,19 @@ public final class Runner {
         Map<String, Experiment.Model> models = new LinkedHashMap<>();
         for (Map.Entry<String, Scenario.ModelConfig> m : scenario.models().entrySet()) {
             ModelBackend given = options.backends().get(m.getKey());
-            models.put(m.getKey(), new Experiment.Model(given != null ? given
-                    : Wiring.backend(m.getValue(), scenario.run().seed(), options.environment(), tasks),
-                    Wiring.gateway(m.getValue())));
+            ModelBackend backend;
+            try {
+                backend = given != null ? given
+                        : Wiring.backend(m.getValue(), scenario.run().seed(), options.environment(), tasks);
+            } catch (IOException | RuntimeException e) {
+                close(models, options);
+                Scenario.ModelConfig c = m.getValue();
+                String where = c.backend() == Scenario.Backend.DJL ? " at " + c.djl().path()
+                        : c.baseUrl() != null ? " at " + c.baseUrl() : "";
+                throw new CouldNotStart("cannot start: model '" + m.getKey() + "'" + where + ": "
+                        + Experiment.describe(e), e);
+            }
+            models.put(m.getKey(), new Experiment.Model(backend, Wiring.gateway(m.getValue())));
         }
         return models;
     }
