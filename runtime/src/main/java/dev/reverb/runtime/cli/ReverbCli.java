@@ -53,7 +53,7 @@ public final class ReverbCli {
         return cli.execute(args);
     }
 
-    @Command(name = "run", description = "Run a scenario (or resume an interrupted run).",
+    @Command(name = "run", description = "Run a scenario (or resume an interrupted run).", mixinStandardHelpOptions = true,
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
                     "0:every planned episode finished",

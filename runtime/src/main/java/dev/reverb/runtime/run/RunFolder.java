@@ -117,9 +117,10 @@ public final class RunFolder {
 
     /** The latest record per episode id of {@code records}, in order of first appearance. */
     public static List<JsonNode> latest(List<JsonNode> records) {
-        java.util.Map<String, JsonNode> byId = new java.util.LinkedHashMap<>();
+        java.util.Map<Object, JsonNode> byId = new java.util.LinkedHashMap<>();
         for (JsonNode record : records) {
-            byId.put(record.path("episode").asText(), record);
+            // a record without an id (hand-made) stands alone
+            byId.put(record.hasNonNull("episode") ? record.get("episode").asText() : new Object(), record);
         }
         return List.copyOf(byId.values());
     }

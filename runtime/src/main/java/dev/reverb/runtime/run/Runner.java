@@ -271,7 +271,11 @@ public final class Runner {
                 }
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
-                throw new CouldNotStart("cannot start: model '" + c.getKey() + "': " + Experiment.describe(cause), cause);
+                String why = Experiment.describe(cause);
+                // a backend's message names its model already ("model 'qwen' at URL: ..."); else say which
+                String name = models.get(c.getKey()).backend().name();
+                throw new CouldNotStart("cannot start: " + (why.contains("model '" + name + "'") ? ""
+                        : "model '" + c.getKey() + "': ") + why, cause);
             } catch (java.util.concurrent.TimeoutException e) {
                 throw new CouldNotStart("cannot start: model '" + c.getKey() + "': its pre-flight check did not end within "
                         + PREFLIGHT_LIMIT.toSeconds() + " s", e);
