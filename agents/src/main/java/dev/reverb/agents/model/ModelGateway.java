@@ -201,12 +201,13 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         CompletableFuture<?> backendCall = call;
         CompletableFuture<?> timed = call.copy().orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         // a call that timed out is no longer wanted: let the backend free its slot for the retry
-        timed.whenComplete((generation, error) -> {
+        // (cancelled before the gateway hears of the timeout, so a retry never overlaps it)
+        CompletableFuture<?> settled = timed.whenComplete((generation, error) -> {
             if (unwrap(error) instanceof TimeoutException) {
                 backendCall.cancel(true);
             }
         });
-        getContext().pipeToSelf(timed, (result, error) -> result == null && error == null
+        getContext().pipeToSelf(settled, (result, error) -> result == null && error == null
                 ? new Finished(pending, null, new IllegalStateException("backend returned no result"))
                 : new Finished(pending, result, unwrap(error)));
     }
