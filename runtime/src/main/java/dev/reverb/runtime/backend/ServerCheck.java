@@ -46,7 +46,7 @@ final class ServerCheck {
         try {
             request = HttpRequest.newBuilder(URI.create(url)).timeout(limit).GET();
         } catch (IllegalArgumentException e) {
-            throw new IOException("model '" + model + "' at " + baseUrl + ": not a valid URL (" + e.getMessage() + ")");
+            throw new IOException(baseUrl + ": not a valid URL (" + e.getMessage() + ")");
         }
         if (apiKey != null) {
             request.header("Authorization", "Bearer " + apiKey);
@@ -56,7 +56,7 @@ final class ServerCheck {
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new IOException("model '" + model + "' at " + baseUrl + ": " + cause(e, limit), e);
+            throw new IOException(baseUrl + ": " + cause(e, limit), e);
         }
         int status = response.statusCode();
         if (status == 404 || status == 405) {
@@ -64,7 +64,7 @@ final class ServerCheck {
                     + " (HTTP " + status + "), so whether it serves the model is not checked");
         }
         if (status != 200) {
-            throw new IOException("model '" + model + "' at " + baseUrl + ": HTTP " + status + " from " + url
+            throw new IOException("HTTP " + status + " from " + url
                     + (status == 401 || status == 403 ? " (is the API key right? see the model's api-key-env)" : "")
                     + excerpt(response.body()));
         }

@@ -272,9 +272,8 @@ public final class Runner {
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 String why = Experiment.describe(cause);
-                // a backend's message names its model already ("model 'qwen' at URL: ..."); else say which
-                String name = models.get(c.getKey()).backend().name();
-                throw new CouldNotStart("cannot start: " + (why.contains("model '" + name + "'") ? ""
+                // the scenario's name of the model, unless the backend's message already says it
+                throw new CouldNotStart("cannot start: " + (why.contains("model '" + c.getKey() + "'") ? ""
                         : "model '" + c.getKey() + "': ") + why, cause);
             } catch (java.util.concurrent.TimeoutException e) {
                 throw new CouldNotStart("cannot start: model '" + c.getKey() + "': its pre-flight check did not end within "
