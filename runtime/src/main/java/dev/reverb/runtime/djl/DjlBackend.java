@@ -93,7 +93,7 @@ public final class DjlBackend implements ModelBackend {
     public DjlBackend(Path modelDir, String device, String dtype, int maxBatch, Duration maxWait, int queueCapacity,
                       ProcessRewardModel.Settings prm) throws IOException {
         this.name = modelDir.getFileName().toString();
-        this.identity = name + "@" + folderDigest(modelDir);
+        this.identity = name + "@" + FolderDigest.of(modelDir);
         this.model = LlamaModel.load(modelDir, LlamaModel.device(device), LlamaModel.dtype(dtype));
         try {
             this.tokenizer = HuggingFaceTokenizer.newInstance(modelDir.resolve("tokenizer.json"),
@@ -146,29 +146,6 @@ public final class DjlBackend implements ModelBackend {
     @Override
     public String identity() {
         return identity;
-    }
-
-    static String folderDigest(Path dir) throws IOException {
-        java.security.MessageDigest sha;
-        try {
-            sha = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        java.util.List<Path> files;
-        try (java.util.stream.Stream<Path> list = Files.list(dir)) {
-            files = list.filter(Files::isRegularFile).sorted().toList();
-        }
-        for (Path f : files) {
-            long size = Files.size(f);
-            sha.update((f.getFileName() + "\0" + size + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            if (size <= 1 << 20) {
-                sha.update(Files.readAllBytes(f));
-            } else {
-                sha.update(Files.getLastModifiedTime(f).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-        }
-        return "sha256:" + java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
     }
 
     public LlamaModel model() {

@@ -179,6 +179,7 @@ public final class Runner {
                 scenario.run().concurrency(), folder.dir().getFileName().toString(), memory);
 
         AtomicInteger failed = new AtomicInteger();
+        AtomicInteger completed = new AtomicInteger();
         Map<String, Integer> causes = new java.util.concurrent.ConcurrentHashMap<>();
         CompletableFuture<Void> finished = new CompletableFuture<>();
         try (Progress progress = Progress.start(scenario.name(), plans.size(), plans.size() - todo.size(),
@@ -194,6 +195,7 @@ public final class Runner {
                                     + " (more episodes failing alike are counted, not listed)");
                         }
                     } else if (outcome instanceof EpisodeOutcome.Completed c) {
+                        completed.incrementAndGet();
                         progress.step(c.result().verdict().correct());
                     }
                     if (options.listener() != null) {
@@ -226,10 +228,11 @@ public final class Runner {
                 if (memory != null) {
                     memory.memory().close();
                 }
+                // a session that ended early counts its time too (one killed outright cannot)
+                folder.recordSession(startedAt, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0,
+                        completed.get(), failed.get());
             }
         }
-        double wall = Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0;
-        folder.recordSession(startedAt, wall, todo.size() - failed.get(), failed.get());
         Map<String, String> identities = new LinkedHashMap<>();
         models.forEach((name, m) -> identities.put(name, identity(m.backend())));
         Summary summary = Summary.of(scenario.name(), folder.dir().getFileName().toString(), folder.episodeRecords(),

@@ -22,11 +22,11 @@ class FolderDigestTest {
         Files.copy(a.resolve("config.json"), b.resolve("config.json"));
         Files.copy(a.resolve("model.safetensors"), b.resolve("model.safetensors"));
 
-        String before = DjlBackend.folderDigest(a);
+        String before = FolderDigest.of(a);
 
         assertThat(before).startsWith("sha256:").hasSize("sha256:".length() + 16);
-        assertThat(DjlBackend.folderDigest(b)).isEqualTo(before);
+        assertThat(FolderDigest.of(b)).isEqualTo(before);
         Files.writeString(a.resolve("config.json"), "{\"hidden_size\": 65}");
-        assertThat(DjlBackend.folderDigest(a)).isNotEqualTo(before);
+        assertThat(FolderDigest.of(a)).isNotEqualTo(before);
     }
 }
