@@ -18,6 +18,25 @@ public interface ModelBackend extends AutoCloseable {
 
     CompletionStage<Generation> generate(GenerateRequest request);
 
+    /**
+     * What model this backend really serves, for the run's records and for cache keys: the name the
+     * server reports for an HTTP model, a digest of the folder for a local one. It may become more
+     * precise once {@link #preflight} or a call has run; by default the configured {@link #name}.
+     */
+    default String identity() {
+        return name();
+    }
+
+    /**
+     * Checks once, before the first episode, that the model can be used (server reachable and the
+     * model served; local folder loaded; reward-model marker token known). It may block for a few
+     * seconds and is never called from an actor. Returns warnings to show; throws when the model
+     * cannot be used, with a message naming the URL or path and the cause.
+     */
+    default java.util.List<String> preflight() throws Exception {
+        return java.util.List.of();
+    }
+
     /** Scores each step with a process reward model; backends without one fail the stage. */
     default CompletionStage<StepScores> score(ScoreRequest request) {
         return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException(

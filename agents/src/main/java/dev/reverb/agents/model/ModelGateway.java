@@ -79,6 +79,8 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     private static final class Pending {
         final Call request;
         final long startNanos = System.nanoTime();
+        long tryStartNanos = startNanos;
+        final List<TraceEvent.TryError> tries = new java.util.ArrayList<>();
         int attempts;
         boolean answered;
 
@@ -187,6 +189,7 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         inFlight++;
         active.add(pending);
         pending.attempts++;
+        pending.tryStartNanos = System.nanoTime();
         CompletableFuture<?> call;
         try {
             call = pending.request instanceof Generate g
@@ -198,12 +201,13 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         CompletableFuture<?> backendCall = call;
         CompletableFuture<?> timed = call.copy().orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         // a call that timed out is no longer wanted: let the backend free its slot for the retry
-        timed.whenComplete((generation, error) -> {
+        // (cancelled before the gateway hears of the timeout, so a retry never overlaps it)
+        CompletableFuture<?> settled = timed.whenComplete((generation, error) -> {
             if (unwrap(error) instanceof TimeoutException) {
                 backendCall.cancel(true);
             }
         });
-        getContext().pipeToSelf(timed, (result, error) -> result == null && error == null
+        getContext().pipeToSelf(settled, (result, error) -> result == null && error == null
                 ? new Finished(pending, null, new IllegalStateException("backend returned no result"))
                 : new Finished(pending, result, unwrap(error)));
     }
@@ -214,6 +218,10 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
             return this; // started before a restart, and already answered then
         }
         // It stays active until answered or rescheduled, so a throw below still answers it.
+        if (finished.error() != null) {
+            pending.tries.add(new TraceEvent.TryError(pending.attempts, Instant.now(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pending.tryStartNanos), what(finished.error())));
+        }
         if (finished.error() == null) {
             calls++;
             record(pending, finished.result(), null);
@@ -298,7 +306,8 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         promptTokens += read;
         completionTokens += written;
         trace.emit(new TraceEvent.ModelCall(Instant.now(), c.episodeId(), c.agent(), c.round(), c.phase(), model,
-                simulated, prompt, outputs, read, written, latency, pending.attempts, error));
+                simulated, prompt, outputs, read, written, latency, pending.attempts, error, identity(),
+                pending.tries));
         if (result instanceof Generation g) {
             for (String note : g.notes()) {
                 trace.emit(new TraceEvent.ProtocolEvent(Instant.now(), c.episodeId(), "model", c.round(), "model-note",
@@ -308,11 +317,25 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     }
 
     private String describe(Throwable error, int attempts) {
-        String what = error instanceof TimeoutException
-                ? "timed out after " + settings.timeout().toMillis() + " ms"
-                : String.valueOf(error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage());
         return "model '" + backend.name() + "' failed after " + attempts + (attempts == 1 ? " try: " : " tries: ")
-                + what;
+                + what(error);
+    }
+
+    /** One try's error in words: a timeout says its limit, anything else its message (or its type when it has none). */
+    private String what(Throwable error) {
+        if (error instanceof TimeoutException) {
+            return "timed out after " + settings.timeout().toMillis() + " ms";
+        }
+        return error.getMessage() == null ? error.getClass().getName() : error.getMessage();
+    }
+
+    /** The backend's identity; a backend whose identity() throws is named by its configured name. */
+    private String identity() {
+        try {
+            return backend.identity();
+        } catch (RuntimeException e) {
+            return backend.name();
+        }
     }
 
     private static Throwable unwrap(Throwable error) {

@@ -257,11 +257,22 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         return (T) (Object) new FinalVerdict(output, rounds, verdict, error == null ? null : VerifierFailed.of(error));
     }
 
-    /** Ends the episode as failed: it is not recorded and runs again on resume. */
+    /**
+     * Ends the episode as failed with its cause; what it did so far (its messages, tokens and calls)
+     * is kept in the failed record, and the episode runs again on resume.
+     */
     protected Behavior<T> fail(Throwable error) {
+        return fail(error, List.of());
+    }
+
+    /** {@link #fail(Throwable)}, keeping the outcome of every round that ended before the failure. */
+    protected Behavior<T> fail(Throwable error, List<RoundOutcome> roundsSoFar) {
         String reason = error.getMessage() == null ? error.toString() : error.getMessage();
-        event(0, "failed", reason);
-        replyTo.tell(new EpisodeOutcome.Failed(episode.id(), reason));
+        int round = roundsSoFar.isEmpty() ? 0 : roundsSoFar.size();
+        event(round, "failed", reason);
+        long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        replyTo.tell(new EpisodeOutcome.Failed(episode.id(), reason, new EpisodeOutcome.Partial(messages,
+                roundsSoFar, promptTokens, completionTokens, modelCalls, latency)));
         return Behaviors.stopped();
     }
 

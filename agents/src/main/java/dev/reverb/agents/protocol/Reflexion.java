@@ -113,7 +113,7 @@ public record Reflexion(String name, String solver, String reflector, int maxTri
 
         private Behavior<Command> onAttempted(Attempted attempted) {
             if (attempted.error() != null) {
-                return fail(attempted.error());
+                return fail(attempted.error(), rounds);
             }
             String text = account(attempted.reply()).text();
             unanswered = !Repairs.answered(episode, text);
@@ -133,7 +133,7 @@ public record Reflexion(String name, String solver, String reflector, int maxTri
 
         private Behavior<Command> onVerified(Verified verified) {
             if (verified.error() != null) {
-                return fail(verified.error());
+                return fail(verified.error(), rounds);
             }
             int trial = rounds.size();
             verdict = verified.verdict();
@@ -154,7 +154,7 @@ public record Reflexion(String name, String solver, String reflector, int maxTri
 
         private Behavior<Command> onReflected(Reflected reflected) {
             if (reflected.error() != null) {
-                return fail(reflected.error());
+                return fail(reflected.error(), rounds);
             }
             reflections.add(account(reflected.reply()).text().strip());
             attempt(rounds.size());

@@ -91,6 +91,29 @@ class ModelGatewayTest {
         assertThat(modelCalls()).singleElement().satisfies(call -> {
             assertThat(call.attempts()).isEqualTo(3);
             assertThat(call.error()).isEqualTo("model 'fake' failed after 3 tries: boom");
+            assertThat(call.tries()).extracting(TraceEvent.TryError::error).containsExactly("boom", "boom", "boom");
+        });
+    }
+
+    @Test
+    void should_trace_one_error_entry_per_try_when_a_call_succeeds_after_failed_tries() {
+        AtomicInteger tries = new AtomicInteger();
+        FakeBackend backend = new FakeBackend(request -> switch (tries.incrementAndGet()) {
+            case 1 -> CompletableFuture.failedFuture(new RuntimeException("HTTP 500"));
+            case 2 -> CompletableFuture.failedFuture(new java.net.ConnectException());
+            default -> CompletableFuture.completedFuture(generation(request, 1, 1));
+        });
+        ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(1, 10, WAIT, 3, ms(10)));
+
+        StatusReply<Generation> reply = generate(gateway, request(1));
+
+        assertThat(reply.isSuccess()).isTrue();
+        assertThat(modelCalls()).singleElement().satisfies(call -> {
+            assertThat(call.attempts()).isEqualTo(3);
+            assertThat(call.error()).isNull();
+            assertThat(call.tries()).extracting(TraceEvent.TryError::attempt).containsExactly(1, 2);
+            assertThat(call.tries()).extracting(TraceEvent.TryError::error)
+                    .containsExactly("HTTP 500", "java.net.ConnectException");
         });
     }
 

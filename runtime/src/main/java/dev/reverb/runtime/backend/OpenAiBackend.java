@@ -55,6 +55,11 @@ public final class OpenAiBackend implements ModelBackend {
 
     private final PoolingPrm prm;
     private final String model;
+    private final String baseUrl;
+    private final String apiKey;
+    private final Duration timeout;
+    /** The model name the server last reported serving (a response's {@code model}), or null before any. */
+    private volatile String served;
     private final ChatModel chat;
     private final ExecutorService executor;
 
@@ -89,6 +94,9 @@ public final class OpenAiBackend implements ModelBackend {
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
         }
+        this.baseUrl = baseUrl;
+        this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
+        this.timeout = timeout;
         this.chat = OpenAiChatModel.builder()
                 .baseUrl(baseUrl)
                 .apiKey(apiKey == null || apiKey.isBlank() ? NO_KEY : apiKey)
@@ -102,6 +110,22 @@ public final class OpenAiBackend implements ModelBackend {
     @Override
     public String name() {
         return model;
+    }
+
+    /** The model the server says it serves (from the latest response), else the configured name. */
+    @Override
+    public String identity() {
+        String name = served;
+        return name == null ? model : name;
+    }
+
+    /**
+     * {@code GET BASE/models}: the server must answer and, when it lists models, list this one
+     * (a server without the endpoint only earns a warning). Errors name the URL and the cause.
+     */
+    @Override
+    public List<String> preflight() throws IOException, InterruptedException {
+        return ServerCheck.check(baseUrl, model, apiKey, timeout);
     }
 
     @Override
@@ -187,6 +211,11 @@ public final class OpenAiBackend implements ModelBackend {
             try {
                 response.complete(new Answer(chat.chat(request.apply(maxTokens)), null));
             } catch (Throwable t) {
+                Optional<java.net.ConnectException> refused = ServerCheck.refused(baseUrl, t);
+                if (refused.isPresent()) {
+                    response.completeExceptionally(refused.get());
+                    return;
+                }
                 Optional<ContextLengthExceeded> tooLong = ContextErrors.of(model, maxTokens, t);
                 int room = tooLong.map(OpenAiBackend::room).orElse(0);
                 if (room <= 0 || room >= maxTokens || response.isDone()) {
@@ -238,6 +267,9 @@ public final class OpenAiBackend implements ModelBackend {
         int completion = 0;
         for (Answer answer : answers) {
             ChatResponse r = answer.response();
+            if (r != null && r.modelName() != null && !r.modelName().isBlank()) {
+                served = r.modelName();
+            }
             AiMessage message = r == null ? null : r.aiMessage();
             texts.add(message == null || message.text() == null ? "" : message.text());
             TokenUsage usage = r == null ? null : r.tokenUsage();
@@ -246,7 +278,7 @@ public final class OpenAiBackend implements ModelBackend {
                 completion += orZero(usage.outputTokenCount());
             }
         }
-        return new Generation(texts, prompt, completion, model, false, notes);
+        return new Generation(texts, prompt, completion, identity(), false, notes);
     }
 
     static List<dev.langchain4j.data.message.ChatMessage> toLangChain4j(List<ChatMessage> messages) {

@@ -73,6 +73,12 @@ public final class SimulatedBackend implements ModelBackend {
         return model;
     }
 
+    /** The stand-in and its settings: never a language model's name. */
+    @Override
+    public String identity() {
+        return model + " (simulated stand-in, accuracy " + accuracy + ", fix-rate " + fixRate + ")";
+    }
+
     @Override
     public CompletionStage<Generation> generate(GenerateRequest request) {
         List<String> texts = new ArrayList<>(request.n());

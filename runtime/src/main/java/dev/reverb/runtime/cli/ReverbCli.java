@@ -33,6 +33,8 @@ public final class ReverbCli {
     public static final int INVALID = 2;
     /** Exit code of a run in which some episodes failed (they rerun with --resume). */
     public static final int EPISODES_FAILED = 3;
+    /** Exit code of a run that could not start: a model failed its pre-flight check; nothing ran. */
+    public static final int COULD_NOT_START = 4;
 
     public static void main(String[] args) {
         System.exit(execute(System.out, System.err, args));
@@ -46,12 +48,23 @@ public final class ReverbCli {
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             // a dataset with no task or a damaged memory store is bad input, like a bad scenario
+            if (e instanceof Runner.CouldNotStart) {
+                return COULD_NOT_START;
+            }
             return e instanceof DatasetException || e instanceof StoreException ? INVALID : 1;
         });
         return cli.execute(args);
     }
 
-    @Command(name = "run", description = "Run a scenario (or resume an interrupted run).")
+    @Command(name = "run", description = "Run a scenario (or resume an interrupted run).", mixinStandardHelpOptions = true,
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                    "0:every planned episode finished",
+                    "1:the run ended early (a part of it failed: recorder, memory); resume it with --resume",
+                    "2:invalid input (scenario, dataset, memory store) or usage",
+                    "3:some episodes failed; they are recorded as failed and rerun with --resume",
+                    "4:could not start: a model failed its pre-flight check (server down, model not served, "
+                            + "folder that does not load); nothing ran"})
     static final class Run implements Callable<Integer> {
 
         @Spec
@@ -110,8 +123,12 @@ public final class ReverbCli {
             out.print(result.summary().table());
             out.println("Results: " + folder.dir());
             if (result.failed() > 0) {
-                err.printf("%d episode(s) failed; rerun them with: reverb run --resume %s%n", result.failed(),
-                        folder.dir());
+                if (result.allFailedAlike()) {
+                    err.printf("error: all %d episode(s) failed with the same cause: %s%n", result.failed(),
+                            result.causes().keySet().iterator().next());
+                }
+                err.printf("%d episode(s) failed; they are recorded as failed; rerun them with: reverb run --resume %s%n",
+                        result.failed(), folder.dir());
                 return EPISODES_FAILED;
             }
             return 0;

@@ -66,6 +66,7 @@ public final class DjlBackend implements ModelBackend {
     }
 
     private final String name;
+    private final String identity;
     private final LlamaModel model;
     private final HuggingFaceTokenizer tokenizer;
     private final ChatTemplate template;
@@ -92,6 +93,7 @@ public final class DjlBackend implements ModelBackend {
     public DjlBackend(Path modelDir, String device, String dtype, int maxBatch, Duration maxWait, int queueCapacity,
                       ProcessRewardModel.Settings prm) throws IOException {
         this.name = modelDir.getFileName().toString();
+        this.identity = name + "@" + FolderDigest.of(modelDir);
         this.model = LlamaModel.load(modelDir, LlamaModel.device(device), LlamaModel.dtype(dtype));
         try {
             this.tokenizer = HuggingFaceTokenizer.newInstance(modelDir.resolve("tokenizer.json"),
@@ -135,6 +137,15 @@ public final class DjlBackend implements ModelBackend {
     @Override
     public String name() {
         return name;
+    }
+
+    /**
+     * The folder's name and a digest of what it holds: the bytes of its small files (config,
+     * tokenizer, templates) and the name, size and modification time of its large ones (weights).
+     */
+    @Override
+    public String identity() {
+        return identity;
     }
 
     public LlamaModel model() {

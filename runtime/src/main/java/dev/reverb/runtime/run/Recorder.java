@@ -22,8 +22,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /**
- * Appends a run's records: every trace event to {@code trace.jsonl}, every finished episode to
- * {@code episodes.jsonl}. Each line is written whole and flushed before the next message, so a
+ * Appends a run's records: every trace event to {@code trace.jsonl}, every ended episode to
+ * {@code episodes.jsonl} (finished, or failed with its cause and partial trajectory). Each line is written whole and flushed before the next message, so a
  * run killed at any point leaves only complete lines (and at most one torn last line). Runs on
  * the {@code reverb.io-dispatcher}; the {@link RunListener} hears about each episode after its line
  * is on disk. A write that fails (or a listener that throws) fails the recorder, and the run
@@ -90,6 +90,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
             line.put("episode_id", failed.episodeId());
             line.put("error", failed.reason());
             write(trace, line);
+            write(episodes, failedLine(ended.plan(), failed));
         }
         listener.episodeEnded(ended.plan(), outcome);
         return this;
@@ -101,12 +102,59 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         return Behaviors.stopped();
     }
 
+    /**
+     * A failed episode's line: {@code "status": "failed"}, its cause, and what it did before it
+     * failed (its rounds and agent messages so far); it counts as wrong over the planned episodes.
+     * A later finished line of the same episode (after {@code --resume}) supersedes it.
+     */
+    static ObjectNode failedLine(EpisodePlan plan, EpisodeOutcome.Failed failed) {
+        EpisodeOutcome.Partial partial = failed.partial();
+        ObjectNode line = Json.MAPPER.createObjectNode();
+        line.put("episode", failed.episodeId());
+        line.put("task", plan.task().id());
+        line.put("protocol", plan.protocol().name());
+        line.put("repeat", plan.repeat());
+        line.put("status", FAILED);
+        line.put("error", failed.reason());
+        int rounds = partial.rounds().size();
+        for (EpisodeResult.Message m : partial.messages()) {
+            rounds = Math.max(rounds, m.round() + 1);
+        }
+        line.put("rounds", rounds);
+        line.put("correct", false);
+        line.put("reference", plan.task().referenceAnswer());
+        ArrayNode perRound = line.putArray("per_round");
+        for (RoundOutcome round : partial.rounds()) {
+            perRound.addObject().put("round", round.round()).put("answer", round.answer())
+                    .put("correct", round.correct());
+        }
+        line.put("prompt_tokens", partial.promptTokens());
+        line.put("completion_tokens", partial.completionTokens());
+        line.put("model_calls", partial.modelCalls());
+        line.put("latency_ms", partial.latencyMs());
+        ArrayNode messages = line.putArray("messages");
+        for (EpisodeResult.Message m : partial.messages()) {
+            ObjectNode message = messages.addObject();
+            message.put("agent", m.agent()).put("round", m.round()).put("phase", m.phase().name().toLowerCase(Locale.ROOT))
+                    .put("text", m.text());
+            if (!m.feedback().isEmpty()) {
+                message.put("feedback", m.feedback());
+            }
+        }
+        return line;
+    }
+
+    /** The {@code status} of an episode line that finished, and of one that failed. */
+    public static final String FINISHED = "finished";
+    public static final String FAILED = "failed";
+
     static ObjectNode episodeLine(EpisodePlan plan, EpisodeResult r) {
         ObjectNode line = Json.MAPPER.createObjectNode();
         line.put("episode", r.episodeId());
         line.put("task", r.taskId());
         line.put("protocol", r.protocol());
         line.put("repeat", plan.repeat());
+        line.put("status", FINISHED);
         line.put("rounds", r.rounds().size());
         line.put("answer", r.verdict().extracted());
         line.put("correct", r.verdict().correct());

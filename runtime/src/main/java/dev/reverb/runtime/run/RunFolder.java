@@ -18,7 +18,7 @@ import java.util.Set;
 
 /**
  * The folder of one run: {@code OUTPUT/SCENARIO/RUN-ID/} with {@code scenario.resolved.yaml},
- * {@code episodes.jsonl}, {@code trace.jsonl} and {@code summary.json}.
+ * {@code episodes.jsonl}, {@code trace.jsonl}, {@code sessions.jsonl} and {@code summary.json}.
  *
  * <p>The JSONL files are append-only, one complete line per record, flushed as written; a run
  * killed mid-write leaves at most one torn last line, which {@link #open} cuts off before the
@@ -30,6 +30,7 @@ public final class RunFolder {
     public static final String EPISODES = "episodes.jsonl";
     public static final String TRACE = "trace.jsonl";
     public static final String SUMMARY = "summary.json";
+    public static final String SESSIONS = "sessions.jsonl";
 
     private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
@@ -106,13 +107,74 @@ public final class RunFolder {
         return records;
     }
 
-    /** The ids of the episodes already recorded. */
+    /**
+     * The latest record of each episode, in the order episodes first appear: a failed episode that
+     * finished on a resume is counted once, as finished.
+     */
+    public List<JsonNode> latestRecords() {
+        return latest(episodeRecords());
+    }
+
+    /** The latest record per episode id of {@code records}, in order of first appearance. */
+    public static List<JsonNode> latest(List<JsonNode> records) {
+        java.util.Map<Object, JsonNode> byId = new java.util.LinkedHashMap<>();
+        for (JsonNode record : records) {
+            // a record without an id (hand-made) stands alone
+            byId.put(record.hasNonNull("episode") ? record.get("episode").asText() : new Object(), record);
+        }
+        return List.copyOf(byId.values());
+    }
+
+    /** Whether a record is of a failed episode (lines written before statuses existed are finished ones). */
+    public static boolean isFailed(JsonNode record) {
+        return Recorder.FAILED.equals(record.path("status").asText());
+    }
+
+    /** The ids of the episodes already finished (failed ones run again on resume). */
     public Set<String> finishedEpisodes() {
         Set<String> ids = new LinkedHashSet<>();
-        for (JsonNode record : episodeRecords()) {
-            ids.add(record.path("episode").asText());
+        for (JsonNode record : latestRecords()) {
+            if (!isFailed(record)) {
+                ids.add(record.path("episode").asText());
+            }
         }
         return ids;
+    }
+
+    /** {@code sessions.jsonl}: one line per session of the run that ended (started, wall time, outcome). */
+    public Path sessions() {
+        return dir.resolve(SESSIONS);
+    }
+
+    /** Appends one session's line: when it started and how long it ran. */
+    public void recordSession(java.time.Instant started, double wallSeconds, int finished, int failed)
+            throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode line = Json.MAPPER.createObjectNode();
+        line.put("started", started.toString());
+        line.put("wall_time_s", Math.round(wallSeconds * 1000) / 1000.0);
+        line.put("finished", finished);
+        line.put("failed", failed);
+        repairTornLine(sessions());
+        Files.writeString(sessions(), Json.MAPPER.writeValueAsString(line) + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    }
+
+    /** The wall time of each recorded session, in order. */
+    public List<Double> sessionWallTimes() {
+        List<Double> times = new ArrayList<>();
+        if (!Files.exists(sessions())) {
+            return times;
+        }
+        try {
+            for (String line : Files.readAllLines(sessions(), StandardCharsets.UTF_8)) {
+                if (!line.isBlank() && line.endsWith("}")) {
+                    times.add(Json.MAPPER.readTree(line).path("wall_time_s").asDouble());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + sessions(), e);
+        }
+        return times;
     }
 
     /** Truncates a file after its last newline: a line without one was being written when the run died. */

@@ -86,9 +86,38 @@ public final class Runner {
         }
     }
 
-    /** A finished invocation: its folder, its summary and the episodes that failed in it. */
-    public record Result(RunFolder folder, Summary summary, int failed) {
+    /**
+     * A finished invocation: its folder, its summary, the episodes that failed in it and how many
+     * failed of each cause (most frequent first).
+     */
+    public record Result(RunFolder folder, Summary summary, int failed, Map<String, Integer> causes) {
+        public Result {
+            causes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(causes));
+        }
+
+        public Result(RunFolder folder, Summary summary, int failed) {
+            this(folder, summary, failed, Map.of());
+        }
+
+        /** Whether every episode of this session failed, all with one cause. */
+        public boolean allFailedAlike() {
+            return failed > 0 && causes.size() == 1 && summary.protocols().stream()
+                    .allMatch(p -> p.episodes() == 0);
+        }
     }
+
+    /**
+     * The run could not start: a model failed its pre-flight check (server down, model not served,
+     * folder that does not load). Nothing ran; the message names the model, its URL or path and the cause.
+     */
+    public static final class CouldNotStart extends IllegalStateException {
+        public CouldNotStart(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** How long the pre-flight checks of all models may take together. */
+    static final Duration PREFLIGHT_LIMIT = Duration.ofSeconds(60);
 
     /** A run that ended early because a part of it failed (not an episode: those fail alone). */
     public static final class RunFailed extends IllegalStateException {
@@ -103,6 +132,7 @@ public final class Runner {
     public static Result run(Scenario scenario, RunFolder folder, Options options)
             throws IOException, InterruptedException {
         long started = System.nanoTime();
+        java.time.Instant startedAt = java.time.Instant.now();
         PrintWriter out = options.out();
         Environment environment = Wiring.environment(scenario.environment(), options.extensions());
         DatasetReport report = environment.report();
@@ -126,12 +156,31 @@ public final class Runner {
             out.printf("Resuming %s: %d of %d episodes already done.%n", folder.dir(), plans.size() - todo.size(),
                     plans.size());
         }
-        Map<String, Experiment.Model> models = models(scenario, options, SimulatedBackend.lookup(environment.tasks()));
+        Map<String, Integer> planned = new LinkedHashMap<>();
+        plans.forEach(p -> planned.merge(p.protocol().name(), 1, Integer::sum));
+        Map<String, Experiment.Model> models;
+        try {
+            models = models(scenario, options, SimulatedBackend.lookup(environment.tasks()));
+        } catch (CouldNotStart e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new CouldNotStart("cannot start: " + Experiment.describe(e), e);
+        }
+        if (!todo.isEmpty()) {
+            try {
+                preflight(models, out);
+            } catch (CouldNotStart e) {
+                close(models, options);
+                throw e;
+            }
+        }
         MemoryKeeper.Plan memory = Wiring.memory(scenario, options.environment());
         Experiment.Setup setup = new Experiment.Setup(environment, models, scenario.agents(), todo,
                 scenario.run().concurrency(), folder.dir().getFileName().toString(), memory);
 
         AtomicInteger failed = new AtomicInteger();
+        AtomicInteger completed = new AtomicInteger();
+        Map<String, Integer> causes = new java.util.concurrent.ConcurrentHashMap<>();
         CompletableFuture<Void> finished = new CompletableFuture<>();
         try (Progress progress = Progress.start(scenario.name(), plans.size(), plans.size() - todo.size(),
                 options.progress(), out)) {
@@ -140,8 +189,13 @@ public final class Runner {
                 public void episodeEnded(EpisodePlan plan, EpisodeOutcome outcome) {
                     if (outcome instanceof EpisodeOutcome.Failed f) {
                         failed.incrementAndGet();
-                        progress.message("episode " + f.episodeId() + " failed: " + f.reason());
+                        // each cause is printed once, with the first episode it failed; the summary counts them
+                        if (causes.merge(f.reason(), 1, Integer::sum) == 1) {
+                            progress.message("episode " + f.episodeId() + " failed: " + f.reason()
+                                    + " (more episodes failing alike are counted, not listed)");
+                        }
                     } else if (outcome instanceof EpisodeOutcome.Completed c) {
+                        completed.incrementAndGet();
                         progress.step(c.result().verdict().correct());
                     }
                     if (options.listener() != null) {
@@ -170,22 +224,82 @@ public final class Runner {
             } finally {
                 system.terminate();
                 system.getWhenTerminated().toCompletableFuture().join();
-                models.forEach((name, m) -> {
-                    if (!options.backends().containsKey(name)) {
-                        m.backend().close();
-                    }
-                });
+                close(models, options);
                 if (memory != null) {
                     memory.memory().close();
                 }
+                // a session that ended early counts its time too (one killed outright cannot)
+                folder.recordSession(startedAt, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0,
+                        completed.get(), failed.get());
             }
         }
-        double wall = Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0;
+        Map<String, String> identities = new LinkedHashMap<>();
+        models.forEach((name, m) -> identities.put(name, identity(m.backend())));
         Summary summary = Summary.of(scenario.name(), folder.dir().getFileName().toString(), folder.episodeRecords(),
-                wall, failed.get(), scenario.protocols().stream().map(Scenario.ProtocolConfig::name).toList());
+                folder.sessionWallTimes(), failed.get(),
+                scenario.protocols().stream().map(Scenario.ProtocolConfig::name).toList(), planned, identities);
         Files.writeString(folder.summary(),
                 Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary.toJson()) + "\n");
-        return new Result(folder, summary, failed.get());
+        Map<String, Integer> byCause = new LinkedHashMap<>();
+        causes.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(c -> byCause.put(c.getKey(), c.getValue()));
+        return new Result(folder, summary, failed.get(), byCause);
+    }
+
+    /**
+     * Checks every model once before the first episode, all at once; the first that fails stops the
+     * run with {@link CouldNotStart} naming the model and the cause. Warnings are printed.
+     */
+    static void preflight(Map<String, Experiment.Model> models, PrintWriter out) throws InterruptedException {
+        Map<String, CompletableFuture<List<String>>> checks = new LinkedHashMap<>();
+        models.forEach((name, m) -> {
+            CompletableFuture<List<String>> check = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    check.complete(m.backend().preflight());
+                } catch (Throwable e) {
+                    check.completeExceptionally(e);
+                }
+            }, "reverb-preflight-" + name);
+            t.setDaemon(true);
+            t.start();
+            checks.put(name, check);
+        });
+        long deadline = System.nanoTime() + PREFLIGHT_LIMIT.toNanos();
+        for (Map.Entry<String, CompletableFuture<List<String>>> c : checks.entrySet()) {
+            try {
+                long left = Math.max(1, deadline - System.nanoTime());
+                for (String warning : c.getValue().get(left, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                    out.println("warning: model '" + c.getKey() + "': " + warning);
+                }
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                String why = Experiment.describe(cause);
+                // the scenario's name of the model, unless the backend's message already says it
+                throw new CouldNotStart("cannot start: " + (why.contains("model '" + c.getKey() + "'") ? ""
+                        : "model '" + c.getKey() + "': ") + why, cause);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new CouldNotStart("cannot start: model '" + c.getKey() + "': its pre-flight check did not end within "
+                        + PREFLIGHT_LIMIT.toSeconds() + " s", e);
+            }
+        }
+        out.flush();
+    }
+
+    private static String identity(ModelBackend backend) {
+        try {
+            return backend.identity();
+        } catch (RuntimeException e) {
+            return backend.name();
+        }
+    }
+
+    private static void close(Map<String, Experiment.Model> models, Options options) {
+        models.forEach((name, m) -> {
+            if (!options.backends().containsKey(name)) {
+                m.backend().close();
+            }
+        });
     }
 
     /**
@@ -243,9 +357,19 @@ public final class Runner {
         Map<String, Experiment.Model> models = new LinkedHashMap<>();
         for (Map.Entry<String, Scenario.ModelConfig> m : scenario.models().entrySet()) {
             ModelBackend given = options.backends().get(m.getKey());
-            models.put(m.getKey(), new Experiment.Model(given != null ? given
-                    : Wiring.backend(m.getValue(), scenario.run().seed(), options.environment(), tasks),
-                    Wiring.gateway(m.getValue())));
+            ModelBackend backend;
+            try {
+                backend = given != null ? given
+                        : Wiring.backend(m.getValue(), scenario.run().seed(), options.environment(), tasks);
+            } catch (IOException | RuntimeException e) {
+                close(models, options);
+                Scenario.ModelConfig c = m.getValue();
+                String where = c.backend() == Scenario.Backend.DJL ? " at " + c.djl().path()
+                        : c.baseUrl() != null ? " at " + c.baseUrl() : "";
+                throw new CouldNotStart("cannot start: model '" + m.getKey() + "'" + where + ": "
+                        + Experiment.describe(e), e);
+            }
+            models.put(m.getKey(), new Experiment.Model(backend, Wiring.gateway(m.getValue())));
         }
         return models;
     }

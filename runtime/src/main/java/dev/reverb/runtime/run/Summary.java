@@ -11,32 +11,52 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What a run's {@code summary.json} says, computed from its {@code episodes.jsonl}: per protocol,
- * accuracy with a 95% Wilson score interval, accuracy after each round or trial (an episode that
- * stopped early keeps its last answer for the later rounds), tokens, calls and latency.
+ * What a run's {@code summary.json} says, computed from its {@code episodes.jsonl} (the latest
+ * record of each episode): per protocol, how many episodes were planned, finished and failed;
+ * accuracy over the finished episodes and over all planned ones (a failed or unrun episode counts
+ * as wrong), each with its 95% Wilson score interval; accuracy after each round or trial (an
+ * episode that stopped early keeps its last answer for the later rounds), tokens, calls and
+ * latency. Also the wall time of every session of the run, failures by cause, and each model's
+ * identity as its backend reported it.
+ *
+ * @param wallSeconds    wall time of all sessions together
+ * @param sessionSeconds wall time of each session, in order
+ * @param failed         episodes that failed in this session
+ * @param models         each model's identity by model name
+ * @param failures       the latest failed records by cause, most frequent first
  */
-public record Summary(String scenario, String runId, boolean simulated, double wallSeconds, int failed,
-                      List<ProtocolStats> protocols) {
+public record Summary(String scenario, String runId, boolean simulated, double wallSeconds,
+                      List<Double> sessionSeconds, int failed, List<ProtocolStats> protocols,
+                      Map<String, String> models, Map<String, Integer> failures) {
 
     public static final String SIMULATED_NOTE = "SIMULATED model: a labelled offline stand-in, "
             + "not a language model; these numbers show the machinery, not a model's ability";
 
     public Summary {
+        sessionSeconds = List.copyOf(sessionSeconds);
         protocols = List.copyOf(protocols);
+        models = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models));
+        failures = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(failures));
     }
 
-    /** One protocol's numbers. */
     /**
      * One protocol's numbers.
      *
+     * @param episodes  finished episodes: the denominator of {@link #accuracy} and {@code ci95}
+     * @param planned   planned episodes: the denominator of {@link #accuracyOverPlanned} and {@code ci95Planned}
+     * @param failed    episodes whose latest record is a failure
      * @param passAtK pass@k by k (unbiased estimator, Chen et al. 2021, averaged over tasks) when every
      *                task ran at least twice (run.repeats); empty otherwise
      */
     public record ProtocolStats(String protocol, int episodes, int correct, double[] ci95, double[] accuracyByRound,
                                 long promptTokens, long completionTokens, long modelCalls, double meanLatencyMs,
-                                Map<Integer, Double> passAtK) {
+                                Map<Integer, Double> passAtK, int planned, int failed, double[] ci95Planned) {
         public double accuracy() {
             return episodes == 0 ? 0 : (double) correct / episodes;
+        }
+
+        public double accuracyOverPlanned() {
+            return planned == 0 ? 0 : (double) correct / planned;
         }
     }
 
@@ -47,20 +67,53 @@ public record Summary(String scenario, String runId, boolean simulated, double w
     /** As above, with the protocols in {@code order} (the scenario's) first, the rest as they first appear. */
     public static Summary of(String scenario, String runId, List<JsonNode> episodes, double wallSeconds, int failed,
                              List<String> order) {
+        return of(scenario, runId, episodes, List.of(wallSeconds), failed, order, Map.of(), Map.of());
+    }
+
+    /**
+     * The summary of a run.
+     *
+     * @param records        every line of {@code episodes.jsonl}; the latest per episode counts
+     * @param sessionSeconds wall time of each session
+     * @param planned        planned episodes by protocol; a protocol not named counts its recorded episodes
+     * @param models         each model's identity by name
+     */
+    public static Summary of(String scenario, String runId, List<JsonNode> records, List<Double> sessionSeconds,
+                             int failed, List<String> order, Map<String, Integer> planned,
+                             Map<String, String> models) {
+        List<JsonNode> latest = RunFolder.latest(records);
         Map<String, List<JsonNode>> byProtocol = new LinkedHashMap<>();
         order.forEach(name -> byProtocol.put(name, new ArrayList<>()));
         boolean simulated = false;
-        for (JsonNode e : episodes) {
+        Map<String, Integer> causes = new LinkedHashMap<>();
+        for (JsonNode e : latest) {
             byProtocol.computeIfAbsent(e.path("protocol").asText(), k -> new ArrayList<>()).add(e);
             simulated |= e.path("simulated").asBoolean();
+            if (RunFolder.isFailed(e)) {
+                causes.merge(e.path("error").asText(), 1, Integer::sum);
+            }
         }
         List<ProtocolStats> stats = new ArrayList<>();
         byProtocol.forEach((protocol, list) -> {
-            if (!list.isEmpty()) {
-                stats.add(stats(protocol, list));
+            int plan = Math.max(planned.getOrDefault(protocol, list.size()), list.size());
+            if (plan > 0) {
+                stats.add(stats(protocol, list, plan));
             }
         });
-        return new Summary(scenario, runId, simulated, wallSeconds, failed, stats);
+        Map<String, Integer> failures = new LinkedHashMap<>();
+        causes.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(c -> failures.put(c.getKey(), c.getValue()));
+        double wall = sessionSeconds.stream().mapToDouble(Double::doubleValue).sum();
+        return new Summary(scenario, runId, simulated, wall, sessionSeconds, failed, stats, models, failures);
+    }
+
+    /** {@code planned} episodes of one protocol, {@code records} their latest records (finished or failed). */
+    private static ProtocolStats stats(String protocol, List<JsonNode> records, int planned) {
+        List<JsonNode> episodes = records.stream().filter(r -> !RunFolder.isFailed(r)).toList();
+        ProtocolStats s = stats(protocol, episodes);
+        return new ProtocolStats(protocol, s.episodes(), s.correct(), s.ci95(), s.accuracyByRound(), s.promptTokens(),
+                s.completionTokens(), s.modelCalls(), s.meanLatencyMs(), s.passAtK(), planned,
+                records.size() - episodes.size(), wilson(s.correct(), planned));
     }
 
     private static ProtocolStats stats(String protocol, List<JsonNode> episodes) {
@@ -88,7 +141,7 @@ public record Summary(String scenario, String runId, boolean simulated, double w
             }
         }
         return new ProtocolStats(protocol, n, correct, wilson(correct, n), byRound, in, out, calls,
-                n == 0 ? 0 : latency / n, passAtK(episodes));
+                n == 0 ? 0 : latency / n, passAtK(episodes), n, 0, wilson(correct, n));
     }
 
     /** pass@k for k = 1, 2, 5, 10, ... up to the fewest runs of any task; empty when a task ran once. */
@@ -137,16 +190,31 @@ public record Summary(String scenario, String runId, boolean simulated, double w
         if (simulated) {
             root.put("note", SIMULATED_NOTE);
         }
+        root.put("planned", protocols.stream().mapToInt(ProtocolStats::planned).sum());
         root.put("episodes", protocols.stream().mapToInt(ProtocolStats::episodes).sum());
+        root.put("failed", protocols.stream().mapToInt(ProtocolStats::failed).sum());
         root.put("failed_this_session", failed);
         root.put("wall_time_s", round(wallSeconds));
+        ArrayNode sessions = root.putArray("session_wall_times_s");
+        sessionSeconds.forEach(t -> sessions.add(round(t)));
+        ObjectNode modelBlock = root.putObject("models");
+        models.forEach((name, identity) -> modelBlock.putObject(name).put("identity", identity));
+        ObjectNode causes = root.putObject("failures");
+        failures.forEach(causes::put);
         ObjectNode byProtocol = root.putObject("protocols");
         for (ProtocolStats s : protocols) {
             ObjectNode p = byProtocol.putObject(s.protocol());
+            p.put("planned", s.planned());
             p.put("episodes", s.episodes());
+            p.put("failed", s.failed());
+            p.put("not_run", s.planned() - s.episodes() - s.failed());
             p.put("correct", s.correct());
             p.put("accuracy", round(s.accuracy()));
+            p.put("accuracy_denominator", s.episodes());
             p.putArray("ci95").add(round(s.ci95()[0])).add(round(s.ci95()[1]));
+            p.put("accuracy_over_planned", round(s.accuracyOverPlanned()));
+            p.put("accuracy_over_planned_denominator", s.planned());
+            p.putArray("ci95_over_planned").add(round(s.ci95Planned()[0])).add(round(s.ci95Planned()[1]));
             ArrayNode rounds = p.putArray("accuracy_by_round");
             for (double a : s.accuracyByRound()) {
                 rounds.add(round(a));
@@ -163,24 +231,28 @@ public record Summary(String scenario, String runId, boolean simulated, double w
         return root;
     }
 
-    /** The table printed at the end of a run. */
+    /**
+     * The table printed at the end of a run: per protocol, finished of planned, accuracy over the
+     * finished episodes and over the planned ones (each with its denominator and 95% interval).
+     */
     public String table() {
         StringBuilder sb = new StringBuilder();
         int width = protocols.stream().mapToInt(p -> p.protocol().length()).max().orElse(0);
-        String row = "%-" + Math.max(14, width + 1) + "s %8s %9s  %-15s  %-28s %15s %7s%n";
-        sb.append(String.format(Locale.ROOT, row, "protocol", "episodes", "accuracy", "95% CI", "accuracy by round",
-                "tokens in/out", "calls"));
+        String row = "%-" + Math.max(14, width + 1) + "s %9s %6s  %-21s  %-21s  %-24s %15s %7s%n";
+        sb.append(String.format(Locale.ROOT, row, "protocol", "done/plan", "failed", "accuracy (finished)",
+                "accuracy (planned)", "accuracy by round", "tokens in/out", "calls"));
         for (ProtocolStats s : protocols) {
             List<String> rounds = new ArrayList<>();
             for (double a : s.accuracyByRound()) {
                 rounds.add(String.format(Locale.ROOT, "%.2f", a));
             }
-            sb.append(String.format(Locale.ROOT, row, s.protocol(), s.episodes(),
-                    String.format(Locale.ROOT, "%.3f", s.accuracy()),
-                    String.format(Locale.ROOT, "[%.3f, %.3f]", s.ci95()[0], s.ci95()[1]),
+            sb.append(String.format(Locale.ROOT, row, s.protocol(), s.episodes() + "/" + s.planned(), s.failed(),
+                    accuracy(s.accuracy(), s.ci95()), accuracy(s.accuracyOverPlanned(), s.ci95Planned()),
                     String.join(" > ", rounds),
                     compact(s.promptTokens()) + "/" + compact(s.completionTokens()), s.modelCalls()));
         }
+        sb.append("accuracy (finished) is over the finished episodes, accuracy (planned) over all planned ones "
+                + "(failed and unrun count as wrong); [95% Wilson interval]\n");
         for (ProtocolStats s : protocols) {
             if (!s.passAtK().isEmpty()) {
                 List<String> parts = new ArrayList<>();
@@ -188,10 +260,22 @@ public record Summary(String scenario, String runId, boolean simulated, double w
                 sb.append(s.protocol()).append(": ").append(String.join(", ", parts)).append('\n');
             }
         }
+        if (!failures.isEmpty()) {
+            sb.append("failed episodes by cause:\n");
+            failures.forEach((cause, n) -> sb.append(String.format(Locale.ROOT, "  %d x %s%n", n, cause)));
+        }
+        if (sessionSeconds.size() > 1) {
+            sb.append(String.format(Locale.ROOT, "wall time %.1f s over %d sessions%n", wallSeconds,
+                    sessionSeconds.size()));
+        }
         if (simulated) {
             sb.append(SIMULATED_NOTE).append('\n');
         }
         return sb.toString();
+    }
+
+    private static String accuracy(double value, double[] ci) {
+        return String.format(Locale.ROOT, "%.3f [%.3f, %.3f]", value, ci[0], ci[1]);
     }
 
     private static String compact(long n) {

@@ -36,6 +36,32 @@ class RunFolderTest {
     }
 
     @Test
+    void should_rerun_a_failed_episode_and_count_its_latest_record_when_resumed() throws IOException {
+        RunFolder folder = RunFolder.create(tmp, "demo", "name: demo\n");
+        Files.writeString(folder.episodes(), """
+                {"episode":"a","status":"finished"}
+                {"episode":"b","status":"failed","error":"boom"}
+                {"episode":"c","status":"failed","error":"boom"}
+                {"episode":"b","status":"finished"}
+                """);
+
+        RunFolder reopened = RunFolder.open(folder.dir());
+
+        assertThat(reopened.finishedEpisodes()).containsExactly("a", "b");
+        assertThat(reopened.latestRecords()).extracting(r -> r.path("episode").asText() + ":" + r.path("status").asText())
+                .containsExactly("a:finished", "b:finished", "c:failed");
+    }
+
+    @Test
+    void should_sum_the_wall_time_of_every_session_when_sessions_are_recorded() throws IOException {
+        RunFolder folder = RunFolder.create(tmp, "demo", "name: demo\n");
+        folder.recordSession(java.time.Instant.now(), 1.25, 3, 1);
+        folder.recordSession(java.time.Instant.now(), 2.5, 1, 0);
+
+        assertThat(RunFolder.open(folder.dir()).sessionWallTimes()).containsExactly(1.25, 2.5);
+    }
+
+    @Test
     void should_make_distinct_folders_when_created_in_the_same_second() throws IOException {
         RunFolder a = RunFolder.create(tmp, "demo", "name: demo\n");
         RunFolder b = RunFolder.create(tmp, "demo", "name: demo\n");

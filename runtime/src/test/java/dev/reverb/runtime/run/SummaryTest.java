@@ -21,6 +21,40 @@ class SummaryTest {
     }
 
     @Test
+    void should_count_failed_and_unrun_episodes_as_wrong_over_the_planned_ones_when_some_failed() throws Exception {
+        List<JsonNode> records = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            records.add(Json.MAPPER.readTree("{\"episode\":\"p/t" + i + "/r0\",\"protocol\":\"p\",\"correct\":"
+                    + (i < 6) + ",\"per_round\":[]}"));
+        }
+        records.add(Json.MAPPER.readTree("{\"episode\":\"p/t8/r0\",\"protocol\":\"p\",\"status\":\"failed\","
+                + "\"error\":\"HTTP 500\",\"correct\":false}"));
+        records.add(Json.MAPPER.readTree("{\"episode\":\"p/t9/r0\",\"protocol\":\"p\",\"status\":\"failed\","
+                + "\"error\":\"HTTP 500\",\"correct\":false}"));
+        // t0 failed once before it finished: its latest record counts
+        records.add(0, Json.MAPPER.readTree("{\"episode\":\"p/t0/r0\",\"protocol\":\"p\",\"status\":\"failed\","
+                + "\"error\":\"timeout\",\"correct\":false}"));
+
+        Summary s = Summary.of("demo", "r1", records, List.of(2.0, 3.5), 2, List.of("p"),
+                java.util.Map.of("p", 12), java.util.Map.of("m", "served-model"));
+
+        Summary.ProtocolStats p = s.protocols().get(0);
+        assertThat(p.episodes()).isEqualTo(8);
+        assertThat(p.failed()).isEqualTo(2);
+        assertThat(p.planned()).isEqualTo(12);
+        assertThat(p.accuracy()).isEqualTo(6 / 8.0);
+        assertThat(p.accuracyOverPlanned()).isEqualTo(6 / 12.0);
+        assertThat(p.ci95Planned()).containsExactly(Summary.wilson(6, 12));
+        assertThat(s.failures()).containsExactly(java.util.Map.entry("HTTP 500", 2));
+        assertThat(s.wallSeconds()).isEqualTo(5.5);
+        JsonNode json = s.toJson();
+        assertThat(json.path("protocols").path("p").path("not_run").asInt()).isEqualTo(2);
+        assertThat(json.path("protocols").path("p").path("accuracy_over_planned_denominator").asInt()).isEqualTo(12);
+        assertThat(json.path("models").path("m").path("identity").asText()).isEqualTo("served-model");
+        assertThat(s.table()).contains("8/12").contains("0.750 [").contains("0.500 [").contains("2 x HTTP 500");
+    }
+
+    @Test
     void should_match_the_textbook_wilson_interval_when_given_a_proportion() {
         double[] ci = Summary.wilson(8, 10);
         assertThat(ci[0]).isCloseTo(0.4902, within(1e-4));

@@ -26,7 +26,7 @@ import java.util.function.Function;
 /**
  * A real OpenAI-compatible HTTP server on loopback for tests: {@code POST /v1/embeddings} embeds
  * (see {@link #embedding}), {@code POST /v1/chat/completions}
- * answers as the script says, {@code GET /v1/models} lists the one model. Every chat request body
+ * answers as the script says, {@code GET /v1/models} lists the models {@link #listing} names (404 by default). Every chat request body
  * is recorded (parsed) for assertions.
  *
  * <pre>{@code
@@ -274,11 +274,36 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return embeddingRequests.get();
     }
 
+    /**
+     * Makes {@code GET /v1/models} list these model ids (by default it answers 404, as a server
+     * without that endpoint would); returns this server.
+     */
+    public FakeOpenAiServer listing(String... models) {
+        this.listed = List.of(models);
+        return this;
+    }
+
+    /** Makes completions report {@code model} as the model that served them (by default the requested one). */
+    public FakeOpenAiServer servedAs(String model) {
+        this.servedAs = model;
+        return this;
+    }
+
+    private volatile List<String> listed;
+    private volatile String servedAs;
+
     private void onModels(HttpExchange exchange) throws IOException {
         try (exchange) {
+            List<String> models = listed;
+            if (models == null) {
+                send(exchange, 404, error("no such endpoint", "invalid_request_error"));
+                return;
+            }
             ObjectNode body = JSON.createObjectNode().put("object", "list");
-            body.putArray("data").addObject().put("id", "fake-model").put("object", "model")
-                    .put("created", 0).put("owned_by", "reverb-tests");
+            ArrayNode data = body.putArray("data");
+            for (String id : models) {
+                data.addObject().put("id", id).put("object", "model").put("created", 0).put("owned_by", "reverb-tests");
+            }
             send(exchange, 200, body.toString());
         }
     }
@@ -290,7 +315,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 .put("id", "chatcmpl-" + ids.incrementAndGet())
                 .put("object", "chat.completion")
                 .put("created", System.currentTimeMillis() / 1000)
-                .put("model", request.path("model").asText("fake-model"));
+                .put("model", servedAs != null ? servedAs : request.path("model").asText("fake-model"));
         ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
         choice.putObject("message").put("role", "assistant").put("content", reply.text());
         choice.put("finish_reason", "stop");

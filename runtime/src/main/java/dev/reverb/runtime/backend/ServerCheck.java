@@ -1,0 +1,139 @@
+package dev.reverb.runtime.backend;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The pre-flight check of an OpenAI-compatible server, and the words for a server that cannot be
+ * reached: every message names the URL and the cause ("connection refused", "HTTP 401",
+ * "model 'x' not served; the server lists: a, b").
+ */
+final class ServerCheck {
+
+    /** The longest a pre-flight request may take, whatever the model's own timeout. */
+    static final Duration LIMIT = Duration.ofSeconds(10);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ServerCheck() {
+    }
+
+    /**
+     * {@code GET BASE/models}. Throws when the server cannot be reached, refuses the key, fails,
+     * or lists other models but not {@code model}; returns a warning when it has no such endpoint.
+     */
+    static List<String> check(String baseUrl, String model, String apiKey, Duration timeout)
+            throws IOException, InterruptedException {
+        Duration limit = timeout.compareTo(LIMIT) < 0 ? timeout : LIMIT;
+        String url = baseUrl.replaceAll("/+$", "") + "/models";
+        HttpRequest.Builder request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(url)).timeout(limit).GET();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(baseUrl + ": not a valid URL (" + e.getMessage() + ")");
+        }
+        if (apiKey != null) {
+            request.header("Authorization", "Bearer " + apiKey);
+        }
+        HttpClient client = HttpClient.newBuilder().connectTimeout(limit).build();
+        HttpResponse<String> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IOException(baseUrl + ": " + cause(e, limit), e);
+        }
+        int status = response.statusCode();
+        if (status == 404 || status == 405) {
+            return List.of("model '" + model + "' at " + baseUrl + ": the server has no " + url
+                    + " (HTTP " + status + "), so whether it serves the model is not checked");
+        }
+        if (status != 200) {
+            throw new IOException("HTTP " + status + " from " + url
+                    + (status == 401 || status == 403 ? " (is the API key right? see the model's api-key-env)" : "")
+                    + excerpt(response.body()));
+        }
+        List<String> listed = new ArrayList<>();
+        try {
+            for (JsonNode m : JSON.readTree(response.body()).path("data")) {
+                if (m.hasNonNull("id")) {
+                    listed.add(m.get("id").asText());
+                }
+            }
+        } catch (IOException e) {
+            return List.of("model '" + model + "' at " + baseUrl + ": " + url + " did not answer JSON; not checked");
+        }
+        if (listed.isEmpty()) {
+            return List.of("model '" + model + "' at " + baseUrl + ": the server lists no models; not checked");
+        }
+        if (!listed.contains(model)) {
+            throw new IOException("model '" + model + "' not served at " + baseUrl + "; the server lists: "
+                    + String.join(", ", listed.subList(0, Math.min(20, listed.size())))
+                    + (listed.size() > 20 ? ", ... (" + listed.size() + " in all)" : ""));
+        }
+        return List.of();
+    }
+
+    /**
+     * When {@code error} is (or is caused by) a refused connection, a {@link ConnectException} that says
+     * "connection refused" and names the URL; a connection error's own message is often empty.
+     */
+    static Optional<ConnectException> refused(String baseUrl, Throwable error) {
+        for (Throwable e : causes(error)) {
+            if (e instanceof ConnectException && !(e instanceof HttpConnectTimeoutException)) {
+                ConnectException refused = new ConnectException("connection refused: " + baseUrl
+                        + " (is the server running?)");
+                refused.initCause(error);
+                return Optional.of(refused);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String cause(IOException e, Duration limit) {
+        for (Throwable t : causes(e)) {
+            if (t instanceof HttpConnectTimeoutException) {
+                return "connection timed out after " + limit.toMillis() + " ms";
+            }
+            if (t instanceof HttpTimeoutException) {
+                return "no answer within " + limit.toMillis() + " ms";
+            }
+            if (t instanceof ConnectException) {
+                return "connection refused (is the server running?)";
+            }
+            if (t instanceof UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+                return "unknown host";
+            }
+        }
+        return e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+    }
+
+    private static String excerpt(String body) {
+        String text = body == null ? "" : body.strip().replaceAll("\\s+", " ");
+        return text.isEmpty() ? "" : ": " + (text.length() > 200 ? text.substring(0, 200) + "..." : text);
+    }
+
+    private static List<Throwable> causes(Throwable error) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable e = error; e != null && seen.add(e); e = e.getCause()) {
+            chain.add(e);
+        }
+        return chain;
+    }
+}
