@@ -69,6 +69,16 @@ public final class CachingBackend implements ModelBackend {
         return delegate == null ? identity : delegate.name();
     }
 
+    @Override
+    public String identity() {
+        return delegate == null ? identity : delegate.identity();
+    }
+
+    @Override
+    public List<String> preflight() throws Exception {
+        return delegate == null ? List.of() : delegate.preflight();
+    }
+
     /** Calls answered from the cache so far. */
     public long hits() {
         return hits.get();

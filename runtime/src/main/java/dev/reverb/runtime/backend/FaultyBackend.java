@@ -74,6 +74,16 @@ public final class FaultyBackend implements ModelBackend {
         return delegate.name();
     }
 
+    @Override
+    public String identity() {
+        return delegate.identity();
+    }
+
+    @Override
+    public List<String> preflight() throws Exception {
+        return delegate.preflight();
+    }
+
     public Counts counts() {
         return new Counts(errors.get(), timeouts.get(), malformed.get(), passed.get());
     }

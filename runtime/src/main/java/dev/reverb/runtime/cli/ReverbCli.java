@@ -111,14 +111,22 @@ public final class ReverbCli {
                 err.println(e.getMessage());
                 return INVALID;
             }
-            try { // each dataset's path and SHA-256 in the run folder; on --resume, the same files or no run
-                RunDatasets.recordOrCheck(loaded.environment().settings(), folder.dir());
-            } catch (DataException e) {
-                err.println("error: " + e.getMessage());
-                return INVALID;
+            Runner.Result result;
+            try {
+                try { // each dataset's path and SHA-256 in the run folder; on --resume, the same files or no run
+                    RunDatasets.recordOrCheck(loaded.environment().settings(), folder.dir());
+                } catch (DataException e) {
+                    err.println("error: " + e.getMessage());
+                    return INVALID;
+                }
+                out.println("Run folder: " + folder.dir());
+                result = Runner.run(loaded, folder, new Runner.Options(!noProgress, out, System::getenv));
+            } catch (Exception | Error e) {
+                if (resume == null && folder.deleteIfNothingRan()) {
+                    out.println("Nothing ran; removed " + folder.dir());
+                }
+                throw e;
             }
-            out.println("Run folder: " + folder.dir());
-            Runner.Result result = Runner.run(loaded, folder, new Runner.Options(!noProgress, out, System::getenv));
             out.println();
             out.print(result.summary().table());
             out.println("Results: " + folder.dir());

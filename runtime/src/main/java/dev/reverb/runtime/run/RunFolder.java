@@ -142,6 +142,22 @@ public final class RunFolder {
     }
 
     /** {@code sessions.jsonl}: one line per session of the run that ended (started, wall time, outcome). */
+    /**
+     * Deletes this folder when no episode was ever recorded in it (a run that could not start), so
+     * that a refused run leaves nothing behind; returns whether it did. A folder with episodes is kept.
+     */
+    public boolean deleteIfNothingRan() throws IOException {
+        if (Files.exists(episodes()) && Files.size(episodes()) > 0) {
+            return false;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+        return true;
+    }
+
     public Path sessions() {
         return dir.resolve(SESSIONS);
     }

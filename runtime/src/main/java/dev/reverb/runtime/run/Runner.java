@@ -141,6 +141,7 @@ public final class Runner {
                     report.loaded() + report.skipped());
             report.issues().stream().limit(20).forEach(issue -> out.println("  " + issue));
         }
+        environment.warnings().forEach(warning -> out.println("warning: " + warning));
         List<Protocol> protocols = protocols(scenario, options.extensions());
         List<EpisodePlan> plans = new ArrayList<>();
         for (int repeat = 0; repeat < scenario.run().repeats(); repeat++) {
@@ -238,8 +239,9 @@ public final class Runner {
         Summary summary = Summary.of(scenario.name(), folder.dir().getFileName().toString(), folder.episodeRecords(),
                 folder.sessionWallTimes(), failed.get(),
                 scenario.protocols().stream().map(Scenario.ProtocolConfig::name).toList(), planned, identities);
-        Files.writeString(folder.summary(),
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary.toJson()) + "\n");
+        var json = summary.toJson();
+        environment.warnings().forEach(json.withArray("warnings")::add);
+        Files.writeString(folder.summary(), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
         Map<String, Integer> byCause = new LinkedHashMap<>();
         causes.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                 .forEach(c -> byCause.put(c.getKey(), c.getValue()));

@@ -64,6 +64,8 @@ class AccountingTest {
         assertThat(cli.err()).contains("model 'policy'").contains(url).contains("connection refused");
         assertThat(cli.err().lines().filter(l -> l.contains("connection refused"))).hasSize(1);
         assertThat(episodes()).isEmpty();
+        // a run that could not start leaves no run folder behind
+        assertThat(tmp.resolve("runs/acct")).satisfiesAnyOf(d -> assertThat(d).doesNotExist(), d -> assertThat(d).isEmptyDirectory());
     }
 
     @Test
@@ -168,6 +170,11 @@ class AccountingTest {
         List<JsonNode> lines = new ArrayList<>();
         if (!Files.isDirectory(tmp.resolve("runs/acct"))) {
             return lines;
+        }
+        try (Stream<Path> runs = Files.list(tmp.resolve("runs/acct"))) {
+            if (runs.findAny().isEmpty()) {
+                return lines;
+            }
         }
         Path file = onlyRun().resolve("episodes.jsonl");
         if (Files.exists(file)) {

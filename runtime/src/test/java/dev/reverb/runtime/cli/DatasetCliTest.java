@@ -28,6 +28,8 @@ class DatasetCliTest {
         assertThat(cli.code()).as(cli.out() + cli.err()).isEqualTo(2);
         assertThat(cli.err().lines().toList()).singleElement().asString()
                 .startsWith("error: no tasks in " + text + ": 2 lines, all bad; first: line 1: not valid JSON");
+        assertThat(tmp.resolve("runs/humaneval-reflexion")).satisfiesAnyOf(d -> assertThat(d).doesNotExist(),
+                d -> assertThat(d).isEmptyDirectory());
     }
 
     @Test

@@ -90,4 +90,26 @@ class ShippedScenariosTest {
         assertThat(lines(run.resolve("trace.jsonl"))).anySatisfy(e -> assertThat(e.path("event").asText())
                 .isIn("critiques", "vote", "scores", "verdict", "done", "stop", "attempt"));
     }
+
+    @Test
+    void should_warn_and_record_it_in_the_summary_when_code_runs_unsafe_local() throws IOException {
+        String name = "humaneval-reflexion";
+        Assumptions.assumeTrue(ShippedData.available(name), "needs its dataset: reverb data get, or " + SHARED.resolve("data"));
+        Assumptions.assumeTrue(Sandbox.pythonAvailable(), "needs python3");
+        List<String> args = new ArrayList<>(List.of("run", ROOT.resolve("scenarios/" + name + ".yaml").toString(),
+                "--no-progress", "--set", "run.output=" + tmp, "--set", "environment.limit=1",
+                "--set", "environment.sandbox=unsafe-local"));
+        args.addAll(ShippedData.setArgs(name));
+        QuickstartTest.Cli cli = reverb(args.toArray(String[]::new));
+
+        assertThat(cli.code()).as(cli.err()).isZero();
+        assertThat(cli.out()).contains("warning: sandbox: unsafe-local");
+        Path run;
+        try (Stream<Path> runs = Files.list(tmp.resolve(name))) {
+            run = runs.findFirst().orElseThrow();
+        }
+        JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.resolve("summary.json").toFile());
+        assertThat(summary.path("warnings").toString()).contains("unsafe-local").contains("kernel isolation");
+        assertThat(Files.readString(run.resolve("scenario.resolved.yaml"))).contains("sandbox: unsafe-local");
+    }
 }
