@@ -99,6 +99,8 @@ public final class ReplayCommand implements Callable<Integer> {
             JsonNode again = after.get(e.getKey());
             Optional<String> difference = again == null
                     ? Optional.of("not reproduced: " + failure(folder.trace(), e.getKey()))
+                    : RunFolder.isFailed(again) && !RunFolder.isFailed(e.getValue())
+                    ? Optional.of("not reproduced: " + again.path("error").asText())
                     : difference(e.getValue(), again, "");
             if (difference.isEmpty()) {
                 identical++;

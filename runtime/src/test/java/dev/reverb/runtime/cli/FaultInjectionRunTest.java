@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reverb.runtime.run.Json;
+import dev.reverb.runtime.run.RunFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,9 +56,12 @@ class FaultInjectionRunTest {
         try (Stream<Path> runs = Files.list(tmp.resolve("runs/chaos"))) {
             run = runs.findFirst().orElseThrow();
         }
+        // every planned episode has a line in episodes.jsonl: finished, or failed with its cause
         List<String> finished = new ArrayList<>();
+        Set<String> recordedFailed = new HashSet<>();
         for (String line : Files.readAllLines(run.resolve("episodes.jsonl"))) {
-            finished.add(Json.MAPPER.readTree(line).path("episode").asText());
+            JsonNode record = Json.MAPPER.readTree(line);
+            (RunFolder.isFailed(record) ? recordedFailed : finished).add(record.path("episode").asText());
         }
         Set<String> failed = new HashSet<>();
         int calls = 0;
@@ -79,6 +83,7 @@ class FaultInjectionRunTest {
             }
         }
         assertThat(finished).doesNotHaveDuplicates();
+        assertThat(recordedFailed).isEqualTo(failed);
         assertThat(failed).doesNotContainAnyElementsOf(finished);
         Set<String> accounted = new HashSet<>(finished);
         accounted.addAll(failed);
