@@ -146,7 +146,7 @@ public record CritiqueRevise(String name, String proposer, List<String> critics,
 
         private Behavior<Command> onProposed(Proposed proposed) {
             if (proposed.error() != null) {
-                return fail(proposed.error());
+                return fail(proposed.error(), rounds);
             }
             String text = account(proposed.reply()).text();
             unanswered = !Repairs.answered(episode, text);
@@ -164,7 +164,7 @@ public record CritiqueRevise(String name, String proposer, List<String> critics,
 
         private Behavior<Command> onVerified(Verified verified) {
             if (verified.error() != null) {
-                return fail(verified.error());
+                return fail(verified.error(), rounds);
             }
             int round = rounds.size();
             Verdict verdict = verified.verdict();
@@ -187,7 +187,7 @@ public record CritiqueRevise(String name, String proposer, List<String> critics,
 
         private Behavior<Command> onCritiqued(Critiqued critiqued) {
             if (critiqued.error() != null) {
-                return fail(critiqued.error());
+                return fail(critiqued.error(), rounds);
             }
             critiques.put(critiqued.critic(), account(critiqued.reply()).text());
             if (critiques.size() < config.critics().size()) {

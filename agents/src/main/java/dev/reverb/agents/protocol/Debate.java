@@ -264,7 +264,7 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
 
         private Behavior<Command> onAnswered(Answered answered) {
             if (answered.error() != null) {
-                return fail(answered.error());
+                return fail(answered.error(), outcomes);
             }
             current.put(answered.agent(), account(answered.reply()).text());
             if (current.size() < config.debaters().size()) {
@@ -308,7 +308,7 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
 
         private Behavior<Command> onVerified(Verified verified) {
             if (verified.error() != null) {
-                return fail(verified.error());
+                return fail(verified.error(), outcomes);
             }
             Verdict verdict = verified.verdict();
             outcomes.add(new RoundOutcome(round, verified.winner(), verdict != null && verdict.correct()));
@@ -323,7 +323,7 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
 
         private Behavior<Command> onJudged(Judged judged) {
             if (judged.error() != null) {
-                return fail(judged.error());
+                return fail(judged.error(), outcomes);
             }
             String text = account(judged.reply()).text();
             String answer = extract(text);
@@ -339,7 +339,7 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
         /** A PRM-weighted vote: each answer's weight is the sum of its debaters' minimum step scores. */
         private Behavior<Command> onWeighed(Weighed weighed) {
             if (weighed.error() != null) {
-                return fail(weighed.error());
+                return fail(weighed.error(), outcomes);
             }
             weights.put(weighed.debater(), weighed.scores().aggregate(StepScores.Aggregation.MIN));
             if (--weighing > 0) {

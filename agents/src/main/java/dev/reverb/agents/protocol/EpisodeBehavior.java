@@ -240,7 +240,7 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         List<RoundOutcome> copy = List.copyOf(rounds);
         getContext().pipeToSelf(verifying(output), (verdict, error) -> finalVerdict(output, copy, verdict, error));
         return Behaviors.receive((ctx, message) -> message instanceof FinalVerdict f
-                ? (f.error() != null ? fail(f.error()) : finish(f.output(), f.verdict(), f.rounds()))
+                ? (f.error() != null ? fail(f.error(), f.rounds()) : finish(f.output(), f.verdict(), f.rounds()))
                 : Behaviors.same());
     }
 

@@ -199,7 +199,7 @@ public record PrmSearch(String name, Strategy strategy, String policy, String sc
 
         private Behavior<Command> onProposed(Proposed proposed) {
             if (proposed.error() != null) {
-                return fail(proposed.error());
+                return fail(proposed.error(), rounds);
             }
             Agent.Reply reply = account(proposed.reply());
             for (String text : reply.texts()) {
@@ -249,7 +249,7 @@ public record PrmSearch(String name, Strategy strategy, String policy, String sc
 
         private Behavior<Command> onScored(Scored s) {
             if (s.error() != null) {
-                return fail(s.error());
+                return fail(s.error(), rounds);
             }
             List<String> steps = candidates.get(s.candidate());
             scored[s.candidate()] = s.scores() == null ? new Chain(steps, List.of(), 0, "")
@@ -274,7 +274,7 @@ public record PrmSearch(String name, Strategy strategy, String policy, String sc
         /** The round's best chain graded: the search goes on or ends. */
         private Behavior<Command> onVerified(Verified verified) {
             if (verified.error() != null) {
-                return fail(verified.error());
+                return fail(verified.error(), rounds);
             }
             Chain best = verified.best();
             rounds.add(new RoundOutcome(depth, verified.verdict().extracted(), verified.verdict().correct()));
@@ -316,7 +316,7 @@ public record PrmSearch(String name, Strategy strategy, String policy, String sc
 
         private Behavior<Command> onCritiqued(Critiqued c) {
             if (c.error() != null) {
-                return fail(c.error());
+                return fail(c.error(), rounds);
             }
             Chain chain = kept.get(c.chain());
             kept.set(c.chain(), new Chain(chain.steps(), chain.scores(), chain.value(),

@@ -149,7 +149,7 @@ public record React(String name, String actor, String reflector, int maxTrials, 
 
         private Behavior<Command> onStarted(Started started) {
             if (started.error() != null) {
-                return fail(started.error());
+                return fail(started.error(), rounds);
             }
             trajectory.append("Observation: ").append(started.observation().strip());
             act();
@@ -166,7 +166,7 @@ public record React(String name, String actor, String reflector, int maxTrials, 
 
         private Behavior<Command> onActed(Acted acted) {
             if (acted.error() != null) {
-                return fail(acted.error());
+                return fail(acted.error(), rounds);
             }
             String action = action(account(acted.reply()).text());
             getContext().askWithStatus(InteractiveEnvironment.Outcome.class, session, episode.askTimeout(),
@@ -176,7 +176,7 @@ public record React(String name, String actor, String reflector, int maxTrials, 
 
         private Behavior<Command> onStepped(Stepped stepped) {
             if (stepped.error() != null) {
-                return fail(stepped.error());
+                return fail(stepped.error(), rounds);
             }
             String action = stepped.action();
             InteractiveEnvironment.Outcome outcome = stepped.outcome();
@@ -194,7 +194,7 @@ public record React(String name, String actor, String reflector, int maxTrials, 
 
         private Behavior<Command> onVerified(Verified verified) {
             if (verified.error() != null) {
-                return fail(verified.error());
+                return fail(verified.error(), rounds);
             }
             int trial = rounds.size();
             String output = verified.output();
@@ -212,7 +212,7 @@ public record React(String name, String actor, String reflector, int maxTrials, 
 
         private Behavior<Command> onReflected(Reflected reflected) {
             if (reflected.error() != null) {
-                return fail(reflected.error());
+                return fail(reflected.error(), rounds);
             }
             reflections.add(account(reflected.reply()).text().strip());
             startTrial();

@@ -107,7 +107,7 @@ public record RolePlay(String name, String instructor, String executor, int maxT
 
         private Behavior<Command> onInstructed(Instructed instructed) {
             if (instructed.error() != null) {
-                return fail(instructed.error());
+                return fail(instructed.error(), rounds);
             }
             String instruction = account(instructed.reply()).text().strip();
             say(config.instructor(), instruction);
@@ -125,7 +125,7 @@ public record RolePlay(String name, String instructor, String executor, int maxT
 
         private Behavior<Command> onExecuted(Executed executed) {
             if (executed.error() != null) {
-                return fail(executed.error());
+                return fail(executed.error(), rounds);
             }
             answer = account(executed.reply()).text();
             say(config.executor(), answer);
@@ -135,7 +135,7 @@ public record RolePlay(String name, String instructor, String executor, int maxT
 
         private Behavior<Command> onVerified(Verified verified) {
             if (verified.error() != null) {
-                return fail(verified.error());
+                return fail(verified.error(), rounds);
             }
             Verdict verdict = verified.verdict();
             rounds.add(new RoundOutcome(rounds.size(), verdict.extracted(), verdict.correct()));

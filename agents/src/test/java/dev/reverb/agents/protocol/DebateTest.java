@@ -5,10 +5,12 @@ import static dev.reverb.agents.protocol.ProtocolTestKit.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
 import dev.reverb.agents.Role;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.protocol.ProtocolTestKit.ScriptedModel;
 import dev.reverb.memory.Recall;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -150,5 +152,26 @@ class DebateTest {
         assertThat(r.rounds()).extracting(RoundOutcome::answer).containsExactly("7", "42");
         assertThat(r.verdict().correct()).isTrue();
         assertThat(model.scoreRequests).hasSize(3);
+    }
+
+    @Test
+    void should_keep_the_first_rounds_outcomes_when_the_debate_fails_in_round_two() {
+        ScriptedModel model = new ScriptedModel(r -> {
+            if (r.context().round() == 1 && r.context().agent().equals("b")) {
+                throw new IllegalStateException("server down in round 2");
+            }
+            return "Reasoning of " + r.context().agent() + ".\nThe answer is 42.";
+        });
+        TestProbe<EpisodeOutcome> probe = KIT.createTestProbe();
+        KIT.spawn(new Debate("debate", List.of("a", "b", "c"), 2, Debate.TieBreak.FIRST, null)
+                .behavior(episode(KIT, model, TEAM, Recall.EMPTY), probe.getRef()));
+
+        EpisodeOutcome outcome = probe.receiveMessage(Duration.ofSeconds(10));
+        assertThat(outcome).isInstanceOfSatisfying(EpisodeOutcome.Failed.class, f -> {
+            assertThat(f.reason()).contains("server down in round 2");
+            assertThat(f.partial().rounds()).containsExactly(new RoundOutcome(0, "42", true));
+            assertThat(f.partial().modelCalls()).isGreaterThanOrEqualTo(3);
+            assertThat(f.partial().messages()).filteredOn(m -> m.round() == 0).hasSize(3);
+        });
     }
 }

@@ -121,11 +121,19 @@ public final class OpenAiBackend implements ModelBackend {
 
     /**
      * {@code GET BASE/models}: the server must answer and, when it lists models, list this one
-     * (a server without the endpoint only earns a warning). Errors name the URL and the cause.
+     * (a server without the endpoint only earns a warning); with a process reward model, its step
+     * tag must be one token for the server's tokenizer ({@code POST /tokenize}; a server without it
+     * only earns a warning). Errors name the URL and the cause.
      */
     @Override
     public List<String> preflight() throws IOException, InterruptedException {
-        return ServerCheck.check(baseUrl, model, apiKey, timeout);
+        List<String> warnings = ServerCheck.check(baseUrl, model, apiKey, timeout);
+        if (prm == null) {
+            return warnings;
+        }
+        List<String> all = new ArrayList<>(warnings);
+        all.addAll(prm.preflight(apiKey));
+        return List.copyOf(all);
     }
 
     @Override

@@ -26,6 +26,7 @@ public final class PoolingPrm {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final String baseUrl;
     private final URI endpoint;
     private final String model;
     private final String marker;
@@ -38,6 +39,7 @@ public final class PoolingPrm {
      *                endpoint is {@code /pooling} on the same server
      */
     public PoolingPrm(String baseUrl, String model, String marker, int positiveIndex, Duration timeout) {
+        this.baseUrl = baseUrl;
         String root = baseUrl.replaceAll("/+$", "").replaceAll("/v1$", "");
         this.endpoint = URI.create(root + "/pooling");
         this.model = model;
@@ -54,6 +56,14 @@ public final class PoolingPrm {
             sb.append(step).append(marker).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * The pre-flight check of the step tag: the server's tokenizer must make it exactly one token
+     * (see {@link ServerCheck#checkMarker}); warnings when the server cannot tell.
+     */
+    List<String> preflight(String apiKey) throws IOException, InterruptedException {
+        return ServerCheck.checkMarker(baseUrl, model, marker, apiKey, timeout);
     }
 
     public CompletableFuture<StepScores> score(ScoreRequest request) {

@@ -22,7 +22,8 @@ import java.util.Set;
 /**
  * The pre-flight check of an OpenAI-compatible server, and the words for a server that cannot be
  * reached: every message names the URL and the cause ("connection refused", "HTTP 401",
- * "model 'x' not served; the server lists: a, b").
+ * "model 'x' not served; the server lists: a, b"), and the check that a process reward model's
+ * step tag is one token.
  */
 final class ServerCheck {
 
@@ -40,24 +41,8 @@ final class ServerCheck {
      */
     static List<String> check(String baseUrl, String model, String apiKey, Duration timeout)
             throws IOException, InterruptedException {
-        Duration limit = timeout.compareTo(LIMIT) < 0 ? timeout : LIMIT;
         String url = baseUrl.replaceAll("/+$", "") + "/models";
-        HttpRequest.Builder request;
-        try {
-            request = HttpRequest.newBuilder(URI.create(url)).timeout(limit).GET();
-        } catch (IllegalArgumentException e) {
-            throw new IOException(baseUrl + ": not a valid URL (" + e.getMessage() + ")");
-        }
-        if (apiKey != null) {
-            request.header("Authorization", "Bearer " + apiKey);
-        }
-        HttpClient client = HttpClient.newBuilder().connectTimeout(limit).build();
-        HttpResponse<String> response;
-        try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IOException(baseUrl + ": " + cause(e, limit), e);
-        }
+        HttpResponse<String> response = send(baseUrl, url, null, apiKey, timeout);
         int status = response.statusCode();
         if (status == 404 || status == 405) {
             return List.of("model '" + model + "' at " + baseUrl + ": the server has no " + url
@@ -87,6 +72,78 @@ final class ServerCheck {
                     + (listed.size() > 20 ? ", ... (" + listed.size() + " in all)" : ""));
         }
         return List.of();
+    }
+
+    /**
+     * {@code POST ROOT/tokenize} (vLLM's tokenizer endpoint, beside {@code /v1}) with the process
+     * reward model's step tag: the server pools one score row per marker token, so a marker the
+     * tokenizer splits (or drops) would never give one score per step. Throws when it is not exactly
+     * one token, naming the marker and the count; returns a warning when the server has no such
+     * endpoint or answers something else than a token list.
+     */
+    static List<String> checkMarker(String baseUrl, String model, String marker, String apiKey, Duration timeout)
+            throws IOException, InterruptedException {
+        String url = baseUrl.replaceAll("/+$", "").replaceAll("/v1$", "") + "/tokenize";
+        String body = JSON.createObjectNode().put("model", model).put("prompt", marker)
+                .put("add_special_tokens", false).toString();
+        HttpResponse<String> response = send(baseUrl, url, body, apiKey, timeout);
+        int status = response.statusCode();
+        String quoted = JSON.getNodeFactory().textNode(marker).toString();
+        if (status == 404 || status == 405) {
+            return List.of("model '" + model + "' at " + baseUrl + ": the server has no " + url + " (HTTP " + status
+                    + "), so whether the prm marker " + quoted + " is one token is not checked");
+        }
+        if (status != 200) {
+            throw new IOException("HTTP " + status + " from " + url
+                    + (status == 401 || status == 403 ? " (is the API key right? see the model's api-key-env)" : "")
+                    + excerpt(response.body()));
+        }
+        JsonNode tokens;
+        try {
+            tokens = JSON.readTree(response.body()).path("tokens");
+        } catch (IOException e) {
+            tokens = null;
+        }
+        if (tokens == null || !tokens.isArray()) {
+            return List.of("model '" + model + "' at " + baseUrl + ": " + url
+                    + " did not answer a token list; the prm marker " + quoted + " is not checked");
+        }
+        if (tokens.size() != 1) {
+            throw new IOException("model '" + model + "' at " + baseUrl + ": the prm marker " + quoted + " is "
+                    + tokens.size() + " tokens for the server's tokenizer " + tokens
+                    + ", not one; the reward model scores one row per marker token, so give prm.marker a"
+                    + " single-token step tag (e.g. the one the reward model was trained with)");
+        }
+        return List.of();
+    }
+
+    /**
+     * {@code GET url}, or {@code POST url} with a JSON {@code body}; errors reaching it name
+     * {@code baseUrl} and the cause.
+     */
+    private static HttpResponse<String> send(String baseUrl, String url, String body, String apiKey,
+                                             Duration timeout) throws IOException, InterruptedException {
+        Duration limit = timeout.compareTo(LIMIT) < 0 ? timeout : LIMIT;
+        HttpRequest.Builder request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(url)).timeout(limit);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(baseUrl + ": not a valid URL (" + e.getMessage() + ")");
+        }
+        if (body == null) {
+            request.GET();
+        } else {
+            request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        }
+        if (apiKey != null) {
+            request.header("Authorization", "Bearer " + apiKey);
+        }
+        HttpClient client = HttpClient.newBuilder().connectTimeout(limit).build();
+        try {
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IOException(baseUrl + ": " + cause(e, limit), e);
+        }
     }
 
     /**

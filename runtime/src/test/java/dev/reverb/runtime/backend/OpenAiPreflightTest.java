@@ -76,6 +76,54 @@ class OpenAiPreflightTest {
         }
     }
 
+    static OpenAiBackend withPrm(String url, String marker) {
+        return new OpenAiBackend(url, "qwen-prm", null, Duration.ofSeconds(5), 1,
+                new PoolingPrm(url, "qwen-prm", marker, 1, Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void should_pass_when_the_prm_marker_is_one_token_for_the_servers_tokenizer() throws Exception {
+        try (FakeOpenAiServer server = FakeOpenAiServer.answering("hi").listing("qwen-prm")
+                .tokenizing(text -> text.equals("<extra_0>") ? List.of(151651) : List.of(27, 15, 29));
+             OpenAiBackend backend = withPrm(server.baseUrl(), "<extra_0>")) {
+            assertThat(backend.preflight()).isEmpty();
+            assertThat(server.tokenizeRequests()).singleElement().satisfies(r -> {
+                assertThat(r.path("model").asText()).isEqualTo("qwen-prm");
+                assertThat(r.path("prompt").asText()).isEqualTo("<extra_0>");
+                assertThat(r.path("add_special_tokens").asBoolean(true)).isFalse();
+            });
+        }
+    }
+
+    @Test
+    void should_fail_naming_the_marker_and_its_token_count_when_the_prm_marker_is_several_tokens() throws Exception {
+        try (FakeOpenAiServer server = FakeOpenAiServer.answering("hi").listing("qwen-prm")
+                .tokenizing(text -> List.of(27, 15, 29));
+             OpenAiBackend backend = withPrm(server.baseUrl(), "<step>")) {
+            assertThatThrownBy(backend::preflight).hasMessageContaining("model 'qwen-prm' at " + server.baseUrl())
+                    .hasMessageContaining("marker \"<step>\" is 3 tokens").hasMessageContaining("not one");
+        }
+    }
+
+    @Test
+    void should_only_warn_when_the_server_has_no_tokenize_endpoint() throws Exception {
+        try (FakeOpenAiServer server = FakeOpenAiServer.answering("hi").listing("qwen-prm");
+             OpenAiBackend backend = withPrm(server.baseUrl(), "<extra_0>")) {
+            assertThat(backend.preflight()).singleElement().asString().contains("/tokenize").contains("HTTP 404")
+                    .contains("<extra_0>").contains("not checked");
+        }
+    }
+
+    @Test
+    void should_not_tokenize_when_no_prm_is_configured() throws Exception {
+        try (FakeOpenAiServer server = FakeOpenAiServer.answering("hi").listing("qwen")
+                .tokenizing(text -> List.of(1, 2));
+             OpenAiBackend backend = backend(server.baseUrl(), "qwen")) {
+            assertThat(backend.preflight()).isEmpty();
+            assertThat(server.tokenizeRequests()).isEmpty();
+        }
+    }
+
     static int closedPort() throws Exception {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

@@ -26,7 +26,9 @@ import java.util.function.Function;
 /**
  * A real OpenAI-compatible HTTP server on loopback for tests: {@code POST /v1/embeddings} embeds
  * (see {@link #embedding}), {@code POST /v1/chat/completions}
- * answers as the script says, {@code GET /v1/models} lists the models {@link #listing} names (404 by default). Every chat request body
+ * answers as the script says, {@code GET /v1/models} lists the models {@link #listing} names (404 by default),
+ * {@code POST /tokenize} (beside {@code /v1}, as vLLM's) tokenizes as {@link #tokenizing} says (404 by
+ * default). Every chat request body
  * is recorded (parsed) for assertions.
  *
  * <pre>{@code
@@ -129,6 +131,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         server.createContext("/v1/chat/completions", this::onChat);
         server.createContext("/v1/models", this::onModels);
         server.createContext("/v1/embeddings", this::onEmbeddings);
+        server.createContext("/tokenize", this::onTokenize);
         server.start();
     }
 
@@ -289,8 +292,42 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Makes {@code POST /tokenize} (vLLM's, at the server root) answer {@code {"count": n, "tokens": [...]}}
+     * with the ids {@code tokenizer} gives the request's {@code prompt} (by default it answers 404);
+     * returns this server. Each request body is kept ({@link #tokenizeRequests}).
+     */
+    public FakeOpenAiServer tokenizing(Function<String, List<Integer>> tokenizer) {
+        this.tokenizer = tokenizer;
+        return this;
+    }
+
+    /** The bodies of the {@code /tokenize} requests so far, parsed. */
+    public List<JsonNode> tokenizeRequests() {
+        return List.copyOf(tokenizeRequests);
+    }
+
     private volatile List<String> listed;
     private volatile String servedAs;
+    private volatile Function<String, List<Integer>> tokenizer;
+    private final List<JsonNode> tokenizeRequests = new CopyOnWriteArrayList<>();
+
+    private void onTokenize(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Function<String, List<Integer>> tokenize = tokenizer;
+            if (tokenize == null || !"POST".equals(exchange.getRequestMethod())) {
+                send(exchange, 404, error("no such endpoint", "invalid_request_error"));
+                return;
+            }
+            JsonNode request = JSON.readTree(exchange.getRequestBody());
+            tokenizeRequests.add(request);
+            List<Integer> ids = tokenize.apply(request.path("prompt").asText(""));
+            ObjectNode body = JSON.createObjectNode().put("count", ids.size()).put("max_model_len", 4096);
+            ids.forEach(body.putArray("tokens")::add);
+            body.putNull("token_strs");
+            send(exchange, 200, body.toString());
+        }
+    }
 
     private void onModels(HttpExchange exchange) throws IOException {
         try (exchange) {
