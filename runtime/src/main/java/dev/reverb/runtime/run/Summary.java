@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reverb.environments.code.CodeEnvironment;
+import dev.reverb.runtime.report.Stats;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -169,17 +170,9 @@ public record Summary(String scenario, String runId, boolean simulated, double w
         return out;
     }
 
-    /** The 95% Wilson score interval of a binomial proportion. */
+    /** The 95% Wilson score interval of a binomial proportion (the report's statistics compute it). */
     public static double[] wilson(int successes, int n) {
-        if (n == 0) {
-            return new double[] {0, 1};
-        }
-        double z = 1.959963984540054;
-        double p = (double) successes / n;
-        double z2n = z * z / n;
-        double centre = (p + z2n / 2) / (1 + z2n);
-        double half = z * Math.sqrt(p * (1 - p) / n + z2n / (4.0 * n)) / (1 + z2n);
-        return new double[] {Math.max(0, centre - half), Math.min(1, centre + half)};
+        return Stats.wilson(successes, n);
     }
 
     public ObjectNode toJson() {
