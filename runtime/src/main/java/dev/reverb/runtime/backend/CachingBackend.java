@@ -3,6 +3,7 @@ package dev.reverb.runtime.backend;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reverb.agents.model.CallContext;
 import dev.reverb.agents.model.GenerateRequest;
 import dev.reverb.agents.model.Generation;
 import dev.reverb.agents.model.ModelBackend;
@@ -15,6 +16,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A backend answered from a {@link CallCache} where the cache holds the call, and by the model it
@@ -91,41 +94,37 @@ public final class CachingBackend implements ModelBackend {
 
     @Override
     public CompletionStage<Generation> generate(GenerateRequest request) {
-        String key = CallCache.key(identity, request, keyByContext);
-        Optional<Generation> cached = cache.get(key).flatMap(CachingBackend::generation);
-        if (cached.isPresent()) {
-            hits.incrementAndGet();
-            return CompletableFuture.completedFuture(cached.get());
-        }
-        misses.incrementAndGet();
-        if (mode == Mode.REPLAY) {
-            return CompletableFuture.failedFuture(miss(request.context().episodeId(), request.context().agent(),
-                    request.context().round(), request.context().phase().name()));
-        }
-        CompletionStage<Generation> answer = delegate.generate(request);
-        return mode == Mode.READ_WRITE ? answer.thenApply(g -> {
-            store(key, toJson(g));
-            return g;
-        }) : answer;
+        return cached(CallCache.key(identity, request, keyByContext), CachingBackend::generation,
+                CachingBackend::toJson, () -> delegate.generate(request), request.context().phase().name(),
+                request.context());
     }
 
     @Override
     public CompletionStage<StepScores> score(ScoreRequest request) {
-        String key = CallCache.key(identity, request, keyByContext);
-        Optional<StepScores> cached = cache.get(key).flatMap(CachingBackend::scores);
-        if (cached.isPresent()) {
+        return cached(CallCache.key(identity, request, keyByContext), CachingBackend::scores,
+                CachingBackend::toJson, () -> delegate.score(request), "SCORE", request.context());
+    }
+
+    /**
+     * One call through the cache: the entry under {@code key} when it holds a {@code decode}able answer;
+     * else a miss (final in replay mode), or the delegate's answer, stored in read-write mode.
+     */
+    private <T> CompletionStage<T> cached(String key, Function<JsonNode, Optional<T>> decode,
+                                          Function<T, JsonNode> encode, Supplier<CompletionStage<T>> call,
+                                          String phase, CallContext context) {
+        Optional<T> hit = cache.get(key).flatMap(decode);
+        if (hit.isPresent()) {
             hits.incrementAndGet();
-            return CompletableFuture.completedFuture(cached.get());
+            return CompletableFuture.completedFuture(hit.get());
         }
         misses.incrementAndGet();
         if (mode == Mode.REPLAY) {
-            return CompletableFuture.failedFuture(miss(request.context().episodeId(), request.context().agent(),
-                    request.context().round(), "SCORE"));
+            return CompletableFuture.failedFuture(miss(context, phase));
         }
-        CompletionStage<StepScores> answer = delegate.score(request);
-        return mode == Mode.READ_WRITE ? answer.thenApply(s -> {
-            store(key, toJson(s));
-            return s;
+        CompletionStage<T> answer = call.get();
+        return mode == Mode.READ_WRITE ? answer.thenApply(value -> {
+            store(key, encode.apply(value));
+            return value;
         }) : answer;
     }
 
@@ -140,19 +139,14 @@ public final class CachingBackend implements ModelBackend {
         }
     }
 
-    private Miss miss(String episode, String agent, int round, String phase) {
-        return new Miss("no cached call of model '" + identity + "' for agent '" + agent + "', round " + round
-                + ", phase " + phase + " of episode " + episode + " in " + cache.folder());
+    private Miss miss(CallContext context, String phase) {
+        return new Miss("no cached call of model '" + identity + "' for agent '" + context.agent() + "', round "
+                + context.round() + ", phase " + phase + " of episode " + context.episodeId() + " in " + cache.folder());
     }
 
     @Override
     public boolean isRetryable(Throwable error) {
-        for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
-            if (e instanceof Miss) {
-                return false;
-            }
-        }
-        return delegate != null && delegate.isRetryable(error);
+        return !Causes.include(error, Miss.class) && delegate != null && delegate.isRetryable(error);
     }
 
     @Override

@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reverb.agents.model.ContextLengthExceeded;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,9 +49,8 @@ final class ContextErrors {
 
     /** The context-length error {@code error} stands for, or empty when it is some other failure. */
     static Optional<ContextLengthExceeded> of(String model, int maxTokens, Throwable error) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         List<String> texts = new ArrayList<>();
-        for (Throwable e = error; e != null && seen.add(e); e = e.getCause()) {
+        for (Throwable e : Causes.of(error)) {
             if (e instanceof ContextLengthExceeded already) {
                 return Optional.of(already);
             }

@@ -144,12 +144,7 @@ public final class FaultyBackend implements ModelBackend {
 
     @Override
     public boolean isRetryable(Throwable error) {
-        for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
-            if (e instanceof InjectedFault) {
-                return true;
-            }
-        }
-        return delegate.isRetryable(error);
+        return Causes.include(error, InjectedFault.class) || delegate.isRetryable(error);
     }
 
     @Override

@@ -22,12 +22,9 @@ import dev.reverb.agents.model.Sampling;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -177,7 +174,7 @@ public final class OpenAiBackend implements ModelBackend {
      */
     @Override
     public boolean isRetryable(Throwable error) {
-        List<Throwable> chain = causes(error);
+        List<Throwable> chain = Causes.of(error);
         if (chain.stream().anyMatch(ContextLengthExceeded.class::isInstance)) {
             return false;
         }
@@ -318,14 +315,6 @@ public final class OpenAiBackend implements ModelBackend {
         return status == 408 || status == 409 || status == 429 || status >= 500;
     }
 
-    private static List<Throwable> causes(Throwable error) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Throwable> chain = new ArrayList<>();
-        for (Throwable e = error; e != null && seen.add(e); e = e.getCause()) {
-            chain.add(e);
-        }
-        return chain;
-    }
 
     private static int orZero(Integer value) {
         return value == null ? 0 : value;

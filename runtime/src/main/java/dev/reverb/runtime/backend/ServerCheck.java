@@ -13,11 +13,8 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The pre-flight check of an OpenAI-compatible server, and the words for a server that cannot be
@@ -151,7 +148,7 @@ final class ServerCheck {
      * "connection refused" and names the URL; a connection error's own message is often empty.
      */
     static Optional<ConnectException> refused(String baseUrl, Throwable error) {
-        for (Throwable e : causes(error)) {
+        for (Throwable e : Causes.of(error)) {
             if (e instanceof ConnectException && !(e instanceof HttpConnectTimeoutException)) {
                 ConnectException refused = new ConnectException("connection refused: " + baseUrl
                         + " (is the server running?)");
@@ -163,7 +160,7 @@ final class ServerCheck {
     }
 
     private static String cause(IOException e, Duration limit) {
-        for (Throwable t : causes(e)) {
+        for (Throwable t : Causes.of(e)) {
             if (t instanceof HttpConnectTimeoutException) {
                 return "connection timed out after " + limit.toMillis() + " ms";
             }
@@ -185,12 +182,4 @@ final class ServerCheck {
         return text.isEmpty() ? "" : ": " + (text.length() > 200 ? text.substring(0, 200) + "..." : text);
     }
 
-    private static List<Throwable> causes(Throwable error) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Throwable> chain = new ArrayList<>();
-        for (Throwable e = error; e != null && seen.add(e); e = e.getCause()) {
-            chain.add(e);
-        }
-        return chain;
-    }
 }
