@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The bubblewrap command line that puts one interpreter behind the kernel boundary.
@@ -61,10 +62,12 @@ final class Bwrap {
 
     /**
      * The bwrap setup for this machine, checked by running an interpreter inside it once.
+     * {@code pathPython} finds the {@code python3} on the PATH (null when none); it is asked only
+     * when there is no system interpreter.
      *
      * @throws IllegalStateException naming the fix when bwrap, user namespaces or Python do not work
      */
-    static Bwrap probe(Path pathPython) {
+    static Bwrap probe(Supplier<Path> pathPython) {
         if (!Files.isExecutable(BWRAP)) {
             throw unavailable("bubblewrap is not installed (no " + BWRAP + ")");
         }
@@ -72,16 +75,11 @@ final class Bwrap {
         if (root && !Files.isExecutable(SETPRIV)) {
             throw unavailable("running as root needs " + SETPRIV + " (util-linux) to start bwrap unprivileged");
         }
-        Path interpreter;
-        Path prefix = null;
-        if (Files.isExecutable(SYSTEM_PYTHON)) {
-            interpreter = SYSTEM_PYTHON;
-        } else if (pathPython != null) {
-            interpreter = pathPython;
-            prefix = ask(pathPython, "import sys; print(sys.base_prefix)");
-        } else {
+        Path interpreter = Files.isExecutable(SYSTEM_PYTHON) ? SYSTEM_PYTHON : pathPython.get();
+        if (interpreter == null) {
             throw unavailable("no python3 found");
         }
+        Path prefix = interpreter == SYSTEM_PYTHON ? null : ask(interpreter, "import sys; print(sys.base_prefix)");
         // As root, bwrap runs unprivileged on purpose: started as root, the sandbox's uid would map to the
         // host's root, which RLIMIT_NPROC exempts (a fork bomb then reaches the host's pid limit).
         return check(new Bwrap(interpreter, prefix, root));

@@ -251,7 +251,7 @@ public final class Sandbox {
         synchronized (PROBE_LOCK) {
             if (probed == null && probeFailure == null) {
                 try {
-                    probed = Bwrap.probe(pythonAvailable() ? locatePython() : null);
+                    probed = Bwrap.probe(Sandbox::pythonOnPath);
                 } catch (IllegalStateException e) {
                     probeFailure = e;
                 }
@@ -260,6 +260,15 @@ public final class Sandbox {
                 return probed;
             }
             throw new IllegalStateException(probeFailure.getMessage(), probeFailure);
+        }
+    }
+
+    /** The real executable of the {@code python3} on the {@code PATH}, or null when there is none that works. */
+    private static Path pythonOnPath() {
+        try {
+            return locatePython();
+        } catch (IllegalStateException e) {
+            return null;
         }
     }
 
