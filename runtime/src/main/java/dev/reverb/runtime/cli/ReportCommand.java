@@ -22,6 +22,9 @@ import picocli.CommandLine.Spec;
                 + "(McNemar's exact test, a bootstrap interval of the accuracy difference, the tasks that flipped)."})
 final class ReportCommand implements Callable<Integer> {
 
+    static final int RESAMPLES = 10_000;
+    static final long SEED = 42;
+
     @Spec
     CommandSpec spec;
 
@@ -31,11 +34,11 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write (default: the first run folder).")
     Path out;
 
-    @Option(names = "--resamples", paramLabel = "N", defaultValue = "10000",
+    @Option(names = "--resamples", paramLabel = "N", defaultValue = "" + RESAMPLES,
             description = "Bootstrap resamples for the paired comparison (default: ${DEFAULT-VALUE}).")
     int resamples;
 
-    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "" + SEED,
             description = "Bootstrap seed (default: ${DEFAULT-VALUE}).")
     long seed;
 

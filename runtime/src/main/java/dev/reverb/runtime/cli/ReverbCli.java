@@ -4,11 +4,13 @@ import dev.reverb.environments.DatasetException;
 import dev.reverb.memory.StoreException;
 import dev.reverb.runtime.data.DataException;
 import dev.reverb.runtime.data.RunDatasets;
+import dev.reverb.runtime.report.Report;
 import dev.reverb.runtime.run.RunFolder;
 import dev.reverb.runtime.run.Runner;
 import dev.reverb.runtime.scenario.Scenario;
 import dev.reverb.runtime.scenario.ScenarioException;
 import dev.reverb.runtime.scenario.ScenarioLoader;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -85,6 +87,10 @@ public final class ReverbCli {
         @Option(names = "--no-progress", description = "Do not show progress while running.")
         boolean noProgress;
 
+        @Option(names = "--no-report", description = "Do not write report.html and summary.csv at the end "
+                + "(reverb report RUN_DIR writes them later).")
+        boolean noReport;
+
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
@@ -130,6 +136,9 @@ public final class ReverbCli {
             out.println();
             out.print(result.summary().table());
             out.println("Results: " + folder.dir());
+            if (!noReport) {
+                report(folder, out, err);
+            }
             if (result.failed() > 0) {
                 if (result.allFailedAlike()) {
                     err.printf("error: all %d episode(s) failed with the same cause: %s%n", result.failed(),
@@ -140,6 +149,17 @@ public final class ReverbCli {
                 return EPISODES_FAILED;
             }
             return 0;
+        }
+    }
+
+    /** The run's report.html and summary.csv, as {@code reverb report} writes them; a failure only warns. */
+    private static void report(RunFolder folder, PrintWriter out, PrintWriter err) {
+        try {
+            Report.Result report = Report.write(List.of(folder.dir()), null, ReportCommand.RESAMPLES, ReportCommand.SEED);
+            out.println("Report: " + report.html());
+        } catch (IOException | RuntimeException e) {
+            err.println("warning: could not write the report (the run's results are complete): " + e.getMessage()
+                    + "; try: reverb report " + folder.dir());
         }
     }
 

@@ -63,6 +63,9 @@ class QuickstartTest {
         Path run = onlyRun(tmp);
         assertThat(run.resolve("scenario.resolved.yaml")).isNotEmptyFile();
         assertThat(run.resolve("trace.jsonl")).isNotEmptyFile();
+        assertThat(cli.out()).contains("Report: " + run.resolve("report.html"));
+        assertThat(run.resolve("report.html")).isNotEmptyFile();
+        assertThat(run.resolve("summary.csv")).isNotEmptyFile();
 
         List<JsonNode> episodes = lines(run.resolve("episodes.jsonl"));
         assertThat(episodes).hasSize(48); // 24 problems x 2 protocols

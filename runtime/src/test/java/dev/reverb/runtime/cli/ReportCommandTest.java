@@ -16,9 +16,10 @@ class ReportCommandTest {
     @Test
     void should_write_report_and_csv_into_the_run_folder_when_given_a_finished_run() throws Exception {
         QuickstartTest.Cli run = QuickstartTest.reverb("run", QuickstartTest.QUICKSTART.toString(), "--set",
-                "run.output=" + tmp, "--no-progress");
+                "run.output=" + tmp, "--no-progress", "--no-report");
         assertThat(run.code()).as(run.err()).isZero();
         Path dir = QuickstartTest.onlyRun(tmp);
+        assertThat(dir.resolve("report.html")).doesNotExist(); // --no-report
         String episodes = Files.readString(dir.resolve("episodes.jsonl"));
 
         QuickstartTest.Cli report = QuickstartTest.reverb("report", dir.toString(), "--resamples", "500");
