@@ -47,7 +47,20 @@ public record ProtocolRow(String runDir, String runId, String scenario, String p
     }
 
     static ProtocolRow of(RunData run, String protocol, int planned) {
-        List<RunData.Episode> episodes = run.episodesOf(protocol);
+        return of(run.dir().toString(), run.runId(), run.scenario(), protocol, run.simulated(), run.episodesOf(protocol),
+                planned);
+    }
+
+    /**
+     * The one aggregation of a protocol's episodes, which the report, {@code summary.csv} and
+     * {@code summary.json} all show: accuracy over the finished ones and over {@code planned} (at least
+     * those recorded), accuracy by round over the finished ones, and the tokens, calls and latency
+     * of every recorded episode, failed ones included (what they spent was spent).
+     *
+     * @param episodes the latest record of each of the protocol's episodes
+     */
+    public static ProtocolRow of(String runDir, String runId, String scenario, String protocol, boolean simulated,
+                                 List<RunData.Episode> episodes, int planned) {
         int finished = 0;
         int failed = 0;
         int correct = 0;
@@ -79,8 +92,8 @@ public record ProtocolRow(String runDir, String runId, String scenario, String p
             }
         }
         int denominator = Math.max(planned, finished + failed);
-        return new ProtocolRow(run.dir().toString(), run.runId(), run.scenario(), protocol, run.simulated(),
-                denominator, finished, failed, correct, Stats.wilson(correct, finished),
-                Stats.wilson(correct, denominator), byRound, in, out, calls, finished == 0 ? 0 : latency / finished);
+        return new ProtocolRow(runDir, runId, scenario, protocol, simulated, denominator, finished, failed, correct,
+                Stats.wilson(correct, finished), Stats.wilson(correct, denominator), byRound, in, out, calls,
+                finished == 0 ? 0 : latency / finished);
     }
 }

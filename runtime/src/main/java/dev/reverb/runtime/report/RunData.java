@@ -130,7 +130,8 @@ public record RunData(Path dir, String scenario, String runId, boolean simulated
         return episodes.stream().filter(e -> e.protocol().equals(protocol)).toList();
     }
 
-    private static Episode episode(JsonNode line) {
+    /** One line of {@code episodes.jsonl} (finished, or failed with its cause), as the report reads it. */
+    public static Episode episode(JsonNode line) {
         String id = line.path("episode").asText(line.path("episode_id").asText());
         String protocol = line.path("protocol").asText(protocolOf(id));
         boolean failed = line.path("status").asText("finished").equals("failed");

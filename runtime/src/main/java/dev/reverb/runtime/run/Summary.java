@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reverb.environments.code.CodeEnvironment;
+import dev.reverb.runtime.report.ProtocolRow;
+import dev.reverb.runtime.report.RunData;
 import dev.reverb.runtime.report.Stats;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,6 +48,8 @@ public record Summary(String scenario, String runId, boolean simulated, double w
      * @param episodes  finished episodes: the denominator of {@link #accuracy} and {@code ci95}
      * @param planned   planned episodes: the denominator of {@link #accuracyOverPlanned} and {@code ci95Planned}
      * @param failed    episodes whose latest record is a failure
+     * @param promptTokens tokens (and {@code completionTokens}, {@code modelCalls}) of every recorded
+     *                     episode, failed ones included; latency and accuracy by round over finished ones
      * @param passAtK pass@k by k (unbiased estimator, Chen et al. 2021, averaged over tasks) when every
      *                task ran at least twice (run.repeats); empty otherwise
      */
@@ -98,7 +102,7 @@ public record Summary(String scenario, String runId, boolean simulated, double w
         byProtocol.forEach((protocol, list) -> {
             int plan = Math.max(planned.getOrDefault(protocol, list.size()), list.size());
             if (plan > 0) {
-                stats.add(stats(protocol, list, plan));
+                stats.add(stats(scenario, runId, protocol, list, plan));
             }
         });
         Map<String, Integer> failures = new LinkedHashMap<>();
@@ -108,41 +112,18 @@ public record Summary(String scenario, String runId, boolean simulated, double w
         return new Summary(scenario, runId, simulated, wall, sessionSeconds, failed, stats, models, failures);
     }
 
-    /** {@code planned} episodes of one protocol, {@code records} their latest records (finished or failed). */
-    private static ProtocolStats stats(String protocol, List<JsonNode> records, int planned) {
-        List<JsonNode> episodes = records.stream().filter(r -> !RunFolder.isFailed(r)).toList();
-        ProtocolStats s = stats(protocol, episodes);
-        return new ProtocolStats(protocol, s.episodes(), s.correct(), s.ci95(), s.accuracyByRound(), s.promptTokens(),
-                s.completionTokens(), s.modelCalls(), s.meanLatencyMs(), s.passAtK(), planned,
-                records.size() - episodes.size(), wilson(s.correct(), planned));
-    }
-
-    private static ProtocolStats stats(String protocol, List<JsonNode> episodes) {
-        int n = episodes.size();
-        int correct = 0;
-        int rounds = 0;
-        long in = 0;
-        long out = 0;
-        long calls = 0;
-        double latency = 0;
-        for (JsonNode e : episodes) {
-            correct += e.path("correct").asBoolean() ? 1 : 0;
-            rounds = Math.max(rounds, e.path("per_round").size());
-            in += e.path("prompt_tokens").asLong();
-            out += e.path("completion_tokens").asLong();
-            calls += e.path("model_calls").asLong();
-            latency += e.path("latency_ms").asDouble();
-        }
-        double[] byRound = new double[rounds];
-        for (JsonNode e : episodes) {
-            JsonNode perRound = e.path("per_round");
-            for (int r = 0; r < rounds && perRound.size() > 0; r++) {
-                JsonNode at = perRound.get(Math.min(r, perRound.size() - 1));
-                byRound[r] += at.path("correct").asBoolean() ? 1.0 / n : 0;
-            }
-        }
-        return new ProtocolStats(protocol, n, correct, wilson(correct, n), byRound, in, out, calls,
-                n == 0 ? 0 : latency / n, passAtK(episodes), n, 0, wilson(correct, n));
+    /**
+     * {@code planned} episodes of one protocol, {@code records} their latest records (finished or
+     * failed), aggregated as the report aggregates them ({@link ProtocolRow#of}).
+     */
+    private static ProtocolStats stats(String scenario, String runId, String protocol, List<JsonNode> records,
+                                       int planned) {
+        ProtocolRow row = ProtocolRow.of("", runId, scenario, protocol, false,
+                records.stream().map(RunData::episode).toList(), planned);
+        List<JsonNode> finished = records.stream().filter(r -> !RunFolder.isFailed(r)).toList();
+        return new ProtocolStats(protocol, row.finished(), row.correct(), row.ciFinished(), row.accuracyByRound(),
+                row.promptTokens(), row.completionTokens(), row.modelCalls(), row.meanLatencyMs(), passAtK(finished),
+                row.planned(), row.failed(), row.ciPlanned());
     }
 
     /** pass@k for k = 1, 2, 5, 10, ... up to the fewest runs of any task; empty when a task ran once. */

@@ -55,6 +55,22 @@ class SummaryTest {
     }
 
     @Test
+    void should_count_what_failed_episodes_spent_when_summing_tokens_and_calls() throws Exception {
+        List<JsonNode> records = List.of(
+                Json.MAPPER.readTree("{\"episode\":\"p/t0/r0\",\"protocol\":\"p\",\"correct\":true,\"per_round\":[],"
+                        + "\"prompt_tokens\":100,\"completion_tokens\":10,\"model_calls\":2,\"latency_ms\":40}"),
+                Json.MAPPER.readTree("{\"episode\":\"p/t1/r0\",\"protocol\":\"p\",\"status\":\"failed\",\"error\":\"x\","
+                        + "\"prompt_tokens\":30,\"completion_tokens\":3,\"model_calls\":1,\"latency_ms\":900}"));
+
+        Summary.ProtocolStats p = Summary.of("demo", "r1", records, 1, 1).protocols().get(0);
+
+        assertThat(p.promptTokens()).isEqualTo(130);
+        assertThat(p.completionTokens()).isEqualTo(13);
+        assertThat(p.modelCalls()).isEqualTo(3);
+        assertThat(p.meanLatencyMs()).isEqualTo(40.0); // over finished episodes
+    }
+
+    @Test
     void should_match_the_textbook_wilson_interval_when_given_a_proportion() {
         double[] ci = Summary.wilson(8, 10);
         assertThat(ci[0]).isCloseTo(0.4902, within(1e-4));
