@@ -133,15 +133,7 @@ final class MathExtraction {
     }
 
     private static Optional<String> lastNumber(String text) {
-        Matcher m = NUMBER_IN_TEXT.matcher(text);
-        Optional<String> last = Optional.empty();
-        while (m.find()) {
-            Optional<String> value = plainNumber(m.group(1));
-            if (value.isPresent()) {
-                last = value;
-            }
-        }
-        return last;
+        return NumericAnswers.lastParsed(NUMBER_IN_TEXT, text, MathExtraction::plainNumber);
     }
 
     /** A number token as canonical text: decimals as NumericAnswers writes them, a/b as \frac{a}{b}. */

@@ -139,12 +139,17 @@ public final class NumericAnswers {
     }
 
     private static Optional<String> lastNumber(String text) {
-        Matcher m = NUMBER_PATTERN.matcher(text);
+        return lastParsed(NUMBER_PATTERN, text, token -> parse(token).map(NumericAnswers::canonical));
+    }
+
+    /** The last match of {@code pattern}'s group 1 in {@code text} that {@code parse} accepts. */
+    static Optional<String> lastParsed(Pattern pattern, String text, java.util.function.Function<String, Optional<String>> parse) {
+        Matcher m = pattern.matcher(text);
         Optional<String> last = Optional.empty();
         while (m.find()) {
-            Optional<BigDecimal> value = parse(m.group(1));
+            Optional<String> value = parse.apply(m.group(1));
             if (value.isPresent()) {
-                last = value.map(NumericAnswers::canonical);
+                last = value;
             }
         }
         return last;
