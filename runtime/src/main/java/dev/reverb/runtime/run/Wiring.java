@@ -88,7 +88,7 @@ public final class Wiring {
             case OPENAI -> "openai|" + m.model() + "|" + m.baseUrl();
             case DJL -> "djl|" + m.model() + "|" + m.djl().path() + "|" + m.djl().dtype();
             case SIMULATED -> "simulated|" + m.model() + "|" + m.simulated().accuracy() + "|" + m.simulated().fixRate()
-                    + "|" + runSeed;
+                    + (m.simulated().cues().isEmpty() ? "" : "|" + m.simulated().cues()) + "|" + runSeed;
         };
     }
 
@@ -100,7 +100,7 @@ public final class Wiring {
                             ProcessRewardModel.Style.fromId(m.prm().style()), m.prm().marker(), m.prm().good(),
                             m.prm().bad()));
             case SIMULATED -> new SimulatedBackend(m.model(), m.simulated().accuracy(), m.simulated().fixRate(), runSeed,
-                    tasks);
+                    tasks).withCues(m.simulated().cues());
             case OPENAI -> new OpenAiBackend(m.baseUrl(), m.model(),
                     m.apiKeyEnv() == null ? null : environment.apply(m.apiKeyEnv()), m.timeout(), m.concurrency(),
                     m.prm() == null ? null
