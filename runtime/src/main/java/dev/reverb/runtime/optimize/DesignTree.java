@@ -14,7 +14,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 final class DesignTree {
 
     static final YAMLMapper YAML = YAMLMapper.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build();
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
+            .disable(YAMLGenerator.Feature.SPLIT_LINES).build();
 
     private DesignTree() {
     }
@@ -38,6 +39,11 @@ final class DesignTree {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The text written again in this class's style (long lines kept, multi-line text as blocks), for readable diffs. */
+    static String normal(String yaml) {
+        return write(read(yaml));
     }
 
     /** A YAML value: a scalar, a [list] or a {mapping}. */

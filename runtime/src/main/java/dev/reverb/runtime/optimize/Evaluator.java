@@ -42,12 +42,13 @@ final class Evaluator {
         this.extensions = options.extensions();
         // several evaluations run at once: none prints progress, and their console output is dropped
         this.options = new Runner.Options(false, new PrintWriter(Writer.nullWriter()), options.environment(),
-                options.extensions(), null, options.backends());
+                options.extensions(), options.listener(), options.backends());
     }
 
     /** The candidate as the loader builds it: its resolved text; throws with every problem found. */
     String check(ObjectNode design) throws ScenarioException {
-        return ScenarioLoader.parse(DesignTree.write(design), file, List.of(), extensions).resolvedYaml();
+        return DesignTree.normal(ScenarioLoader.parse(DesignTree.write(design), file, List.of(), extensions)
+                .resolvedYaml());
     }
 
     /** Runs a checked candidate on the tasks with these ids. */

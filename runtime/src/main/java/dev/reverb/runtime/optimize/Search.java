@@ -65,6 +65,7 @@ public final class Search {
     private final Evaluator evaluator;
     private final Designer designer;
     private final List<Candidate> candidates = new ArrayList<>();
+    private final String startYaml;
 
     public Search(Path file, Scenario start, Settings settings, Path out, Runner.Options options, PrintWriter console) {
         this.file = file;
@@ -76,6 +77,7 @@ public final class Search {
         this.log = new SearchLog(out.resolve("search.jsonl"));
         this.evaluator = new Evaluator(file, out.resolve("runs"), options);
         this.designer = Designer.of(settings.level(), options.extensions());
+        this.startYaml = DesignTree.normal(start.resolvedYaml());
     }
 
     /** Runs (or, with {@code resume}, continues) the search and writes {@code best.yaml} and {@code summary.json}. */
@@ -100,7 +102,7 @@ public final class Search {
             console.printf("Resuming %s: %d candidate(s) already done.%n", log.file(), candidates.size());
         }
         if (candidates.isEmpty()) {
-            Candidate first = evaluate(0, "start", "", start.resolvedYaml(), 0, split);
+            Candidate first = evaluate(0, "start", "", startYaml, 0, split);
             record(first, split);
         }
         List<String> arms = settings.level() == Level.MODULE ? List.of("llm", "random") : List.of("llm");
@@ -153,7 +155,7 @@ public final class Search {
             response = reply.text();
             tokens = reply.tokens();
         } else {
-            base = DesignTree.read(start.resolvedYaml());
+            base = DesignTree.read(startYaml);
             response = ((ModuleDesigner) designer).random(base, new Random(settings.seed() * 31 + id));
         }
         List<String> errors = new ArrayList<>();
@@ -182,7 +184,7 @@ public final class Search {
     private Candidate evaluate(int id, String arm, String response, String yaml, long optimizerTokens, Split split)
             throws IOException, InterruptedException, ScenarioException {
         Evaluator.Result r = evaluator.evaluate(yaml, split.dev());
-        return new Candidate(id, arm, response, yaml, LineDiff.of(start.resolvedYaml(), yaml), List.of(), r.correct(),
+        return new Candidate(id, arm, response, yaml, LineDiff.of(startYaml, yaml), List.of(), r.correct(),
                 r.episodes(), r.tokens(), optimizerTokens, r.perTask(), r.failures(), out.relativize(r.run()).toString());
     }
 
