@@ -98,6 +98,16 @@ final class ModuleDesigner implements Designer {
                     }
                 }
             }
+            case AGENT -> { // an agent whose role is the key's name (judge: a judge), or none
+                if (!current.isMissingNode() && !current.isNull()) {
+                    out.add(current);
+                }
+                for (JsonNode a : Designer.agents(design)) {
+                    if (a.path("role").asText().equals(key.name()) && !a.path("name").equals(current)) {
+                        out.add(a.path("name"));
+                    }
+                }
+            }
             default -> {
             }
         }

@@ -64,6 +64,9 @@ public final class Search {
     private final SearchLog log;
     private final Evaluator evaluator;
     private final Designer designer;
+    /** Draws of random search until one passes the checks. */
+    private static final int RANDOM_DRAWS = 50;
+
     private final List<Candidate> candidates = new ArrayList<>();
     private final String startYaml;
 
@@ -155,8 +158,19 @@ public final class Search {
             response = reply.text();
             tokens = reply.tokens();
         } else {
+            // random search samples the legal space: a draw the checks reject is drawn again (no model call is spent)
             base = DesignTree.read(startYaml);
-            response = ((ModuleDesigner) designer).random(base, new Random(settings.seed() * 31 + id));
+            Random random = new Random(settings.seed() * 31 + id);
+            response = null;
+            for (int draw = 0; draw < RANDOM_DRAWS && response == null; draw++) {
+                String r = ((ModuleDesigner) designer).random(base, random);
+                try {
+                    evaluator.check(designer.apply(base, r));
+                    response = r;
+                } catch (IllegalArgumentException | ScenarioException e) {
+                    response = draw == RANDOM_DRAWS - 1 ? r : null;
+                }
+            }
         }
         List<String> errors = new ArrayList<>();
         String yaml = null;
