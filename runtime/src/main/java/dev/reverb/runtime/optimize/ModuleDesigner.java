@@ -139,6 +139,8 @@ final class ModuleDesigner implements Designer {
                 out.append("SET ").append(path).append('=').append(inline(v)).append('\n');
             }
         }));
+        out.append("To use another protocol type instead (").append(String.join(", ", extensions.protocolTypes()))
+                .append("), replace the whole entry: SET protocols.<name>={name: <name>, type: <type>, <its settings>}\n");
         out.append(history.text());
         out.append("\nAnswer with one or more lines, exactly: SET <path>=<value> (a list as [a, b]).\n");
         return out.toString();

@@ -164,6 +164,40 @@ class SearchTest {
     }
 
     @Test
+    void should_switch_the_protocol_type_when_a_module_proposal_replaces_the_whole_entry() throws Exception {
+        Path file = scenario(0.2, 0.2);
+        Scenario start = ScenarioLoader.load(file, List.of());
+        Evaluator evaluator = new Evaluator(file, tmp.resolve("runs"), options(null));
+        ModuleDesigner designer = new ModuleDesigner(dev.reverb.runtime.Extensions.NONE);
+
+        String yaml = evaluator.check(designer.apply(DesignTree.read(start.resolvedYaml()),
+                "SET protocols.reflexion={name: reflexion, type: critique-revise, proposer: solver, critics: [reflector]}"));
+
+        Scenario changed = ScenarioLoader.parse(yaml, file, List.of());
+        assertThat(changed.protocols()).singleElement().satisfies(p -> {
+            assertThat(p.type()).isEqualTo("critique-revise");
+            assertThat(p.settings().text("proposer")).isEqualTo("solver");
+        });
+    }
+
+    @Test
+    void should_stop_before_the_budget_runs_out_when_it_is_small() throws Exception {
+        Path file = scenario(0.2, 0.2);
+        Scenario start = ScenarioLoader.load(file, List.of());
+        // room for the start and a few more evaluations (each about the start's cost and an optimizer call), not twenty
+        Search first = new Search(file, start, new Search.Settings(Level.PROMPT, null, 10, 10, 1, 20, 1, 1),
+                tmp.resolve("probe"), options(null), new PrintWriter(new StringWriter()));
+        long startCost = first.run(false).summary().path("spent_tokens").asLong();
+        Search.Settings small = new Search.Settings(Level.PROMPT, null, 10, 10, startCost * 3 + 4000, 20, 1, 1);
+
+        Search.Outcome outcome = new Search(file, start, small, tmp.resolve("out"), options(null),
+                new PrintWriter(new StringWriter())).run(false);
+
+        assertThat(outcome.summary().path("candidates").asInt()).isBetween(1, 5);
+        assertThat(outcome.summary().path("spent_tokens").asLong()).isLessThanOrEqualTo(small.budget() + startCost);
+    }
+
+    @Test
     void should_reject_bad_yaml_schema_violations_and_unknown_agents_and_go_on_when_the_level_is_agent() throws Exception {
         PromptTemplate solver = PromptTemplate.defaultFor(Role.SOLVER);
         String checker = """
