@@ -51,6 +51,16 @@ final class OptimizerModel implements AutoCloseable {
         // the optimizer sees no task: its stand-in looks up none
         this.backend = given != null ? given
                 : Wiring.backend(m, scenario.run().seed(), options.environment(), id -> Optional.empty());
+        try { // like every model of a run: a clear error before anything is spent, warnings printed
+            backend.preflight().forEach(w -> options.out().println("warning: optimizer model '" + agent.model()
+                    + "': " + w));
+        } catch (Exception e) {
+            if (owned) {
+                backend.close();
+            }
+            throw new Runner.CouldNotStart("cannot start: optimizer model '" + agent.model() + "': "
+                    + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+        }
         Config config = ConfigFactory.load();
         this.system = ActorSystem.create(ModelGateway.create(backend, Wiring.gateway(m), TraceSink.NONE),
                 "reverb-optimizer", config.getConfig("reverb.standalone").withFallback(config));

@@ -69,6 +69,7 @@ public final class Search {
 
     private final List<Candidate> candidates = new ArrayList<>();
     private final String startYaml;
+    private String optimizerIdentity = "";
 
     public Search(Path file, Scenario start, Settings settings, Path out, Runner.Options options, PrintWriter console) {
         this.file = file;
@@ -104,13 +105,14 @@ public final class Search {
         if (!candidates.isEmpty()) {
             console.printf("Resuming %s: %d candidate(s) already done.%n", log.file(), candidates.size());
         }
-        if (candidates.isEmpty()) {
-            Candidate first = evaluate(0, "start", "", startYaml, 0, split);
-            record(first, split);
-        }
         List<String> arms = settings.level() == Level.MODULE ? List.of("llm", "random") : List.of("llm");
         ExecutorService pool = Executors.newFixedThreadPool(parallelism(arms.size()));
+        // the optimizer's model first: one that cannot start stops the search before anything is spent
         try (OptimizerModel model = new OptimizerModel(start, optimizer, options, settings.level())) {
+            optimizerIdentity = model.identity();
+            if (candidates.isEmpty()) {
+                record(evaluate(0, "start", "", startYaml, 0, split), split);
+            }
             while (true) {
                 List<Proposed> batch = new ArrayList<>();
                 for (String arm : arms) {
@@ -253,12 +255,8 @@ public final class Search {
                 return SearchLog.split(line);
             }
         }
-        List<String> ids = new ArrayList<>();
-        for (Task t : Wiring.environment(start.environment(), options.extensions()).tasks()) {
-            if (start.run().tasks().isEmpty() || start.run().tasks().contains(t.id())) {
-                ids.add(t.id());
-            }
-        }
+        List<String> ids = Wiring.tasks(Wiring.environment(start.environment(), options.extensions()).tasks(),
+                start.run().tasks()).stream().map(Task::id).toList();
         Split split = Split.of(ids, settings.dev(), settings.test(), settings.seed());
         log.append(SearchLog.split(split, settings.level(), settings.seed()));
         return split;
@@ -285,6 +283,11 @@ public final class Search {
 
     Settings settings() {
         return settings;
+    }
+
+    /** The optimizer's model as its backend names itself (a simulated stand-in says so). */
+    String optimizerIdentity() {
+        return optimizerIdentity;
     }
 
     Path out() {

@@ -48,7 +48,7 @@ final class SearchReport {
                 .put("spent_tokens", all.stream().mapToLong(Candidate::tokens).sum())
                 .put("candidates", all.size() - 1).put("invalid", all.stream().filter(c -> !c.valid()).count())
                 .put("dev_tasks", split.dev().size()).put("test_tasks", split.test().size())
-                .put("chosen", chosen.id());
+                .put("chosen", chosen.id()).put("optimizer", search.optimizerIdentity());
         if (search.start().resolvedYaml().contains("backend: simulated")) {
             summary.put("note", Summary.SIMULATED_NOTE);
         }

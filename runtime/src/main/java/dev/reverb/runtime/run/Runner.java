@@ -143,7 +143,7 @@ public final class Runner {
         }
         environment.warnings().forEach(warning -> out.println("warning: " + warning));
         List<Protocol> protocols = protocols(scenario, options.extensions());
-        List<Task> tasks = selected(environment.tasks(), scenario.run().tasks());
+        List<Task> tasks = Wiring.tasks(environment.tasks(), scenario.run().tasks());
         List<EpisodePlan> plans = new ArrayList<>();
         for (int repeat = 0; repeat < scenario.run().repeats(); repeat++) {
             for (Task task : tasks) {
@@ -247,21 +247,6 @@ public final class Runner {
         causes.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                 .forEach(c -> byCause.put(c.getKey(), c.getValue()));
         return new Result(folder, summary, failed.get(), byCause);
-    }
-
-    /** The tasks {@code run.tasks} names, in the environment's order; all of them when it names none. */
-    static List<Task> selected(List<Task> tasks, List<String> ids) {
-        if (ids.isEmpty()) {
-            return tasks;
-        }
-        Set<String> wanted = new java.util.LinkedHashSet<>(ids);
-        tasks.forEach(t -> wanted.remove(t.id()));
-        if (!wanted.isEmpty()) {
-            throw new IllegalArgumentException("run.tasks names task(s) the environment does not have: "
-                    + String.join(", ", wanted.stream().limit(10).toList()));
-        }
-        Set<String> keep = Set.copyOf(ids);
-        return tasks.stream().filter(t -> keep.contains(t.id())).toList();
     }
 
     /**

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,6 +39,19 @@ class OptimizeCommandTest {
         JsonNode summary = dev.reverb.runtime.run.Json.MAPPER.readTree(Files.readString(tmp.resolve("summary.json")));
         assertThat(summary.path("test").path("mcnemar").has("p")).isTrue();
         assertThat(summary.path("frontier")).isNotEmpty();
+    }
+
+    @Test
+    void should_stop_before_evaluating_anything_when_the_optimizer_model_cannot_start() throws Exception {
+        Path scenario = tmp.resolve("dead-optimizer.yaml");
+        Files.writeString(scenario, Files.readString(EXAMPLE).replace("model: simulated-proposer",
+                "model: proposer-llm\n    base-url: http://127.0.0.1:9/v1\n    timeout: 2s"));
+
+        QuickstartTest.Cli cli = reverb("optimize", scenario.toString(), "--out", tmp.resolve("out").toString());
+
+        assertThat(cli.code()).as(cli.out()).isEqualTo(ReverbCli.COULD_NOT_START);
+        assertThat(cli.err()).contains("optimizer model 'proposer'");
+        assertThat(tmp.resolve("out/runs")).doesNotExist();
     }
 
     @ParameterizedTest
