@@ -164,6 +164,32 @@ class SearchTest {
     }
 
     @Test
+    void should_share_the_model_call_cache_between_candidates_when_the_scenario_has_one() throws Exception {
+        Path file = scenario(0.2, 0.35);
+        Files.writeString(file, Files.readString(file).replace("    concurrency: 8\n",
+                "    concurrency: 8\n    cache: read-write\n    cache-dir: " + tmp.resolve("cache") + "\n"));
+        ScriptedOptimizer optimizer = new ScriptedOptimizer("SET protocols.reflexion.max-trials=3",
+                "SET protocols.reflexion.max-trials=6");
+
+        search(file, Level.MODULE, 4, 1, options(optimizer), false);
+
+        long calls = 0;
+        for (JsonNode line : log()) {
+            if (line.has("run")) {
+                Path run = tmp.resolve("out").resolve(line.path("run").asText());
+                assertThat(Files.readString(run.resolve(RunFolder.SCENARIO))).contains("cache-dir: " + tmp.resolve("cache"));
+                calls += RunFolder.open(run).episodeRecords().stream().mapToLong(e -> e.path("model_calls").asLong()).sum();
+            }
+        }
+        long entries;
+        try (var files = Files.walk(tmp.resolve("cache"))) {
+            entries = files.filter(f -> f.toString().endsWith(".json")).count();
+        }
+        // a first answer to a dev task is the same call in every candidate that keeps the solver's prompt
+        assertThat(entries).isPositive().isLessThan(calls);
+    }
+
+    @Test
     void should_switch_the_protocol_type_when_a_module_proposal_replaces_the_whole_entry() throws Exception {
         Path file = scenario(0.2, 0.2);
         Scenario start = ScenarioLoader.load(file, List.of());
