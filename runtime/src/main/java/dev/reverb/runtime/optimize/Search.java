@@ -208,7 +208,7 @@ public final class Search {
         candidates.add(c);
         log.append(SearchLog.candidate(c, c.valid() ? split.dev() : List.of()));
         console.printf("candidate #%d (%s): %s%n", c.id(), c.arm(), c.valid() ? Candidate.score(c)
-                : "invalid: " + History.brief(String.join("; ", c.errors())));
+                : "rejected: " + History.brief(String.join("; ", c.errors())));
     }
 
     /** How many more proposals an arm may make now: its share of candidates and tokens, at most a batch. */

@@ -46,7 +46,7 @@ final class SearchReport {
         summary.put("scenario", search.start().name()).put("level", search.settings().level().id())
                 .put("budget_tokens", search.settings().budget())
                 .put("spent_tokens", all.stream().mapToLong(Candidate::tokens).sum())
-                .put("candidates", all.size() - 1).put("invalid", all.stream().filter(c -> !c.valid()).count())
+                .put("candidates", all.size() - 1).put("rejected", all.stream().filter(c -> !c.valid()).count())
                 .put("dev_tasks", split.dev().size()).put("test_tasks", split.test().size())
                 .put("chosen", chosen.id()).put("optimizer", search.optimizerIdentity());
         if (search.start().resolvedYaml().contains("backend: simulated")) {
@@ -117,8 +117,9 @@ final class SearchReport {
 
     private static String table(ObjectNode s, Candidate start, Candidate chosen) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%nSearch (%s level): %d candidate(s), %d invalid, %d of %d tokens%n",
-                s.path("level").asText(), s.path("candidates").asInt(), s.path("invalid").asInt(),
+        out.append(String.format(Locale.ROOT,
+                "%nSearch (%s level): %d candidate(s), %d rejected (invalid or repeated), %d of %d tokens%n",
+                s.path("level").asText(), s.path("candidates").asInt(), s.path("rejected").asInt(),
                 s.path("spent_tokens").asLong(), s.path("budget_tokens").asLong()));
         s.path("arms").fields().forEachRemaining(a -> out.append(String.format(Locale.ROOT,
                 "  %-7s best #%d, dev accuracy %.3f, %d candidate(s), %d tokens%n", a.getKey(),
