@@ -17,7 +17,9 @@ public enum Role {
     /** Compares past successes with failures and edits the list of insights (concept memory). */
     DISTILLER,
     /** Gives another agent one instruction at a time and says when the task is done (role play). */
-    INSTRUCTOR;
+    INSTRUCTOR,
+    /** Proposes changes to a scenario (prompts, modules, agents) in an agentic system search ({@code reverb optimize}). */
+    OPTIMIZER;
 
     /** The name used in scenario files, e.g. {@code solver}. */
     public String id() {

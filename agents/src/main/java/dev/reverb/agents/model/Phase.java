@@ -19,5 +19,7 @@ public enum Phase {
     /** Process-reward scoring of reasoning steps. */
     SCORE,
     /** Distilling insights from past successes and failures (concept memory). */
-    DISTILL
+    DISTILL,
+    /** Proposing a changed scenario in an agentic system search ({@code reverb optimize}). */
+    PROPOSE
 }

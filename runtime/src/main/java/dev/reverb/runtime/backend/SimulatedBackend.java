@@ -45,6 +45,7 @@ public final class SimulatedBackend implements ModelBackend {
     private final double fixRate;
     private final long seed;
     private final Function<String, Optional<Task>> tasks;
+    private Map<String, Double> cues = Map.of();
 
     /**
      * @param tasks the run's tasks by id, where the stand-in reads the reference solutions
@@ -59,6 +60,22 @@ public final class SimulatedBackend implements ModelBackend {
         this.accuracy = accuracy;
         this.fixRate = fixRate;
         this.seed = seed;
+    }
+
+    /**
+     * A labelled hook for demos and tests of {@code reverb optimize}: when an agent's prompt contains
+     * one of these phrases, its first answers are right with the phrase's accuracy instead (the
+     * highest of the phrases found), so a search has a known prompt feature to find. It stands in for
+     * a model that responds to its prompt's wording; it is not one.
+     */
+    public SimulatedBackend withCues(Map<String, Double> phrases) {
+        phrases.values().forEach(a -> {
+            if (a < 0 || a > 1) {
+                throw new IllegalArgumentException("a cue's accuracy must be in [0,1]");
+            }
+        });
+        this.cues = Map.copyOf(phrases);
+        return this;
     }
 
     /** A task lookup over {@code tasks} (the first of a repeated id wins). */
@@ -76,7 +93,8 @@ public final class SimulatedBackend implements ModelBackend {
     /** The stand-in and its settings: never a language model's name. */
     @Override
     public String identity() {
-        return model + " (simulated stand-in, accuracy " + accuracy + ", fix-rate " + fixRate + ")";
+        return model + " (simulated stand-in, accuracy " + accuracy + ", fix-rate " + fixRate
+                + (cues.isEmpty() ? "" : ", prompt cues " + new java.util.TreeMap<>(cues)) + ")";
     }
 
     @Override
@@ -96,6 +114,9 @@ public final class SimulatedBackend implements ModelBackend {
         if (c.phase() == Phase.DISTILL) {
             return distillation(last);
         }
+        if (c.phase() == Phase.PROPOSE) {
+            return SimulatedProposer.propose(last, Seeds.mix(seed, c.episodeId(), c.round(), sample));
+        }
         Optional<Task> known = tasks.apply(c.taskId());
         if (known.isEmpty()) {
             return c.phase() == Phase.INSTRUCT ? INSTRUCTION
@@ -111,14 +132,15 @@ public final class SimulatedBackend implements ModelBackend {
             return "I cannot work this task out. (simulated model: the task has no reference solution)";
         }
         String prompt = request.messages().get(request.messages().size() - 1).content();
+        double first = accuracyFor(request);
         return switch (c.phase()) {
-            case ANSWER, REVISE -> solution(task, correctAt(c, sample), c, sample);
-            case STEP -> step(task, c, sample, prompt.contains("Feedback on your last answer"), prompt);
+            case ANSWER, REVISE -> solution(task, correctAt(c, sample, first), c, sample);
+            case STEP -> step(task, c, sample, prompt.contains("Feedback on your last answer"), prompt, first);
             case CRITIQUE -> critique(task, prompt);
             case REFLECT -> reflection(task, c);
             case JUDGE -> judgement(task, prompt, c);
             case SCORE -> throw new IllegalArgumentException("step scoring goes through score(), not generate()");
-            case DISTILL, INSTRUCT -> throw new IllegalStateException("answered above");
+            case DISTILL, INSTRUCT, PROPOSE -> throw new IllegalStateException("answered above");
         };
     }
 
@@ -191,7 +213,7 @@ public final class SimulatedBackend implements ModelBackend {
      * with probability {@code accuracy} ({@code fixRate} when feedback was given, if higher), else
      * with a slip; the last step states the answer (the reference's only when the step is right).
      */
-    private String step(Task task, CallContext c, int sample, boolean feedback, String prompt) {
+    private String step(Task task, CallContext c, int sample, boolean feedback, String prompt, double accuracy) {
         List<String> steps = task.referenceSteps();
         java.util.regex.Matcher asked = STEP_ASKED.matcher(prompt);
         int at = c.round();
@@ -213,8 +235,24 @@ public final class SimulatedBackend implements ModelBackend {
         return text;
     }
 
+    /** The first-answer accuracy for this prompt: the highest cue it contains, else {@code accuracy}. */
+    private double accuracyFor(GenerateRequest request) {
+        double best = -1;
+        for (Map.Entry<String, Double> cue : cues.entrySet()) {
+            String phrase = cue.getKey().toLowerCase(java.util.Locale.ROOT);
+            if (request.messages().stream().anyMatch(m -> m.content().toLowerCase(java.util.Locale.ROOT).contains(phrase))) {
+                best = Math.max(best, cue.getValue());
+            }
+        }
+        return best < 0 ? accuracy : best;
+    }
+
     /** Whether the agent's answer in this round is right: a chain of independent draws per round. */
     boolean correctAt(CallContext c, int sample) {
+        return correctAt(c, sample, accuracy);
+    }
+
+    private boolean correctAt(CallContext c, int sample, double accuracy) {
         boolean correct = draw(c, sample, 0) < accuracy;
         for (int round = 1; round <= c.round() && !correct; round++) {
             correct = draw(c, sample, round) < fixRate;

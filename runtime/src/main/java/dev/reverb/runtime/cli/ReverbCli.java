@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "reverb", mixinStandardHelpOptions = true, version = "reverb 0.1.0",
         description = "Multi-agent verbal reinforcement: run and check scenario files.",
         subcommands = {ReverbCli.Run.class, ReverbCli.Validate.class, ReportCommand.class, ReplayCommand.class,
-                DataCommand.class, MemoryCommand.class, Bench.class, Doctor.class, CommandLine.HelpCommand.class})
+                DataCommand.class, MemoryCommand.class, OptimizeCommand.class, Bench.class, Doctor.class, CommandLine.HelpCommand.class})
 public final class ReverbCli {
 
     /** Exit code of a scenario that does not validate. */

@@ -143,9 +143,10 @@ public final class Runner {
         }
         environment.warnings().forEach(warning -> out.println("warning: " + warning));
         List<Protocol> protocols = protocols(scenario, options.extensions());
+        List<Task> tasks = Wiring.tasks(environment.tasks(), scenario.run().tasks());
         List<EpisodePlan> plans = new ArrayList<>();
         for (int repeat = 0; repeat < scenario.run().repeats(); repeat++) {
-            for (Task task : environment.tasks()) {
+            for (Task task : tasks) {
                 for (Protocol protocol : protocols) {
                     plans.add(EpisodePlan.of(task, protocol, repeat, scenario.run().seed()));
                 }

@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -46,6 +47,21 @@ public final class Wiring {
         EnvironmentDescriptor descriptor = extensions.environment(c.type()).orElseThrow(
                 () -> new IllegalArgumentException("unknown environment type '" + c.type() + "'"));
         return descriptor.factory().create(c.settings());
+    }
+
+    /** The tasks {@code run.tasks} names, in the environment's order; all of them when it names none. */
+    public static List<Task> tasks(List<Task> tasks, List<String> ids) {
+        if (ids.isEmpty()) {
+            return tasks;
+        }
+        Set<String> wanted = new java.util.LinkedHashSet<>(ids);
+        tasks.forEach(t -> wanted.remove(t.id()));
+        if (!wanted.isEmpty()) {
+            throw new IllegalArgumentException("run.tasks names task(s) the environment does not have: "
+                    + String.join(", ", wanted.stream().limit(10).toList()));
+        }
+        Set<String> keep = Set.copyOf(ids);
+        return tasks.stream().filter(t -> keep.contains(t.id())).toList();
     }
 
     /** Builds a protocol through its type's descriptor; Reflexion's carrying of reflections comes from memory. */
@@ -88,7 +104,7 @@ public final class Wiring {
             case OPENAI -> "openai|" + m.model() + "|" + m.baseUrl();
             case DJL -> "djl|" + m.model() + "|" + m.djl().path() + "|" + m.djl().dtype();
             case SIMULATED -> "simulated|" + m.model() + "|" + m.simulated().accuracy() + "|" + m.simulated().fixRate()
-                    + "|" + runSeed;
+                    + (m.simulated().cues().isEmpty() ? "" : "|" + m.simulated().cues()) + "|" + runSeed;
         };
     }
 
@@ -100,7 +116,7 @@ public final class Wiring {
                             ProcessRewardModel.Style.fromId(m.prm().style()), m.prm().marker(), m.prm().good(),
                             m.prm().bad()));
             case SIMULATED -> new SimulatedBackend(m.model(), m.simulated().accuracy(), m.simulated().fixRate(), runSeed,
-                    tasks);
+                    tasks).withCues(m.simulated().cues());
             case OPENAI -> new OpenAiBackend(m.baseUrl(), m.model(),
                     m.apiKeyEnv() == null ? null : environment.apply(m.apiKeyEnv()), m.timeout(), m.concurrency(),
                     m.prm() == null ? null

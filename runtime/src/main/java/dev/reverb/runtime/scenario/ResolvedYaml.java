@@ -56,8 +56,11 @@ final class ResolvedYaml {
             o.setAll(settings(p.settings()));
         }
         memory(root.putObject("memory"), memory);
-        root.putObject("run").put("concurrency", run.concurrency()).put("seed", run.seed()).put("repeats", run.repeats())
-                .put("output", run.output().toString());
+        ObjectNode r = root.putObject("run").put("concurrency", run.concurrency()).put("seed", run.seed())
+                .put("repeats", run.repeats()).put("output", run.output().toString());
+        if (!run.tasks().isEmpty()) {
+            run.tasks().forEach(r.putArray("tasks")::add);
+        }
         try {
             return YAML.writeValueAsString(root);
         } catch (JsonProcessingException ex) {
@@ -87,7 +90,11 @@ final class ResolvedYaml {
         ArrayNode stop = o.putArray("stop");
         m.stop().forEach(stop::add);
         o.put("concurrency", m.concurrency()).put("timeout", Durations.format(m.timeout())).put("retries", m.retries());
-        o.putObject("simulated").put("accuracy", m.simulated().accuracy()).put("fix-rate", m.simulated().fixRate());
+        ObjectNode sim = o.putObject("simulated").put("accuracy", m.simulated().accuracy())
+                .put("fix-rate", m.simulated().fixRate());
+        if (!m.simulated().cues().isEmpty()) {
+            m.simulated().cues().forEach(sim.putObject("cues")::put);
+        }
         if (m.djl() != null) {
             o.put("path", m.djl().path().toString()).put("device", m.djl().device()).put("dtype", m.djl().dtype())
                     .put("max-batch", m.djl().maxBatch()).put("max-wait", Durations.format(m.djl().maxWait()));

@@ -212,9 +212,19 @@ public record Scenario(String name, String description, Path source, Environment
      *
      * @param accuracy chance that a first answer is right
      * @param fixRate  chance that a wrong answer is fixed after feedback, critique or reflection
+     * @param cues     stand-in only (demos and tests of {@code reverb optimize}): a phrase and the
+     *                 first-answer accuracy when the agent's prompt contains it; empty: none
      */
-    public record SimulatedConfig(double accuracy, double fixRate) {
+    public record SimulatedConfig(double accuracy, double fixRate, Map<String, Double> cues) {
         public static final SimulatedConfig DEFAULT = new SimulatedConfig(0.6, 0.5);
+
+        public SimulatedConfig {
+            cues = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(cues == null ? Map.of() : cues));
+        }
+
+        public SimulatedConfig(double accuracy, double fixRate) {
+            this(accuracy, fixRate, Map.of());
+        }
     }
 
     /**
@@ -303,7 +313,15 @@ public record Scenario(String name, String description, Path source, Environment
      * @param seed        run seed: every episode's and call's seed derives from it
      * @param repeats     times each task is run under each protocol
      * @param output      the folder that holds {@code SCENARIO/RUN-ID/} run folders, absolute
+     * @param tasks       the ids of the environment's tasks to run; empty: every task
      */
-    public record RunConfig(int concurrency, long seed, int repeats, Path output) {
+    public record RunConfig(int concurrency, long seed, int repeats, Path output, List<String> tasks) {
+        public RunConfig {
+            tasks = List.copyOf(tasks == null ? List.of() : tasks);
+        }
+
+        public RunConfig(int concurrency, long seed, int repeats, Path output) {
+            this(concurrency, seed, repeats, output, List.of());
+        }
     }
 }

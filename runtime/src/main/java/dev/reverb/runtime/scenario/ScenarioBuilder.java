@@ -61,7 +61,8 @@ final class ScenarioBuilder {
         Scenario.MemoryConfig memory = memory(root.path("memory"));
         JsonNode run = root.path("run");
         Scenario.RunConfig runConfig = new Scenario.RunConfig(run.path("concurrency").asInt(4), run.path("seed").asLong(0),
-                run.path("repeats").asInt(1), Path.of(run.path("output").asText("runs")).toAbsolutePath().normalize());
+                run.path("repeats").asInt(1), Path.of(run.path("output").asText("runs")).toAbsolutePath().normalize(),
+                texts(run.path("tasks"), List.of()));
 
         String name = root.path("name").asText();
         String description = root.path("description").asText("");
@@ -121,7 +122,7 @@ final class ScenarioBuilder {
                 .retries(m.path("retries").asInt(3))
                 .simulated(new Scenario.SimulatedConfig(
                         sim.path("accuracy").asDouble(Scenario.SimulatedConfig.DEFAULT.accuracy()),
-                        sim.path("fix-rate").asDouble(Scenario.SimulatedConfig.DEFAULT.fixRate())));
+                        sim.path("fix-rate").asDouble(Scenario.SimulatedConfig.DEFAULT.fixRate()), cues(sim.path("cues"))));
         if (m.has("path")) {
             b.djl(new Scenario.DjlConfig(checked.resolve(m.path("path").asText()), m.path("device").asText("auto"),
                     m.path("dtype").asText("float32"), m.path("max-batch").asInt(8),
@@ -146,6 +147,12 @@ final class ScenarioBuilder {
                     f.path("malformed-rate").asDouble(0), f.path("seed").asLong(0)));
         }
         return b.build();
+    }
+
+    private static Map<String, Double> cues(JsonNode cues) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        cues.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asDouble()));
+        return out;
     }
 
     private static Duration duration(JsonNode value, Duration fallback) {

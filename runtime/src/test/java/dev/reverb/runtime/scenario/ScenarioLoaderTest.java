@@ -115,7 +115,7 @@ class ScenarioLoaderTest {
                 f + ":9:17: models.policy.max-tokens: expected a whole number, got text 'lots'",
                 f + ":10:14: models.policy.timeout: expected a duration such as 500ms, 60s, 2m or a number of seconds, got text 'soon'",
                 f + ":14:12: agents[0].model: unknown model 'polcy', did you mean 'policy'?; known: policy",
-                f + ":16:11: agents[1].role: must be one of solver, debater, critic, reflector, judge, distiller, instructor, got text 'reflecter'",
+                f + ":16:11: agents[1].role: must be one of solver, debater, critic, reflector, judge, distiller, instructor, optimizer, got text 'reflecter'",
                 f + ":18:13: agents[1].prompt: prompt file not found: " + tmp.resolve("missing.txt"),
                 f + ":19:5: agents[2].name: missing required field 'name'",
                 f + ":24:16: protocols[0].reflector: unknown agent 'reflectr', did you mean 'reflector'?; known: reflector, solver",
