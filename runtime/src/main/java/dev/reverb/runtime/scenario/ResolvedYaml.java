@@ -87,7 +87,11 @@ final class ResolvedYaml {
         ArrayNode stop = o.putArray("stop");
         m.stop().forEach(stop::add);
         o.put("concurrency", m.concurrency()).put("timeout", Durations.format(m.timeout())).put("retries", m.retries());
-        o.putObject("simulated").put("accuracy", m.simulated().accuracy()).put("fix-rate", m.simulated().fixRate());
+        ObjectNode simulated = o.putObject("simulated").put("accuracy", m.simulated().accuracy())
+                .put("fix-rate", m.simulated().fixRate());
+        if (!m.simulated().latency().isZero()) {
+            simulated.put("latency", Durations.format(m.simulated().latency()));
+        }
         if (m.djl() != null) {
             o.put("path", m.djl().path().toString()).put("device", m.djl().device()).put("dtype", m.djl().dtype())
                     .put("max-batch", m.djl().maxBatch()).put("max-wait", Durations.format(m.djl().maxWait()));

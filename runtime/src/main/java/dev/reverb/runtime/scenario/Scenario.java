@@ -212,9 +212,18 @@ public record Scenario(String name, String description, Path source, Environment
      *
      * @param accuracy chance that a first answer is right
      * @param fixRate  chance that a wrong answer is fixed after feedback, critique or reflection
+     * @param latency  how long each call takes (zero: answers at once)
      */
-    public record SimulatedConfig(double accuracy, double fixRate) {
-        public static final SimulatedConfig DEFAULT = new SimulatedConfig(0.6, 0.5);
+    public record SimulatedConfig(double accuracy, double fixRate, Duration latency) {
+        public static final SimulatedConfig DEFAULT = new SimulatedConfig(0.6, 0.5, Duration.ZERO);
+
+        public SimulatedConfig {
+            Objects.requireNonNull(latency, "latency");
+        }
+
+        public SimulatedConfig(double accuracy, double fixRate) {
+            this(accuracy, fixRate, Duration.ZERO);
+        }
     }
 
     /**
