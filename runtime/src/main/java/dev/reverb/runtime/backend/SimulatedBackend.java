@@ -49,6 +49,8 @@ public final class SimulatedBackend implements ModelBackend {
     private final long seed;
     private final Function<String, Optional<Task>> tasks;
     private final Duration latency;
+    /** Traced with every call: made once. */
+    private final String identity;
 
     /**
      * @param tasks the run's tasks by id, where the stand-in reads the reference solutions
@@ -73,6 +75,8 @@ public final class SimulatedBackend implements ModelBackend {
         if (latency.isNegative()) {
             throw new IllegalArgumentException("latency must be >= 0");
         }
+        this.identity = "simulated:" + model + " (simulated stand-in, accuracy " + accuracy + ", fix-rate " + fixRate
+                + (latency.isZero() ? "" : ", latency " + latency.toMillis() + " ms") + ")";
         this.model = "simulated:" + model;
         this.accuracy = accuracy;
         this.fixRate = fixRate;
@@ -94,8 +98,7 @@ public final class SimulatedBackend implements ModelBackend {
     /** The stand-in and its settings: never a language model's name. */
     @Override
     public String identity() {
-        return model + " (simulated stand-in, accuracy " + accuracy + ", fix-rate " + fixRate
-                + (latency.isZero() ? "" : ", latency " + latency.toMillis() + " ms") + ")";
+        return identity;
     }
 
     @Override

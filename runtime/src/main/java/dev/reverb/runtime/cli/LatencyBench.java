@@ -59,6 +59,7 @@ final class LatencyBench implements Callable<Integer> {
             BenchRun.check(run, episodes, out);
             out.printf(Locale.ROOT, "calls %d, wall %.2f s, capacity bound %.2f s (%d x %d ms / %d), episodes recorded %d%n",
                     calls, run.wallSeconds(), bound, calls, latencyMs, modelConcurrency, run.recorded());
+            out.println("wall time: " + run.phases().describe());
             out.printf(Locale.ROOT, "latency: wall/bound %.3f%n", run.wallSeconds() / bound);
         } finally {
             if (output == null) {

@@ -78,6 +78,7 @@ final class ScaleBench implements Callable<Integer> {
             out.printf(Locale.ROOT, "episodes recorded %d, wall %.2f s, capacity bound %.2f s (%d x %d ms / %d), "
                             + "%.0f episodes/s, peak heap after GC %d MB%n", run.recorded(), run.wallSeconds(), bound,
                     (long) episodes, latencyMs, modelConcurrency, run.recorded() / run.wallSeconds(), peakMb);
+            out.println("wall time: " + run.phases().describe());
             out.printf(Locale.ROOT, "scale: %d episodes, peak heap %d MB, wall/bound %.3f%n", run.recorded(), peakMb,
                     wallBound);
         } finally {
