@@ -61,7 +61,9 @@ final class ScaleBench implements Callable<Integer> {
             return child(out);
         }
         AtomicLong peak = new AtomicLong();
-        watchCollections(peak);
+        AtomicLong gcMillis = new AtomicLong();
+        AtomicLong collections = new AtomicLong();
+        watchCollections(peak, gcMillis, collections);
         Path dir = BenchRun.output(output, "scale");
         try {
             double bound = (double) episodes * latencyMs / 1000.0 / modelConcurrency;
@@ -78,7 +80,9 @@ final class ScaleBench implements Callable<Integer> {
             out.printf(Locale.ROOT, "episodes recorded %d, wall %.2f s, capacity bound %.2f s (%d x %d ms / %d), "
                             + "%.0f episodes/s, peak heap after GC %d MB%n", run.recorded(), run.wallSeconds(), bound,
                     (long) episodes, latencyMs, modelConcurrency, run.recorded() / run.wallSeconds(), peakMb);
-            out.println("wall time: " + run.phases().describe());
+            out.println("wall time: " + run.phases().describe() + String.format(Locale.ROOT,
+                    "; garbage collection %.2f s in %d collections (as the collectors report them)", gcMillis.get() / 1000.0,
+                    collections.get()));
             out.printf(Locale.ROOT, "scale: %d episodes, peak heap %d MB, wall/bound %.3f%n", run.recorded(), peakMb,
                     wallBound);
         } finally {
@@ -116,8 +120,8 @@ final class ScaleBench implements Callable<Integer> {
         return exit;
     }
 
-    /** Keeps the largest heap in use just after any collection in {@code peak}. */
-    private static void watchCollections(AtomicLong peak) {
+    /** Keeps the largest heap in use just after any collection in {@code peak}, and counts the collections' time. */
+    private static void watchCollections(AtomicLong peak, AtomicLong gcMillis, AtomicLong collections) {
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             ((NotificationEmitter) gc).addNotificationListener((notification, handback) -> {
                 if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
@@ -129,6 +133,8 @@ final class ScaleBench implements Callable<Integer> {
                         .filter(e -> isHeap(e.getKey()))
                         .mapToLong(e -> e.getValue().getUsed()).sum();
                 peak.accumulateAndGet(used, Math::max);
+                gcMillis.addAndGet(info.getGcInfo().getDuration());
+                collections.incrementAndGet();
             }, null, null);
         }
     }
