@@ -44,7 +44,7 @@ class LatencyTest {
         CompletableFuture.allOf(arrivals.toArray(CompletableFuture[]::new)).join();
         long wall = System.nanoTime() - start;
 
-        assertThat(threadsWaiting - threadsBefore).as("threads started for 1,000 waiting calls").isLessThanOrEqualTo(1);
+        assertThat(threadsWaiting - threadsBefore).as("threads started for 1,000 waiting calls").isLessThan(10);
         assertThat(arrivals).allSatisfy(a -> assertThat(a.join()).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(200)));
         assertThat(Duration.ofNanos(wall)).as("1,000 calls of 200 ms at once, not one after another")
                 .isLessThan(Duration.ofSeconds(3));
