@@ -59,7 +59,9 @@ final class LatencyBench implements Callable<Integer> {
             BenchRun.check(run, episodes, out);
             out.printf(Locale.ROOT, "calls %d, wall %.2f s, capacity bound %.2f s (%d x %d ms / %d), episodes recorded %d%n",
                     calls, run.wallSeconds(), bound, calls, latencyMs, modelConcurrency, run.recorded());
-            out.println("wall time: " + run.phases().describe());
+            out.println("wall time: " + run.phases().describe() + String.format(Locale.ROOT,
+                    "; the model was busy %.1f%% of the calls' span", 100 * calls * latencyMs / 1000.0
+                            / modelConcurrency / Math.max(run.phases().calls(), 1e-9)));
             out.printf(Locale.ROOT, "latency: wall/bound %.3f%n", run.wallSeconds() / bound);
         } finally {
             if (output == null) {

@@ -81,7 +81,8 @@ final class ScaleBench implements Callable<Integer> {
                             + "%.0f episodes/s, peak heap after GC %d MB%n", run.recorded(), run.wallSeconds(), bound,
                     (long) episodes, latencyMs, modelConcurrency, run.recorded() / run.wallSeconds(), peakMb);
             out.println("wall time: " + run.phases().describe() + String.format(Locale.ROOT,
-                    "; garbage collection %.2f s in %d collections (as the collectors report them)", gcMillis.get() / 1000.0,
+                    "; the model was busy %.1f%% of the calls' span", 100 * bound / Math.max(run.phases().calls(), 1e-9))
+                    + String.format(Locale.ROOT, "; garbage collection %.2f s in %d collections (as the collectors report them)", gcMillis.get() / 1000.0,
                     collections.get()));
             out.printf(Locale.ROOT, "scale: %d episodes, peak heap %d MB, wall/bound %.3f%n", run.recorded(), peakMb,
                     wallBound);
