@@ -11,6 +11,7 @@ import dev.reverb.agents.model.StepScores;
 import dev.reverb.environments.Task;
 import dev.reverb.environments.code.CodeEnvironment;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -36,7 +37,9 @@ import java.util.function.Function;
  * {@code fixRate}, and a right answer stays right. A wrong answer repeats the reference steps
  * with one plausible arithmetic slip and a wrong final number. Critiques, reflections and
  * judgements are written from the same knowledge. Everything is a pure function of the seed,
- * the episode, the agent and the round, so runs are reproducible under any concurrency.
+ * the episode, the agent and the round, so runs are reproducible under any concurrency. With a
+ * {@code latency}, every answer arrives that long after its call, as from a server with a fixed
+ * response time (for benchmarks of latency-bound runs); no thread waits for it.
  */
 public final class SimulatedBackend implements ModelBackend {
 
@@ -46,20 +49,44 @@ public final class SimulatedBackend implements ModelBackend {
     private final long seed;
     private final Function<String, Optional<Task>> tasks;
     private Map<String, Double> cues = Map.of();
+    private final Duration latency;
+    /** Traced with every call: made once (and again when cues are set). */
+    private String identity;
 
     /**
      * @param tasks the run's tasks by id, where the stand-in reads the reference solutions
      */
     public SimulatedBackend(String model, double accuracy, double fixRate, long seed,
                             Function<String, Optional<Task>> tasks) {
+        this(model, accuracy, fixRate, seed, tasks, Duration.ZERO);
+    }
+
+    /**
+     * @param tasks   the run's tasks by id, where the stand-in reads the reference solutions
+     * @param latency how long each call takes, like a server's response time; no thread waits it
+     *                out (see {@link Latency})
+     */
+    public SimulatedBackend(String model, double accuracy, double fixRate, long seed,
+                            Function<String, Optional<Task>> tasks, Duration latency) {
         this.tasks = Objects.requireNonNull(tasks, "tasks");
+        this.latency = Objects.requireNonNull(latency, "latency");
         if (accuracy < 0 || accuracy > 1 || fixRate < 0 || fixRate > 1) {
             throw new IllegalArgumentException("accuracy and fix-rate must be in [0,1]");
+        }
+        if (latency.isNegative()) {
+            throw new IllegalArgumentException("latency must be >= 0");
         }
         this.model = "simulated:" + model;
         this.accuracy = accuracy;
         this.fixRate = fixRate;
         this.seed = seed;
+        this.identity = describe();
+    }
+
+    private String describe() {
+        return model + " (simulated stand-in, accuracy " + accuracy + ", fix-rate " + fixRate
+                + (latency.isZero() ? "" : ", latency " + latency.toMillis() + " ms")
+                + (cues.isEmpty() ? "" : ", prompt cues " + new java.util.TreeMap<>(cues)) + ")";
     }
 
     /**
@@ -75,6 +102,7 @@ public final class SimulatedBackend implements ModelBackend {
             }
         });
         this.cues = Map.copyOf(phrases);
+        this.identity = describe();
         return this;
     }
 
@@ -93,12 +121,15 @@ public final class SimulatedBackend implements ModelBackend {
     /** The stand-in and its settings: never a language model's name. */
     @Override
     public String identity() {
-        return model + " (simulated stand-in, accuracy " + accuracy + ", fix-rate " + fixRate
-                + (cues.isEmpty() ? "" : ", prompt cues " + new java.util.TreeMap<>(cues)) + ")";
+        return identity;
     }
 
     @Override
     public CompletionStage<Generation> generate(GenerateRequest request) {
+        return Latency.after(latency, () -> answer(request));
+    }
+
+    private CompletionStage<Generation> answer(GenerateRequest request) {
         List<String> texts = new ArrayList<>(request.n());
         for (int i = 0; i < request.n(); i++) {
             texts.add(respond(request, i));
@@ -160,6 +191,10 @@ public final class SimulatedBackend implements ModelBackend {
      */
     @Override
     public CompletionStage<StepScores> score(ScoreRequest request) {
+        return Latency.after(latency, () -> scores(request));
+    }
+
+    private CompletionStage<StepScores> scores(ScoreRequest request) {
         int tokens = tokens(request.problem()) + request.steps().stream().mapToInt(SimulatedBackend::tokens).sum();
         Optional<Task> known = tasks.apply(request.context().taskId());
         if (known.isEmpty()) {

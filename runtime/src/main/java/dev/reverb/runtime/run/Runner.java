@@ -237,7 +237,7 @@ public final class Runner {
         }
         Map<String, String> identities = new LinkedHashMap<>();
         models.forEach((name, m) -> identities.put(name, identity(m.backend())));
-        Summary summary = Summary.of(scenario.name(), folder.dir().getFileName().toString(), folder.episodeRecords(),
+        Summary summary = Summary.of(scenario.name(), folder.dir().getFileName().toString(), folder.summaryRecords(),
                 folder.sessionWallTimes(), failed.get(),
                 scenario.protocols().stream().map(Scenario.ProtocolConfig::name).toList(), planned, identities);
         var json = summary.toJson();

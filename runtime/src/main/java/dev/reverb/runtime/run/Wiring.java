@@ -116,7 +116,7 @@ public final class Wiring {
                             ProcessRewardModel.Style.fromId(m.prm().style()), m.prm().marker(), m.prm().good(),
                             m.prm().bad()));
             case SIMULATED -> new SimulatedBackend(m.model(), m.simulated().accuracy(), m.simulated().fixRate(), runSeed,
-                    tasks).withCues(m.simulated().cues());
+                    tasks, m.simulated().latency()).withCues(m.simulated().cues());
             case OPENAI -> new OpenAiBackend(m.baseUrl(), m.model(),
                     m.apiKeyEnv() == null ? null : environment.apply(m.apiKeyEnv()), m.timeout(), m.concurrency(),
                     m.prm() == null ? null

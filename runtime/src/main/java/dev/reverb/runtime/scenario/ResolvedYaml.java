@@ -95,6 +95,9 @@ final class ResolvedYaml {
         if (!m.simulated().cues().isEmpty()) {
             m.simulated().cues().forEach(sim.putObject("cues")::put);
         }
+        if (!m.simulated().latency().isZero()) {
+            sim.put("latency", Durations.format(m.simulated().latency()));
+        }
         if (m.djl() != null) {
             o.put("path", m.djl().path().toString()).put("device", m.djl().device()).put("dtype", m.djl().dtype())
                     .put("max-batch", m.djl().maxBatch()).put("max-wait", Durations.format(m.djl().maxWait()));

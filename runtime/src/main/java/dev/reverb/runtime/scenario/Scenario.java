@@ -214,16 +214,18 @@ public record Scenario(String name, String description, Path source, Environment
      * @param fixRate  chance that a wrong answer is fixed after feedback, critique or reflection
      * @param cues     stand-in only (demos and tests of {@code reverb optimize}): a phrase and the
      *                 first-answer accuracy when the agent's prompt contains it; empty: none
+     * @param latency  how long each call takes (zero: answers at once)
      */
-    public record SimulatedConfig(double accuracy, double fixRate, Map<String, Double> cues) {
+    public record SimulatedConfig(double accuracy, double fixRate, Map<String, Double> cues, Duration latency) {
         public static final SimulatedConfig DEFAULT = new SimulatedConfig(0.6, 0.5);
 
         public SimulatedConfig {
             cues = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(cues == null ? Map.of() : cues));
+            Objects.requireNonNull(latency, "latency");
         }
 
         public SimulatedConfig(double accuracy, double fixRate) {
-            this(accuracy, fixRate, Map.of());
+            this(accuracy, fixRate, Map.of(), Duration.ZERO);
         }
     }
 

@@ -122,7 +122,8 @@ final class ScenarioBuilder {
                 .retries(m.path("retries").asInt(3))
                 .simulated(new Scenario.SimulatedConfig(
                         sim.path("accuracy").asDouble(Scenario.SimulatedConfig.DEFAULT.accuracy()),
-                        sim.path("fix-rate").asDouble(Scenario.SimulatedConfig.DEFAULT.fixRate()), cues(sim.path("cues"))));
+                        sim.path("fix-rate").asDouble(Scenario.SimulatedConfig.DEFAULT.fixRate()), cues(sim.path("cues")),
+                        duration(sim.path("latency"), Duration.ZERO)));
         if (m.has("path")) {
             b.djl(new Scenario.DjlConfig(checked.resolve(m.path("path").asText()), m.path("device").asText("auto"),
                     m.path("dtype").asText("float32"), m.path("max-batch").asInt(8),

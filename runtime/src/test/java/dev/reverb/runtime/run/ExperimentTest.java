@@ -96,4 +96,41 @@ class ExperimentTest {
                 false), 1, 1), null, again.getRef()));
         assertThat(again.receiveMessage(Duration.ofSeconds(10))).isInstanceOf(EpisodeOutcome.Completed.class);
     }
+
+    @Test
+    void should_record_every_planned_episode_exactly_once_when_far_more_are_planned_than_run_at_once() {
+        MathEnvironment environment = MathEnvironment.arithmetic(3, 200, 1, 2);
+        Protocol reflexion = new Reflexion("reflexion", "solver", "solver", 1, false);
+        List<EpisodePlan> plans = new java.util.ArrayList<>();
+        for (int repeat = 0; repeat < 2; repeat++) {
+            for (Task task : environment.tasks()) {
+                plans.add(EpisodePlan.of(task, reflexion, repeat, 5));
+            }
+        }
+        ModelBackend slow = new dev.reverb.runtime.backend.SimulatedBackend("policy", 0.5, 0.5, 5,
+                dev.reverb.runtime.backend.SimulatedBackend.lookup(environment.tasks()), Duration.ofMillis(20));
+        Experiment.Setup setup = new Experiment.Setup(environment,
+                Map.of("m", new Experiment.Model(slow, new GatewaySettings(8, 1_000, Duration.ofSeconds(5), 0,
+                        Duration.ofMillis(10)))),
+                List.of(new AgentSpec("solver", Role.SOLVER, "m", PromptTemplate.defaultFor(Role.SOLVER), Sampling.DEFAULT)),
+                plans, 50, "test-run", null);
+        TestProbe<Recorder.Command> recorder = KIT.createTestProbe();
+        KIT.spawn(Experiment.create(setup, recorder.getRef()));
+
+        Map<String, Integer> ended = new java.util.HashMap<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            Recorder.Command message = recorder.receiveMessage(Duration.ofSeconds(30));
+            if (message == Recorder.AllDone.INSTANCE) {
+                break;
+            }
+            if (message instanceof Recorder.Ended e) {
+                assertThat(e.outcome()).isInstanceOf(EpisodeOutcome.Completed.class);
+                ended.merge(e.plan().id(), 1, Integer::sum);
+            }
+        }
+        assertThat(ended).hasSize(plans.size());
+        assertThat(ended.keySet()).containsExactlyInAnyOrderElementsOf(plans.stream().map(EpisodePlan::id).toList());
+        assertThat(ended.values()).containsOnly(1);
+    }
 }

@@ -109,7 +109,7 @@ class ScenarioBadInputTest {
             "{type: arithmetic, count: 3}|{type: arithmetic, count: 1000000000000}|environment.count: must be a whole number from 1 to 1000000, got 1000000000000",
             "{type: arithmetic, count: 3}|{type: arithmetic, count: -4}|environment.count: must be a whole number from 1 to 1000000, got -4",
             "name: tiny|name: tiny\\nrun: {repeats: 1000000000000}|run.repeats: must be at most 10000, got the whole number 1000000000000",
-            "name: tiny|name: tiny\\nrun: {concurrency: 1000000000000}|run.concurrency: must be at most 10000, got the whole number 1000000000000",
+            "name: tiny|name: tiny\\nrun: {concurrency: 1000000000000}|run.concurrency: must be at most 1000000, got the whole number 1000000000000",
             "{model: m}|{model: m, concurrency: 1000000000000}|models.policy.concurrency: must be at most 10000, got the whole number 1000000000000"})
     void should_refuse_every_count_out_of_its_range(String from, String to, String expected) throws IOException {
         Path file = write("range.yaml", VALID.replace(from, to.replace("\\n", "\n")));
