@@ -129,9 +129,14 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     }
 
     public static Behavior<Command> create(Setup setup, ActorRef<Recorder.Command> recorder) {
+        return create(setup, recorder, true);
+    }
+
+    /** An experiment whose trace events go to {@code recorder} when {@code traced}, nowhere otherwise. */
+    public static Behavior<Command> create(Setup setup, ActorRef<Recorder.Command> recorder, boolean traced) {
         Objects.requireNonNull(recorder, "recorder");
-        return Behaviors.setup(ctx -> new Experiment(ctx, setup, recorder, event -> recorder.tell(new Recorder.Trace(event)),
-                false));
+        TraceSink trace = traced ? event -> recorder.tell(new Recorder.Trace(event)) : TraceSink.NONE;
+        return Behaviors.setup(ctx -> new Experiment(ctx, setup, recorder, trace, false));
     }
 
     /**

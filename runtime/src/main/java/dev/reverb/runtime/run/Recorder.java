@@ -43,18 +43,24 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     public enum AllDone implements Command { INSTANCE }
 
     public static Behavior<Command> create(RunFolder folder, RunListener listener) {
-        return Behaviors.setup(ctx -> new Recorder(ctx, folder, listener));
+        return create(folder, true, listener);
+    }
+
+    /** A recorder that writes {@code trace.jsonl} only when {@code traced}. */
+    public static Behavior<Command> create(RunFolder folder, boolean traced, RunListener listener) {
+        return Behaviors.setup(ctx -> new Recorder(ctx, folder, traced, listener));
     }
 
     private final RunListener listener;
     private final BufferedWriter episodes;
     private final BufferedWriter trace;
 
-    private Recorder(ActorContext<Command> context, RunFolder folder, RunListener listener) throws IOException {
+    private Recorder(ActorContext<Command> context, RunFolder folder, boolean traced, RunListener listener)
+            throws IOException {
         super(context);
         this.listener = listener;
         this.episodes = append(folder.episodes());
-        this.trace = append(folder.trace());
+        this.trace = traced ? append(folder.trace()) : null;
     }
 
     private static BufferedWriter append(Path file) throws IOException {
@@ -89,7 +95,9 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
             line.put("type", "episode_failed");
             line.put("episode_id", failed.episodeId());
             line.put("error", failed.reason());
-            write(trace, line);
+            if (trace != null) {
+                write(trace, line);
+            }
             write(episodes, failedLine(ended.plan(), failed));
         }
         listener.episodeEnded(ended.plan(), outcome);
@@ -195,7 +203,9 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     private Behavior<Command> close() {
         try {
             episodes.close();
-            trace.close();
+            if (trace != null) {
+                trace.close();
+            }
         } catch (IOException e) {
             getContext().getLog().warn("closing run files: {}", e.toString());
         }

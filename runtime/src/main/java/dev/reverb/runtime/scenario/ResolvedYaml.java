@@ -56,8 +56,11 @@ final class ResolvedYaml {
             o.setAll(settings(p.settings()));
         }
         memory(root.putObject("memory"), memory);
-        root.putObject("run").put("concurrency", run.concurrency()).put("seed", run.seed()).put("repeats", run.repeats())
-                .put("output", run.output().toString());
+        ObjectNode r = root.putObject("run").put("concurrency", run.concurrency()).put("seed", run.seed())
+                .put("repeats", run.repeats()).put("output", run.output().toString());
+        if (!run.trace()) { // only when off, so the resolved file of a traced run is as it always was
+            r.put("trace", false);
+        }
         try {
             return YAML.writeValueAsString(root);
         } catch (JsonProcessingException ex) {

@@ -303,7 +303,14 @@ public record Scenario(String name, String description, Path source, Environment
      * @param seed        run seed: every episode's and call's seed derives from it
      * @param repeats     times each task is run under each protocol
      * @param output      the folder that holds {@code SCENARIO/RUN-ID/} run folders, absolute
+     * @param trace       whether {@code trace.jsonl} records every agent message and model call (on by
+     *                    default); off, the run writes no trace and the same episodes
      */
-    public record RunConfig(int concurrency, long seed, int repeats, Path output) {
+    public record RunConfig(int concurrency, long seed, int repeats, Path output, boolean trace) {
+
+        /** A run with its trace on. */
+        public RunConfig(int concurrency, long seed, int repeats, Path output) {
+            this(concurrency, seed, repeats, output, true);
+        }
     }
 }

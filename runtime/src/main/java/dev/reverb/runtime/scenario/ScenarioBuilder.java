@@ -61,7 +61,8 @@ final class ScenarioBuilder {
         Scenario.MemoryConfig memory = memory(root.path("memory"));
         JsonNode run = root.path("run");
         Scenario.RunConfig runConfig = new Scenario.RunConfig(run.path("concurrency").asInt(4), run.path("seed").asLong(0),
-                run.path("repeats").asInt(1), Path.of(run.path("output").asText("runs")).toAbsolutePath().normalize());
+                run.path("repeats").asInt(1), Path.of(run.path("output").asText("runs")).toAbsolutePath().normalize(),
+                run.path("trace").asBoolean(true));
 
         String name = root.path("name").asText();
         String description = root.path("description").asText("");
