@@ -101,6 +101,8 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     private final Set<Pending> active = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<Pending> retrying = Collections.newSetFromMap(new IdentityHashMap<>());
     private int inFlight;
+    /** Whether {@link #drain} is running (a call that finishes at once calls it again from inside). */
+    private boolean draining;
     /** What made the current message's handler throw, for the answers sent before a restart. */
     private Throwable crash;
     private long calls;
@@ -198,6 +200,18 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
+        if (call.isDone()) { // an instant backend (a cache hit, an in-process stand-in): no timer, no hop
+            Object result = null;
+            Throwable error = null;
+            try {
+                result = call.join();
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                error = unwrap(e);
+            }
+            onFinished(new Finished(pending, result, result == null && error == null
+                    ? new IllegalStateException("backend returned no result") : error));
+            return;
+        }
         CompletableFuture<?> backendCall = call;
         CompletableFuture<?> timed = call.copy().orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         // a call that timed out is no longer wanted: let the backend free its slot for the retry
@@ -271,8 +285,16 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     }
 
     private void drain() {
-        while (inFlight < settings.concurrency() && !queue.isEmpty()) {
-            start(queue.pollFirst());
+        if (draining) { // a call that finished at once, inside start(): the loop below goes on
+            return;
+        }
+        draining = true;
+        try {
+            while (inFlight < settings.concurrency() && !queue.isEmpty()) {
+                start(queue.pollFirst());
+            }
+        } finally {
+            draining = false;
         }
     }
 

@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import dev.reverb.agents.Agent;
+import dev.reverb.agents.Asks;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.CallContext;
 import dev.reverb.agents.model.ModelGateway;
@@ -84,7 +85,7 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         all.putIfAbsent("task", episode.task().question());
         memorySlots(agent).forEach(all::putIfAbsent);
         all.putIfAbsent("round", Integer.toString(round + 1));
-        getContext().askWithStatus(Agent.Reply.class, agents.get(agent), episode.askTimeout(),
+        Asks.askWithStatus(getContext(), Agent.Reply.class, agents.get(agent), episode.askTimeout(),
                 ref -> new Agent.Act(round, phase, all, samples, ref), (reply, error) -> {
                     if (reply != null) {
                         reply.texts().forEach(text -> messages.add(new EpisodeResult.Message(agent, round, phase, text,
@@ -103,7 +104,7 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         Episode.Binding prm = episode.agent(scorer);
         CallContext call = new CallContext(episode.id(), episode.task().id(), scorer, prm.spec().role().id(), round,
                 Phase.SCORE);
-        getContext().askWithStatus(StepScores.class, prm.gateway(), episode.askTimeout(),
+        Asks.askWithStatus(getContext(), StepScores.class, prm.gateway(), episode.askTimeout(),
                 ref -> new ModelGateway.ScoreSteps(new ScoreRequest(episode.task().question(), steps, call), ref),
                 adapt::apply);
     }

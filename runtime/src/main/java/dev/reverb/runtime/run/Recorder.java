@@ -12,22 +12,27 @@ import dev.reverb.agents.protocol.EpisodeOutcome;
 import dev.reverb.agents.protocol.EpisodeResult;
 import dev.reverb.agents.protocol.RoundOutcome;
 import dev.reverb.agents.trace.TraceEvent;
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * Appends a run's records: every trace event to {@code trace.jsonl}, every ended episode to
- * {@code episodes.jsonl} (finished, or failed with its cause and partial trajectory). Each line is written whole and flushed before the next message, so a
- * run killed at any point leaves only complete lines (and at most one torn last line). Runs on
- * the {@code reverb.io-dispatcher}; the {@link RunListener} hears about each episode after its line
- * is on disk. A write that fails (or a listener that throws) fails the recorder, and the run
- * ends at once with "recorder failed: ..." (see {@link Runner}).
+ * Appends a run's records: every trace event to {@code trace.jsonl} (unless the run's trace is off),
+ * every ended episode to {@code episodes.jsonl} (finished, or failed with its cause and partial
+ * trajectory). Lines are collected while messages keep arriving and written when the recorder has
+ * caught up (a {@code Flush} it sends itself lands behind them; at most {@link #BATCH} characters
+ * wait): each write is of whole lines, the trace's before the episodes', so a run killed at any point
+ * leaves only complete lines (and at most one torn last line), and an episode's line is never on disk
+ * before its trace. Runs on the {@code reverb.io-dispatcher}; the {@link RunListener} hears about
+ * each episode after its line is on disk. A write that fails (or a listener that throws) fails the
+ * recorder, and the run ends at once with "recorder failed: ..." (see {@link Runner}).
  */
 public final class Recorder extends AbstractBehavior<Recorder.Command> {
 
@@ -42,6 +47,12 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
 
     public enum AllDone implements Command { INSTANCE }
 
+    /** Writes what was collected: sent by the recorder to itself, so it arrives after the messages queued before it. */
+    private enum Flush implements Command { INSTANCE }
+
+    /** Characters collected before they are written even though more messages wait. */
+    static final int BATCH = 1 << 16;
+
     public static Behavior<Command> create(RunFolder folder, RunListener listener) {
         return create(folder, true, listener);
     }
@@ -52,8 +63,15 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     }
 
     private final RunListener listener;
-    private final BufferedWriter episodes;
-    private final BufferedWriter trace;
+    private final OutputStream episodes;
+    /** Null when the run's trace is off. */
+    private final OutputStream trace;
+    private final TraceLines traceLines = new TraceLines();
+    private final StringBuilder episodeLines = new StringBuilder();
+    private final StringBuilder traceBuffer = new StringBuilder();
+    /** Episodes whose lines are collected: the listener hears of them once the lines are written. */
+    private final List<Ended> unheard = new ArrayList<>();
+    private boolean flushSent;
 
     private Recorder(ActorContext<Command> context, RunFolder folder, boolean traced, RunListener listener)
             throws IOException {
@@ -63,9 +81,8 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         this.trace = traced ? append(folder.trace()) : null;
     }
 
-    private static BufferedWriter append(Path file) throws IOException {
-        return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    private static OutputStream append(Path file) throws IOException {
+        return Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     }
 
     @Override
@@ -74,37 +91,79 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
                 .onMessage(Trace.class, this::onTrace)
                 .onMessage(Ended.class, this::onEnded)
                 .onMessageEquals(AllDone.INSTANCE, this::onAllDone)
+                .onMessageEquals(Flush.INSTANCE, this::onFlush)
                 .onSignal(PostStop.class, signal -> close())
                 .build();
     }
 
     private Behavior<Command> onTrace(Trace t) {
-        ObjectNode line = Json.MAPPER.createObjectNode();
-        line.put("type", typeOf(t.event()));
-        line.setAll((ObjectNode) Json.MAPPER.valueToTree(t.event()));
-        write(trace, line);
+        if (trace != null) {
+            traceLines.append(traceBuffer, t.event());
+            traceBuffer.append('\n');
+            collected();
+        }
         return this;
     }
 
     private Behavior<Command> onEnded(Ended ended) {
         EpisodeOutcome outcome = ended.outcome();
         if (outcome instanceof EpisodeOutcome.Completed completed) {
-            write(episodes, episodeLine(ended.plan(), completed.result()));
+            line(episodeLines, episodeLine(ended.plan(), completed.result()));
         } else if (outcome instanceof EpisodeOutcome.Failed failed) {
-            ObjectNode line = Json.MAPPER.createObjectNode();
-            line.put("type", "episode_failed");
-            line.put("episode_id", failed.episodeId());
-            line.put("error", failed.reason());
             if (trace != null) {
-                write(trace, line);
+                ObjectNode line = Json.MAPPER.createObjectNode();
+                line.put("type", "episode_failed");
+                line.put("episode_id", failed.episodeId());
+                line.put("error", failed.reason());
+                line(traceBuffer, line);
             }
-            write(episodes, failedLine(ended.plan(), failed));
+            line(episodeLines, failedLine(ended.plan(), failed));
         }
-        listener.episodeEnded(ended.plan(), outcome);
+        unheard.add(ended);
+        collected();
         return this;
     }
 
+    /** Lines were collected: they are written once the messages queued now are handled, or at once when many wait. */
+    private void collected() {
+        if (traceBuffer.length() + episodeLines.length() >= BATCH) {
+            write();
+        } else if (!flushSent) {
+            flushSent = true;
+            getContext().getSelf().tell(Flush.INSTANCE);
+        }
+    }
+
+    private Behavior<Command> onFlush() {
+        flushSent = false;
+        write();
+        return this;
+    }
+
+    /** Writes the collected lines, the trace's first, then tells the listener of the episodes among them. */
+    private void write() {
+        try {
+            write(trace, traceBuffer);
+            write(episodes, episodeLines);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (Ended ended : unheard) {
+            listener.episodeEnded(ended.plan(), ended.outcome());
+        }
+        unheard.clear();
+    }
+
+    private static void write(OutputStream file, StringBuilder lines) throws IOException {
+        if (lines.length() > 0 && file != null) {
+            file.write(lines.toString().getBytes(StandardCharsets.UTF_8));
+            file.flush();
+        }
+        lines.setLength(0);
+    }
+
     private Behavior<Command> onAllDone() {
+        write();
         close();
         listener.allDone();
         return Behaviors.stopped();
@@ -185,22 +244,22 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         return line;
     }
 
-    private static String typeOf(TraceEvent event) {
-        String simple = event.getClass().getSimpleName();
-        return simple.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
-    }
-
-    private static void write(BufferedWriter writer, ObjectNode line) {
+    private static void line(StringBuilder lines, ObjectNode line) {
         try {
-            writer.write(Json.MAPPER.writeValueAsString(line));
-            writer.write('\n');
-            writer.flush();
+            lines.append(Json.MAPPER.writeValueAsString(line)).append('\n');
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** Closes the files; lines collected and not yet written (the recorder is stopping early) are written first. */
     private Behavior<Command> close() {
+        try {
+            write(trace, traceBuffer);
+            write(episodes, episodeLines);
+        } catch (IOException e) {
+            getContext().getLog().warn("writing run files: {}", e.toString());
+        }
         try {
             episodes.close();
             if (trace != null) {
