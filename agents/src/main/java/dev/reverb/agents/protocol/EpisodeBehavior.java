@@ -44,6 +44,8 @@ import java.util.function.BiFunction;
  */
 public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
 
+    private static final java.util.regex.Pattern UNSAFE_IN_NAMES = java.util.regex.Pattern.compile("[^A-Za-z0-9_-]");
+
     protected final Episode episode;
     private final String protocol;
     private final ActorRef<EpisodeOutcome> replyTo;
@@ -68,7 +70,7 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         for (String name : agentNames) {
             Episode.Binding binding = episode.agent(name);
             agents.put(name, context.spawn(Agent.create(binding.spec(), binding.gateway(), episode),
-                    "agent-" + name.replaceAll("[^A-Za-z0-9_-]", "_")));
+                    "agent-" + UNSAFE_IN_NAMES.matcher(name).replaceAll("_")));
         }
     }
 

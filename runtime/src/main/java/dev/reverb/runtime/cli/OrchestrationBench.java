@@ -59,7 +59,8 @@ final class OrchestrationBench implements Callable<Integer> {
     List<Integer> concurrency;
 
     /** One configuration's figures. */
-    record Figures(int concurrency, boolean trace, double microsPerTurn, long smallRecorded, long largeRecorded) {
+    record Figures(int concurrency, boolean trace, double microsPerTurn, double cpuMicrosPerTurn, long smallRecorded,
+                   long largeRecorded) {
         double turnsPerSecond() {
             return 1e6 / microsPerTurn;
         }
@@ -85,10 +86,10 @@ final class OrchestrationBench implements Callable<Integer> {
             for (boolean trace : new boolean[] {false, true}) {
                 for (int c : concurrency) {
                     last = measure(dir, c, trace);
-                    out.printf(Locale.ROOT, "concurrency %3d, trace %-3s: %8.1f us/turn  %10.0f turns/s  "
-                                    + "(episodes recorded: %d of %d, %d of %d)%n", c, trace ? "on" : "off",
-                            last.microsPerTurn(), last.turnsPerSecond(), last.smallRecorded(), small,
-                            last.largeRecorded(), large);
+                    out.printf(Locale.ROOT, "concurrency %3d, trace %-3s: %8.1f us/turn  %9.0f turns/s  "
+                                    + "(CPU %6.1f us/turn; episodes recorded: %d of %d, %d of %d)%n", c,
+                            trace ? "on" : "off", last.microsPerTurn(), last.turnsPerSecond(), last.cpuMicrosPerTurn(),
+                            last.smallRecorded(), small, last.largeRecorded(), large);
                     out.flush();
                     if (last.smallRecorded() != small || last.largeRecorded() != large) {
                         spec.commandLine().getErr().println("error: episodes missing from episodes.jsonl");
@@ -106,6 +107,8 @@ final class OrchestrationBench implements Callable<Integer> {
     private Figures measure(Path dir, int c, boolean trace) throws Exception {
         long bestSmall = Long.MAX_VALUE;
         long bestLarge = Long.MAX_VALUE;
+        long cpuSmall = Long.MAX_VALUE;
+        long cpuLarge = Long.MAX_VALUE;
         long smallRecorded = 0;
         long largeRecorded = 0;
         for (int r = 0; r < repeats; r++) {
@@ -113,14 +116,18 @@ final class OrchestrationBench implements Callable<Integer> {
             Timed l = run(dir, large, c, trace);
             bestSmall = Math.min(bestSmall, s.nanos());
             bestLarge = Math.min(bestLarge, l.nanos());
+            cpuSmall = Math.min(cpuSmall, s.cpuNanos());
+            cpuLarge = Math.min(cpuLarge, l.cpuNanos());
             smallRecorded = s.recorded();
             largeRecorded = l.recorded();
         }
-        double micros = (bestLarge - bestSmall) / 1e3 / ((long) (large - small) * TURNS_PER_EPISODE);
-        return new Figures(c, trace, micros, smallRecorded, largeRecorded);
+        double turns = (double) (large - small) * TURNS_PER_EPISODE;
+        return new Figures(c, trace, (bestLarge - bestSmall) / 1e3 / turns, (cpuLarge - cpuSmall) / 1e3 / turns,
+                smallRecorded, largeRecorded);
     }
 
-    record Timed(long nanos, long recorded) {
+    /** A run's wall time, the CPU time of the whole process meanwhile (every thread, GC too), and its episodes on disk. */
+    record Timed(long nanos, long cpuNanos, long recorded) {
     }
 
     /** One run of {@code episodes} debate episodes through the runner, timed end to end; its folder is then removed. */
@@ -133,11 +140,13 @@ final class OrchestrationBench implements Callable<Integer> {
             throw new IllegalStateException(e.getMessage(), e);
         }
         StringWriter console = new StringWriter();
+        long cpu = cpuNanos();
         long start = System.nanoTime();
         RunFolder folder = RunFolder.create(scenario.run().output(), scenario.name(), scenario.resolvedYaml());
         Runner.Result result = Runner.run(scenario, folder, new Runner.Options(false, new PrintWriter(console),
                 name -> null));
         long nanos = System.nanoTime() - start;
+        cpu = cpuNanos() - cpu;
         long recorded = folder.episodeRecords().stream().filter(r -> !RunFolder.isFailed(r)).count();
         if (result.failed() > 0) {
             throw new IllegalStateException(result.failed() + " episode(s) failed: " + result.causes());
@@ -146,7 +155,13 @@ final class OrchestrationBench implements Callable<Integer> {
             throw new IllegalStateException("trace " + (trace ? "on but no " : "off but a ") + folder.trace());
         }
         delete(folder.dir());
-        return new Timed(nanos, recorded);
+        return new Timed(nanos, cpu, recorded);
+    }
+
+    /** CPU time of this process so far, or 0 where the JVM cannot tell. */
+    private static long cpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? Math.max(0, os.getProcessCpuTime()) : 0;
     }
 
     /** The benchmark's scenario: {@code episodes} arithmetic problems, each debated once. */
