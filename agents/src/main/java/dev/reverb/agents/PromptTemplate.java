@@ -188,7 +188,10 @@ public record PromptTemplate(String system, String user) {
     }
 
     /** Every run of three or more line breaks as two. */
-    private static String collapseBlankLines(CharSequence text) {
+    private static String collapseBlankLines(StringBuilder text) {
+        if (text.indexOf("\n\n\n") < 0) {
+            return text.toString();
+        }
         StringBuilder out = new StringBuilder(text.length());
         int breaks = 0;
         for (int i = 0; i < text.length(); i++) {

@@ -200,16 +200,9 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
-        if (call.isDone()) { // an instant backend (a cache hit, an in-process stand-in): no timer, no hop
-            Object result = null;
-            Throwable error = null;
-            try {
-                result = call.join();
-            } catch (CompletionException | java.util.concurrent.CancellationException e) {
-                error = unwrap(e);
-            }
-            onFinished(new Finished(pending, result, result == null && error == null
-                    ? new IllegalStateException("backend returned no result") : error));
+        if (call.isDone() && !call.isCompletedExceptionally() && call.getNow(null) != null) {
+            // an instant answer (a cache hit, an in-process stand-in): no timer, no hop; failures take the path below
+            onFinished(new Finished(pending, call.getNow(null), null));
             return;
         }
         CompletableFuture<?> backendCall = call;

@@ -194,6 +194,14 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
     }
 
     private CompletableFuture<Verdict> verifying(String output) {
+        if (episode.environment().verifiesInPlace()) {
+            try {
+                return CompletableFuture.completedFuture(java.util.Objects.requireNonNull(
+                        episode.environment().verify(episode.task(), output), "the verifier returned no verdict"));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         try {
             return CompletableFuture.supplyAsync(() -> java.util.Objects.requireNonNull(
                     episode.environment().verify(episode.task(), output), "the verifier returned no verdict"),
@@ -281,6 +289,9 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
 
     /** The memory slots of one agent: its share of the recall; their items count as used once shown. */
     private Map<String, String> memorySlots(String agent) {
+        if (episode.memory().isEmpty()) { // nothing recalled: every memory slot is empty, nothing is used
+            return Map.of();
+        }
         return memorySlots.computeIfAbsent(agent, a -> {
             Recall view = episode.memory().visibleTo(a);
             memoryUsed.addAll(MemorySlots.shown(view, episode.agent(a).spec().prompt().slots()));

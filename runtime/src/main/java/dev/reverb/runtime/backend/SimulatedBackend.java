@@ -45,6 +45,7 @@ public final class SimulatedBackend implements ModelBackend {
     private final double fixRate;
     private final long seed;
     private final Function<String, Optional<Task>> tasks;
+    private final String identity;
 
     /**
      * @param tasks the run's tasks by id, where the stand-in reads the reference solutions
@@ -59,6 +60,7 @@ public final class SimulatedBackend implements ModelBackend {
         this.accuracy = accuracy;
         this.fixRate = fixRate;
         this.seed = seed;
+        this.identity = this.model + " (simulated stand-in, accuracy " + accuracy + ", fix-rate " + fixRate + ")";
     }
 
     /** A task lookup over {@code tasks} (the first of a repeated id wins). */
@@ -76,7 +78,7 @@ public final class SimulatedBackend implements ModelBackend {
     /** The stand-in and its settings: never a language model's name. */
     @Override
     public String identity() {
-        return model + " (simulated stand-in, accuracy " + accuracy + ", fix-rate " + fixRate + ")";
+        return identity;
     }
 
     @Override

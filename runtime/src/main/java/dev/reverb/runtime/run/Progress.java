@@ -44,14 +44,17 @@ final class Progress implements AutoCloseable {
         done++;
         sessionDone++;
         correct += wasCorrect ? 1 : 0;
-        String accuracy = String.format(Locale.ROOT, "accuracy %.3f", (double) correct / sessionDone);
         if (bar != null) {
             bar.stepTo(done);
-            bar.setExtraMessage(accuracy);
+            bar.setExtraMessage(accuracy());
         } else if (show && done * 10 / total > lastTenth) {
             lastTenth = done * 10 / total;
-            out.printf("%d/%d episodes, %s (this session)%n", done, total, accuracy);
+            out.printf("%d/%d episodes, %s (this session)%n", done, total, accuracy());
         }
+    }
+
+    private String accuracy() {
+        return String.format(Locale.ROOT, "accuracy %.3f", (double) correct / sessionDone);
     }
 
     synchronized void message(String text) {
