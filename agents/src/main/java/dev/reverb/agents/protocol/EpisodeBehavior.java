@@ -39,7 +39,9 @@ import java.util.function.BiFunction;
  *
  * <p>The actor never blocks: a verifier may run a sandbox subprocess or a replay, so
  * {@link #verify} runs it on the episode's verifier executor and pipes the verdict back as the
- * message {@code adapt} makes. Each answer text is verified once: {@link #finish(String, List)}
+ * message {@code adapt} makes (an environment whose grading is quick, pure computation,
+ * {@link dev.reverb.environments.Environment#verifiesInPlace}, is graded in place and its verdict
+ * comes back the same way). Each answer text is verified once: {@link #finish(String, List)}
  * reuses the verdict of an output already verified.
  */
 public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
