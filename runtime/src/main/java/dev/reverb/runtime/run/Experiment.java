@@ -136,7 +136,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     /** An experiment whose trace events go to {@code recorder} when {@code traced}, nowhere otherwise. */
     public static Behavior<Command> create(Setup setup, ActorRef<Recorder.Command> recorder, boolean traced) {
         Objects.requireNonNull(recorder, "recorder");
-        TraceSink trace = traced ? event -> recorder.tell(new Recorder.Trace(event)) : TraceSink.NONE;
+        TraceSink trace = traced ? Recorder.sink(recorder) : TraceSink.NONE;
         return Behaviors.setup(ctx -> new Experiment(ctx, setup, recorder, trace, false));
     }
 

@@ -1,5 +1,6 @@
 package dev.reverb.runtime.run;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
@@ -12,6 +13,7 @@ import dev.reverb.agents.protocol.EpisodeOutcome;
 import dev.reverb.agents.protocol.EpisodeResult;
 import dev.reverb.agents.protocol.RoundOutcome;
 import dev.reverb.agents.trace.TraceEvent;
+import dev.reverb.agents.trace.TraceSink;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -20,8 +22,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Appends a run's records: every trace event to {@code trace.jsonl} (unless the run's trace is off),
@@ -46,6 +52,39 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     }
 
     public enum AllDone implements Command { INSTANCE }
+
+    /** Trace events wait in {@code queue}: take them. */
+    private record Drain(TraceQueue queue) implements Command {
+    }
+
+    /**
+     * Where a run's actors put trace events for the recorder: a queue any thread adds to, and the
+     * recorder is told ({@link Drain}) only when it has not been told since it last emptied it, so a
+     * burst of events costs one hand-off to the recorder's thread instead of one each.
+     */
+    static final class TraceQueue implements TraceSink {
+        private final ConcurrentLinkedQueue<TraceEvent> events = new ConcurrentLinkedQueue<>();
+        /** Whether a {@link Drain} is on its way: true from the tell until the recorder starts emptying the queue. */
+        private final AtomicBoolean told = new AtomicBoolean();
+        private final ActorRef<Command> recorder;
+
+        TraceQueue(ActorRef<Command> recorder) {
+            this.recorder = recorder;
+        }
+
+        @Override
+        public void emit(TraceEvent event) {
+            events.add(event);
+            if (!told.get() && told.compareAndSet(false, true)) {
+                recorder.tell(new Drain(this));
+            }
+        }
+    }
+
+    /** A trace sink whose events {@code recorder} writes to {@code trace.jsonl}, in the order they were emitted. */
+    public static TraceSink sink(ActorRef<Command> recorder) {
+        return new TraceQueue(recorder);
+    }
 
     /** Writes what was collected: sent by the recorder to itself, so it arrives after the messages queued before it. */
     private enum Flush implements Command { INSTANCE }
@@ -72,6 +111,8 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     /** Episodes whose lines are collected: the listener hears of them once the lines are written. */
     private final List<Ended> unheard = new ArrayList<>();
     private boolean flushSent;
+    /** Every trace queue the recorder has heard of (a run has one). */
+    private final Set<TraceQueue> queues = new LinkedHashSet<>();
 
     private Recorder(ActorContext<Command> context, RunFolder folder, boolean traced, RunListener listener)
             throws IOException {
@@ -89,6 +130,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Trace.class, this::onTrace)
+                .onMessage(Drain.class, this::onDrain)
                 .onMessage(Ended.class, this::onEnded)
                 .onMessageEquals(AllDone.INSTANCE, this::onAllDone)
                 .onMessageEquals(Flush.INSTANCE, this::onFlush)
@@ -105,7 +147,35 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         return this;
     }
 
+    private Behavior<Command> onDrain(Drain drain) {
+        queues.add(drain.queue());
+        drain.queue().told.set(false); // before emptying it: an event added from now on is taken now or told anew
+        take(drain.queue());
+        return this;
+    }
+
+    /** Takes every event waiting in {@code queue}, and has their lines written soon. */
+    private void take(TraceQueue queue) {
+        if (collect(queue)) {
+            collected();
+        }
+    }
+
+    /** Collects the lines of every event waiting in {@code queue}; whether there were any. */
+    private boolean collect(TraceQueue queue) {
+        boolean any = false;
+        for (TraceEvent event = queue.events.poll(); event != null; event = queue.events.poll()) {
+            if (trace != null) {
+                traceLines.append(traceBuffer, event);
+                traceBuffer.append('\n');
+                any = true;
+            }
+        }
+        return any;
+    }
+
     private Behavior<Command> onEnded(Ended ended) {
+        queues.forEach(this::take); // the episode's trace, emitted before it ended, goes first
         EpisodeOutcome outcome = ended.outcome();
         if (outcome instanceof EpisodeOutcome.Completed completed) {
             line(episodeLines, episodeLine(ended.plan(), completed.result()));
@@ -163,6 +233,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     }
 
     private Behavior<Command> onAllDone() {
+        queues.forEach(this::take);
         write();
         close();
         listener.allDone();
@@ -254,6 +325,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
 
     /** Closes the files; lines collected and not yet written (the recorder is stopping early) are written first. */
     private Behavior<Command> close() {
+        queues.forEach(this::collect);
         try {
             write(trace, traceBuffer);
             write(episodes, episodeLines);

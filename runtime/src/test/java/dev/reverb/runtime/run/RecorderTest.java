@@ -95,6 +95,56 @@ class RecorderTest {
         assertThat(Files.readString(folder.trace())).endsWith("\n");
     }
 
+    @Test
+    void should_write_every_event_of_the_sink_in_each_emitters_order_when_many_threads_emit_at_once() throws Exception {
+        RunFolder folder = RunFolder.create(tmp, "demo", "name: demo\n");
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        RunListener listener = new RunListener() {
+            @Override
+            public void episodeEnded(EpisodePlan plan, EpisodeOutcome outcome) {
+            }
+
+            @Override
+            public void allDone() {
+                done.complete(null);
+            }
+        };
+        ActorRef<Recorder.Command> recorder = KIT.spawn(Recorder.create(folder, true, listener));
+        dev.reverb.agents.trace.TraceSink sink = Recorder.sink(recorder);
+        Task task = MathEnvironment.arithmetic(3, 1, 2, 3).tasks().get(0);
+        EpisodePlan plan = EpisodePlan.of(task, new Debate("debate", List.of("a", "b"), 1, Debate.TieBreak.FIRST, null),
+                0, 1);
+        int threads = 8;
+        int each = 2_000;
+        List<Thread> emitters = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String emitter = "t" + t;
+            Thread thread = new Thread(() -> {
+                for (int i = 0; i < each; i++) {
+                    sink.emit(new TraceEvent.ProtocolEvent(Instant.now(), plan.id(), emitter, i, "e", "x"));
+                }
+            });
+            thread.start();
+            emitters.add(thread);
+        }
+        for (Thread t : emitters) {
+            t.join();
+        }
+        recorder.tell(new Recorder.Ended(plan, new EpisodeOutcome.Failed(plan.id(), "boom"))); // after every emit
+        recorder.tell(Recorder.AllDone.INSTANCE);
+        done.get(30, TimeUnit.SECONDS);
+
+        List<JsonNode> trace = lines(folder.trace());
+        assertThat(trace).hasSize(threads * each + 1);
+        assertThat(trace.get(trace.size() - 1).path("type").asText()).isEqualTo("episode_failed");
+        for (int t = 0; t < threads; t++) {
+            String emitter = "t" + t;
+            assertThat(trace).filteredOn(line -> line.path("protocol").asText().equals(emitter))
+                    .extracting(line -> line.path("round").asInt())
+                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, each).boxed().toList());
+        }
+    }
+
     /** Every line of a JSONL file, each parsed whole (a torn or merged line fails here). */
     private static List<JsonNode> lines(Path file) throws IOException {
         List<JsonNode> parsed = new ArrayList<>();
