@@ -21,9 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.List;
+import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -34,9 +33,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * every ended episode to {@code episodes.jsonl} (finished, or failed with its cause and partial
  * trajectory). Lines are collected while messages keep arriving and written when the recorder has
  * caught up (a {@code Flush} it sends itself lands behind them; at most {@link #BATCH} characters
- * wait): each write is of whole lines, the trace's before the episodes', so a run killed at any point
- * leaves only complete lines (and at most one torn last line), and an episode's line is never on disk
- * before its trace. Runs on the {@code reverb.io-dispatcher}; the {@link RunListener} hears about
+ * wait): each write is of whole lines, the trace's (in one write) before each episode's (one write
+ * each), so a run killed at any point leaves only complete lines (and at most one torn last line),
+ * and an episode's line is never on disk before its trace. Runs on the {@code reverb.io-dispatcher}; the {@link RunListener} hears about
  * each episode after its line is on disk. A write that fails (or a listener that throws) fails the
  * recorder, and the run ends at once with "recorder failed: ..." (see {@link Runner}).
  */
@@ -106,10 +105,10 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     /** Null when the run's trace is off. */
     private final OutputStream trace;
     private final TraceLines traceLines = new TraceLines();
-    private final StringBuilder episodeLines = new StringBuilder();
     private final StringBuilder traceBuffer = new StringBuilder();
-    /** Episodes whose lines are collected: the listener hears of them once the lines are written. */
-    private final List<Ended> unheard = new ArrayList<>();
+    /** Ended episodes and their lines, collected: each line is written, then the listener hears of it. */
+    private final ArrayDeque<Unheard> unheard = new ArrayDeque<>();
+    private int unheardChars;
     private boolean flushSent;
     /** Every trace queue the recorder has heard of (a run has one). */
     private final Set<TraceQueue> queues = new LinkedHashSet<>();
@@ -178,7 +177,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         queues.forEach(this::take); // the episode's trace, emitted before it ended, goes first
         EpisodeOutcome outcome = ended.outcome();
         if (outcome instanceof EpisodeOutcome.Completed completed) {
-            line(episodeLines, episodeLine(ended.plan(), completed.result()));
+            collect(ended, episodeLine(ended.plan(), completed.result()));
         } else if (outcome instanceof EpisodeOutcome.Failed failed) {
             if (trace != null) {
                 ObjectNode line = Json.MAPPER.createObjectNode();
@@ -187,16 +186,15 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
                 line.put("error", failed.reason());
                 line(traceBuffer, line);
             }
-            line(episodeLines, failedLine(ended.plan(), failed));
+            collect(ended, failedLine(ended.plan(), failed));
         }
-        unheard.add(ended);
         collected();
         return this;
     }
 
     /** Lines were collected: they are written once the messages queued now are handled, or at once when many wait. */
     private void collected() {
-        if (traceBuffer.length() + episodeLines.length() >= BATCH) {
+        if (traceBuffer.length() + unheardChars >= BATCH) {
             write();
         } else if (!flushSent) {
             flushSent = true;
@@ -210,18 +208,33 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         return this;
     }
 
-    /** Writes the collected lines, the trace's first, then tells the listener of the episodes among them. */
+    private record Unheard(Ended ended, String line) {
+    }
+
+    private void collect(Ended ended, ObjectNode line) {
+        StringBuilder text = new StringBuilder();
+        line(text, line);
+        unheard.add(new Unheard(ended, text.toString()));
+        unheardChars += text.length();
+    }
+
+    /**
+     * Writes the collected trace lines, then each episode's line, after which the listener hears of
+     * that episode (so a listener that throws leaves on disk only the episodes it heard of).
+     */
     private void write() {
         try {
             write(trace, traceBuffer);
-            write(episodes, episodeLines);
+            while (!unheard.isEmpty()) {
+                Unheard next = unheard.poll();
+                unheardChars -= next.line().length();
+                episodes.write(next.line().getBytes(StandardCharsets.UTF_8));
+                episodes.flush();
+                listener.episodeEnded(next.ended().plan(), next.ended().outcome());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        for (Ended ended : unheard) {
-            listener.episodeEnded(ended.plan(), ended.outcome());
-        }
-        unheard.clear();
     }
 
     private static void write(OutputStream file, StringBuilder lines) throws IOException {
@@ -323,12 +336,15 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         }
     }
 
-    /** Closes the files; lines collected and not yet written (the recorder is stopping early) are written first. */
+    /**
+     * Closes the files; trace lines collected and not yet written (the recorder is stopping early) are
+     * written first. Episode lines not yet written are not: nobody heard of them, and a resumed run
+     * runs those episodes again.
+     */
     private Behavior<Command> close() {
         queues.forEach(this::collect);
         try {
             write(trace, traceBuffer);
-            write(episodes, episodeLines);
         } catch (IOException e) {
             getContext().getLog().warn("writing run files: {}", e.toString());
         }
