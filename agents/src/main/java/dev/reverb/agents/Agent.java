@@ -118,7 +118,7 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
         long seed = Seeds.mix(scope.seed(), spec.name(), act.round(), act.phase().name());
         GenerateRequest request = new GenerateRequest(spec.prompt().render(act.slots()),
                 spec.sampling().withSeed(seed), act.samples(), call);
-        Asks.<Command, ModelGateway.Command, Generation>withStatus(getContext(), gateway, scope.askTimeout(),
+        Asks.askWithStatus(getContext(), Generation.class, gateway, scope.askTimeout(),
                 replyTo -> new ModelGateway.Generate(request, replyTo),
                 (generation, error) -> new Answered(act, generation, error));
         return this;

@@ -3,21 +3,23 @@ package dev.reverb.agents;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.RecipientRef;
 import akka.actor.typed.javadsl.ActorContext;
-import akka.actor.typed.javadsl.AskPattern;
 import akka.pattern.StatusReply;
+import akka.util.Timeout;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import scala.reflect.ClassTag;
+import scala.util.Try;
 
 /**
- * {@code ActorContext.askWithStatus} without a thread hand-off per reply. Akka's Java ask hands
- * back a Scala-made {@code CompletionStage} that runs every plain callback (the one
- * {@code pipeToSelf} adds) on {@code CompletableFuture}'s default executor: a hop through the
- * common pool, or, with fewer than three cores (common-pool parallelism below 2), a new thread per
- * reply. Here the reply is moved, on the thread that delivers it, into a plain future, which
- * {@code pipeToSelf} turns into a message; the adapter still runs on the asking actor's thread.
- * Call it from the actor's own thread, like {@code askWithStatus}.
+ * Asks from inside an actor, with an explicit timeout, whose answer comes back as the message
+ * {@code adapt} makes: what {@code ActorContext.askWithStatus} does, without its hand-off.
+ *
+ * <p>Why not the Java API's ask: it turns Akka's future into a {@code CompletionStage} whose every
+ * callback runs asynchronously on the JDK's common pool, and where that pool has fewer than two
+ * threads (a 2-core machine) the JDK starts a new thread for each callback: one thread per agent
+ * turn. Akka's Scala API completes the ask on the replying thread and only enqueues the adapted
+ * message, which is all an answer needs.
  */
 public final class Asks {
 
@@ -25,23 +27,26 @@ public final class Asks {
     }
 
     /**
-     * Asks {@code target} and adapts its {@link StatusReply} (an error reply and a timeout become
-     * the error, as with {@code askWithStatus}) into a message to this actor.
+     * Sends the request {@code createRequest} makes to {@code target}; its {@code StatusReply} (an
+     * error reply as a {@code StatusReply.ErrorMessage}, no reply within {@code timeout} as a
+     * timeout exception) comes back to {@code context}'s actor as {@code adapt(value, error)}.
      */
-    public static <T, Req, Res> void withStatus(ActorContext<T> context, RecipientRef<Req> target, Duration timeout,
-                                                Function<ActorRef<StatusReply<Res>>, Req> createRequest,
-                                                BiFunction<Res, Throwable, T> applyToResponse) {
-        CompletableFuture<Res> reply = new CompletableFuture<>();
-        AskPattern.<Req, StatusReply<Res>>ask(target, createRequest::apply, timeout, context.getSystem().scheduler())
-                .whenCompleteAsync((status, error) -> {
-                    if (error != null) {
-                        reply.completeExceptionally(error);
-                    } else if (status.isSuccess()) {
-                        reply.complete(status.getValue());
-                    } else {
-                        reply.completeExceptionally(status.getError());
-                    }
-                }, Runnable::run);
-        context.pipeToSelf(reply, applyToResponse::apply);
+    public static <T, Req, Res> void askWithStatus(ActorContext<T> context, Class<Res> type, RecipientRef<Req> target,
+                                                   Duration timeout, Function<ActorRef<StatusReply<Res>>, Req> createRequest,
+                                                   BiFunction<Res, Throwable, T> adapt) {
+        scala.Function1<ActorRef<StatusReply<Res>>, Req> create = createRequest::apply;
+        scala.Function1<Try<Res>, T> map = result -> result.isSuccess() ? adapt.apply(result.get(), null)
+                : adapt.apply(null, result.failed().get());
+        context.asScala().askWithStatus(target, create, map, Timeout.create(timeout), ClassTag.apply(type));
+    }
+
+    /** {@link #askWithStatus} for a target that answers with a plain value. */
+    public static <T, Req, Res> void ask(ActorContext<T> context, Class<Res> type, RecipientRef<Req> target,
+                                         Duration timeout, Function<ActorRef<Res>, Req> createRequest,
+                                         BiFunction<Res, Throwable, T> adapt) {
+        scala.Function1<ActorRef<Res>, Req> create = createRequest::apply;
+        scala.Function1<Try<Res>, T> map = result -> result.isSuccess() ? adapt.apply(result.get(), null)
+                : adapt.apply(null, result.failed().get());
+        context.asScala().ask(target, create, map, Timeout.create(timeout), ClassTag.apply(type));
     }
 }

@@ -111,21 +111,96 @@ public record PromptTemplate(String system, String user) {
         return messages;
     }
 
+    /**
+     * The two passes the patterns {@link #SECTION} and {@link #SLOT} describe, scanned by hand (this
+     * runs for every agent turn): sections kept or dropped, then slots filled (a value is never
+     * scanned again), then runs of three or more line breaks cut to two.
+     */
     private static String fill(String template, Map<String, String> values) {
-        Matcher sections = SECTION.matcher(template);
-        StringBuilder kept = new StringBuilder();
-        while (sections.find()) {
-            String value = values.getOrDefault(sections.group(1), "");
-            sections.appendReplacement(kept, Matcher.quoteReplacement(value.isBlank() ? "" : sections.group(2)));
+        String kept = template.contains("{{#") ? sections(template, values) : template;
+        StringBuilder out = new StringBuilder(kept.length() + 256);
+        int last = 0;
+        for (int i = kept.indexOf("{{"); i >= 0; i = kept.indexOf("{{", i)) {
+            int end = tagEnd(kept, i, false);
+            if (end < 0) {
+                i++;
+                continue;
+            }
+            out.append(kept, last, i);
+            char c = kept.charAt(i + 2);
+            if (c != '#' && c != '/') {
+                out.append(values.getOrDefault(kept.substring(i + 2, end - 2), ""));
+            }
+            last = end;
+            i = end;
         }
-        sections.appendTail(kept);
-        Matcher slots = SLOT.matcher(kept.toString());
-        StringBuilder out = new StringBuilder();
-        while (slots.find()) {
-            String value = slots.group(1).isEmpty() ? values.getOrDefault(slots.group(2), "") : "";
-            slots.appendReplacement(out, Matcher.quoteReplacement(value));
+        out.append(kept, last, kept.length());
+        return collapseBlankLines(out).strip();
+    }
+
+    /** Keeps the body of each {@code {{#name}}...{{/name}}} whose slot is not blank, drops the others. */
+    private static String sections(String template, Map<String, String> values) {
+        StringBuilder kept = new StringBuilder(template.length());
+        int last = 0;
+        for (int i = template.indexOf("{{#"); i >= 0; i = template.indexOf("{{#", i)) {
+            int open = tagEnd(template, i, true);
+            String close = open < 0 ? null : "{{/" + template.substring(i + 3, open - 2) + "}}";
+            int closing = open < 0 ? -1 : template.indexOf(close, open);
+            if (closing < 0) {
+                i++;
+                continue;
+            }
+            kept.append(template, last, i);
+            if (!values.getOrDefault(template.substring(i + 3, open - 2), "").isBlank()) {
+                kept.append(template, open, closing);
+            }
+            last = closing + close.length();
+            i = last;
         }
-        slots.appendTail(out);
-        return out.toString().replaceAll("\n{3,}", "\n\n").strip();
+        return kept.append(template, last, template.length()).toString();
+    }
+
+    /**
+     * Where the tag {@code {{name}}}, {@code {{#name}}} or {@code {{/name}}} starting at {@code i} ends
+     * (after its braces), or -1 when none starts there; {@code section} allows only {@code {{#name}}}.
+     */
+    private static int tagEnd(String s, int i, boolean section) {
+        int j = i + 2;
+        int n = s.length();
+        if (j < n && (s.charAt(j) == '#' || !section && s.charAt(j) == '/')) {
+            j++;
+        } else if (section) {
+            return -1;
+        }
+        if (j >= n || !word(s.charAt(j))) {
+            return -1;
+        }
+        j++;
+        while (j < n && (word(s.charAt(j)) || s.charAt(j) == '-')) {
+            j++;
+        }
+        return s.startsWith("}}", j) ? j + 2 : -1;
+    }
+
+    /** A regex {@code \w} character: ASCII letter, digit or underscore. */
+    private static boolean word(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
+    }
+
+    /** Every run of three or more line breaks as two. */
+    private static String collapseBlankLines(StringBuilder text) {
+        if (text.indexOf("\n\n\n") < 0) {
+            return text.toString();
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        int breaks = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            breaks = c == '\n' ? breaks + 1 : 0;
+            if (breaks <= 2) {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 }

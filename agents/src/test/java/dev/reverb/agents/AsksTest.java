@@ -43,7 +43,8 @@ class AsksTest {
         return Behaviors.setup(ctx -> {
             for (int i = 0; i < count; i++) {
                 int n = i;
-                Asks.<Adapted, Question, Integer>withStatus(ctx, target, timeout, ref -> new Question(n, ref), Adapted::new);
+                Asks.<Adapted, Question, Integer>askWithStatus(ctx, Integer.class, target, timeout, ref -> new Question(n, ref),
+                        Adapted::new);
             }
             return Behaviors.receiveMessage(adapted -> {
                 report.tell(adapted);

@@ -24,6 +24,15 @@ public interface Environment {
     Verdict verify(Task task, String output);
 
     /**
+     * Whether {@link #verify} is quick, pure computation (no subprocess, no I/O, no wait), like
+     * {@link #extractAnswer}: then a protocol grades in place, on its own thread, instead of handing
+     * the verifier to the verifier threads and back. False unless an environment says so.
+     */
+    default boolean verifiesInPlace() {
+        return false;
+    }
+
+    /**
      * What a researcher must know about how this environment grades, one sentence each (e.g. code
      * running without kernel isolation); a run prints them and records them in its summary.
      */

@@ -127,6 +127,12 @@ public final class MathEnvironment implements Environment {
         return new Verdict(false, 0, answer.get(), "Your final answer " + answer.get() + " is incorrect.");
     }
 
+    /** Grading reads a number or expression and compares it: no slower than reading the answer. */
+    @Override
+    public boolean verifiesInPlace() {
+        return true;
+    }
+
     @Override
     public DatasetReport report() {
         return report;

@@ -101,6 +101,8 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     private final Set<Pending> active = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<Pending> retrying = Collections.newSetFromMap(new IdentityHashMap<>());
     private int inFlight;
+    /** Whether {@link #drain} is running (a call that finishes at once calls it again from inside). */
+    private boolean draining;
     /** What made the current message's handler throw, for the answers sent before a restart. */
     private Throwable crash;
     private long calls;
@@ -198,6 +200,11 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
+        if (call.isDone() && !call.isCompletedExceptionally() && call.getNow(null) != null) {
+            // an instant answer (a cache hit, an in-process stand-in): no timer, no hop; failures take the path below
+            onFinished(new Finished(pending, call.getNow(null), null));
+            return;
+        }
         CompletableFuture<?> backendCall = call;
         CompletableFuture<?> timed = call.copy().orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         // a call that timed out is no longer wanted: let the backend free its slot for the retry
@@ -271,8 +278,16 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     }
 
     private void drain() {
-        while (inFlight < settings.concurrency() && !queue.isEmpty()) {
-            start(queue.pollFirst());
+        if (draining) { // a call that finished at once, inside start(): the loop below goes on
+            return;
+        }
+        draining = true;
+        try {
+            while (inFlight < settings.concurrency() && !queue.isEmpty()) {
+                start(queue.pollFirst());
+            }
+        } finally {
+            draining = false;
         }
     }
 

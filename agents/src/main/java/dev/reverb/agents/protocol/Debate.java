@@ -231,6 +231,7 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
         private Map<String, String> previous = Map.of();
         private final Map<String, String> current = new LinkedHashMap<>();
         private final Map<String, Double> weights = new LinkedHashMap<>();
+        private final Map<String, String> extracted = new java.util.HashMap<>();
         private int weighing;
         private int round;
 
@@ -367,9 +368,15 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             return current.get(config.debaters().get(0));
         }
 
+        /** The answer read from a text; each text is read once per episode (votes and {@link #textOf} read them again). */
         private String extract(String text) {
-            Optional<String> answer = episode.environment().extractAnswer(text);
-            return answer.orElse("");
+            String known = extracted.get(text);
+            if (known == null) {
+                Optional<String> answer = episode.environment().extractAnswer(text);
+                known = answer.orElse("");
+                extracted.put(text, known);
+            }
+            return known;
         }
 
         /** The texts of {@code heard}, in configured debater order. */

@@ -39,10 +39,14 @@ import java.util.function.BiFunction;
  *
  * <p>The actor never blocks: a verifier may run a sandbox subprocess or a replay, so
  * {@link #verify} runs it on the episode's verifier executor and pipes the verdict back as the
- * message {@code adapt} makes. Each answer text is verified once: {@link #finish(String, List)}
+ * message {@code adapt} makes (an environment whose grading is quick, pure computation,
+ * {@link dev.reverb.environments.Environment#verifiesInPlace}, is graded in place and its verdict
+ * comes back the same way). Each answer text is verified once: {@link #finish(String, List)}
  * reuses the verdict of an output already verified.
  */
 public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
+
+    private static final java.util.regex.Pattern UNSAFE_IN_NAMES = java.util.regex.Pattern.compile("[^A-Za-z0-9_-]");
 
     protected final Episode episode;
     private final String protocol;
@@ -68,7 +72,7 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         for (String name : agentNames) {
             Episode.Binding binding = episode.agent(name);
             agents.put(name, context.spawn(Agent.create(binding.spec(), binding.gateway(), episode),
-                    "agent-" + name.replaceAll("[^A-Za-z0-9_-]", "_")));
+                    "agent-" + UNSAFE_IN_NAMES.matcher(name).replaceAll("_")));
         }
     }
 
@@ -85,7 +89,7 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         all.putIfAbsent("task", episode.task().question());
         memorySlots(agent).forEach(all::putIfAbsent);
         all.putIfAbsent("round", Integer.toString(round + 1));
-        Asks.<T, Agent.Command, Agent.Reply>withStatus(getContext(), agents.get(agent), episode.askTimeout(),
+        Asks.askWithStatus(getContext(), Agent.Reply.class, agents.get(agent), episode.askTimeout(),
                 ref -> new Agent.Act(round, phase, all, samples, ref), (reply, error) -> {
                     if (reply != null) {
                         reply.texts().forEach(text -> messages.add(new EpisodeResult.Message(agent, round, phase, text,
@@ -104,7 +108,7 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         Episode.Binding prm = episode.agent(scorer);
         CallContext call = new CallContext(episode.id(), episode.task().id(), scorer, prm.spec().role().id(), round,
                 Phase.SCORE);
-        Asks.<T, ModelGateway.Command, StepScores>withStatus(getContext(), prm.gateway(), episode.askTimeout(),
+        Asks.askWithStatus(getContext(), StepScores.class, prm.gateway(), episode.askTimeout(),
                 ref -> new ModelGateway.ScoreSteps(new ScoreRequest(episode.task().question(), steps, call), ref),
                 adapt::apply);
     }
@@ -192,6 +196,14 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
     }
 
     private CompletableFuture<Verdict> verifying(String output) {
+        if (episode.environment().verifiesInPlace()) {
+            try {
+                return CompletableFuture.completedFuture(java.util.Objects.requireNonNull(
+                        episode.environment().verify(episode.task(), output), "the verifier returned no verdict"));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         try {
             return CompletableFuture.supplyAsync(() -> java.util.Objects.requireNonNull(
                     episode.environment().verify(episode.task(), output), "the verifier returned no verdict"),
@@ -279,6 +291,9 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
 
     /** The memory slots of one agent: its share of the recall; their items count as used once shown. */
     private Map<String, String> memorySlots(String agent) {
+        if (episode.memory().isEmpty()) { // nothing recalled: every memory slot is empty, nothing is used
+            return Map.of();
+        }
         return memorySlots.computeIfAbsent(agent, a -> {
             Recall view = episode.memory().visibleTo(a);
             memoryUsed.addAll(MemorySlots.shown(view, episode.agent(a).spec().prompt().slots()));

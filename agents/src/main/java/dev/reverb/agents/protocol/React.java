@@ -5,6 +5,7 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import dev.reverb.agents.Asks;
 import dev.reverb.agents.Agent;
 import dev.reverb.agents.EnvironmentActor;
 import dev.reverb.agents.Episode;
@@ -143,7 +144,7 @@ public record React(String name, String actor, String reflector, int maxTrials, 
             trajectory.setLength(0);
             session = getContext().spawn(EnvironmentActor.create(world, episode.task()), "environment-" + attempt,
                     EnvironmentActor.dispatcher(getContext().getSystem()));
-            getContext().askWithStatus(String.class, session, episode.askTimeout(), EnvironmentActor.Look::new,
+            Asks.askWithStatus(getContext(), String.class, session, episode.askTimeout(), EnvironmentActor.Look::new,
                     (observation, error) -> new Started(observation, error));
         }
 
@@ -169,7 +170,7 @@ public record React(String name, String actor, String reflector, int maxTrials, 
                 return fail(acted.error(), rounds);
             }
             String action = action(account(acted.reply()).text());
-            getContext().askWithStatus(InteractiveEnvironment.Outcome.class, session, episode.askTimeout(),
+            Asks.askWithStatus(getContext(), InteractiveEnvironment.Outcome.class, session, episode.askTimeout(),
                     ref -> new EnvironmentActor.Act(action, ref), (outcome, error) -> new Stepped(action, outcome, error));
             return this;
         }

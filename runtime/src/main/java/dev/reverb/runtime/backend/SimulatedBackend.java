@@ -262,7 +262,7 @@ public final class SimulatedBackend implements ModelBackend {
             return "The answer is " + (right ? task.referenceAnswer() : wrongAnswer(task, c, sample)) + ".";
         }
         String text = "Step " + (at + 1) + ": "
-                + (right ? steps.get(at) : "perhaps " + steps.get(at).replaceAll("\\.$", "") + ", roughly?");
+                + (right ? steps.get(at) : "perhaps " + withoutFinalStop(steps.get(at)) + ", roughly?");
         // The last step states the answer, unless the steps are the answer themselves (a text world's plan).
         if (at == steps.size() - 1 && !task.referenceAnswer().equals(String.join("\n", steps))) {
             text += " The answer is " + (right ? task.referenceAnswer() : wrongAnswer(task, c, sample)) + ".";
@@ -312,11 +312,18 @@ public final class SimulatedBackend implements ModelBackend {
         int slip = correct ? -1 : slipStep(task, c);
         for (int i = 0; i < steps.size(); i++) {
             out.append("Step ").append(i + 1).append(": ");
-            out.append(i == slip ? "I think " + steps.get(i).replaceAll("\\.$", "") + ", roughly." : steps.get(i));
+            out.append(i == slip ? "I think " + withoutFinalStop(steps.get(i)) + ", roughly." : steps.get(i));
             out.append('\n');
         }
         String answer = correct ? task.referenceAnswer() : wrongAnswer(task, c, sample);
         return out.append("The answer is ").append(answer).append('.').toString();
+    }
+
+    private static final java.util.regex.Pattern FINAL_STOP = java.util.regex.Pattern.compile("\\.$");
+
+    /** The text without a full stop at its end (compiled once: this runs for every wrong answer). */
+    private static String withoutFinalStop(String text) {
+        return FINAL_STOP.matcher(text).replaceAll("");
     }
 
     private int slipStep(Task task, CallContext c) {

@@ -11,6 +11,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import dev.reverb.agents.Asks;
 import dev.reverb.agents.AgentSpec;
 import dev.reverb.agents.EnvironmentActor;
 import dev.reverb.agents.Episode;
@@ -129,9 +130,14 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     }
 
     public static Behavior<Command> create(Setup setup, ActorRef<Recorder.Command> recorder) {
+        return create(setup, recorder, true);
+    }
+
+    /** An experiment whose trace events go to {@code recorder} when {@code traced}, nowhere otherwise. */
+    public static Behavior<Command> create(Setup setup, ActorRef<Recorder.Command> recorder, boolean traced) {
         Objects.requireNonNull(recorder, "recorder");
-        return Behaviors.setup(ctx -> new Experiment(ctx, setup, recorder, event -> recorder.tell(new Recorder.Trace(event)),
-                false));
+        TraceSink trace = traced ? Recorder.sink(recorder) : TraceSink.NONE;
+        return Behaviors.setup(ctx -> new Experiment(ctx, setup, recorder, trace, false));
     }
 
     /**
@@ -296,7 +302,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         }
         if (keeper != null && outcome instanceof EpisodeOutcome.Completed completed) {
             remembering.put(plan.id(), plan);
-            getContext().ask(MemoryKeeper.Done.class, keeper, askTimeout,
+            Asks.ask(getContext(), MemoryKeeper.Done.class, keeper, askTimeout,
                     ref -> new MemoryKeeper.Remember(MemoryKeeper.trajectory(setup.runId(), plan, completed.result()), ref),
                     (done, error) -> new Remembered(plan, outcome));
             return this;
@@ -323,7 +329,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
                 return allDone();
             }
             // The last distillations finish first (each is one agent turn); the run ends even if they do not.
-            getContext().ask(MemoryKeeper.Done.class, keeper, askTimeout.multipliedBy(4), MemoryKeeper.Flush::new,
+            Asks.ask(getContext(), MemoryKeeper.Done.class, keeper, askTimeout.multipliedBy(4), MemoryKeeper.Flush::new,
                     (done, error) -> Flushed.INSTANCE);
             return this;
         }

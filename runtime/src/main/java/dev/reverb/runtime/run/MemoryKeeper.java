@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import dev.reverb.agents.Asks;
 import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.MemorySlots;
@@ -180,7 +181,7 @@ public final class MemoryKeeper extends AbstractBehavior<MemoryKeeper.Command> {
         Agent.Scope scope = new Agent.Scope(id, "distill-" + number, plan.seed() + number, trace, askTimeout);
         distilling = getContext().spawn(Agent.create(distiller.spec(), distiller.gateway(), scope),
                 "distiller-" + number);
-        getContext().askWithStatus(Agent.Reply.class, distilling, askTimeout,
+        Asks.askWithStatus(getContext(), Agent.Reply.class, distilling, askTimeout,
                 ref -> new Agent.Act(0, Phase.DISTILL, slots, ref),
                 (reply, error) -> new Distilled(number, env, shown, reply, error));
     }

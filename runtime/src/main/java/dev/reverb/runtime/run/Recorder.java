@@ -1,5 +1,6 @@
 package dev.reverb.runtime.run;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
@@ -12,22 +13,31 @@ import dev.reverb.agents.protocol.EpisodeOutcome;
 import dev.reverb.agents.protocol.EpisodeResult;
 import dev.reverb.agents.protocol.RoundOutcome;
 import dev.reverb.agents.trace.TraceEvent;
-import java.io.BufferedWriter;
+import dev.reverb.agents.trace.TraceSink;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashSet;
+import java.util.ArrayDeque;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Appends a run's records: every trace event to {@code trace.jsonl}, every ended episode to
- * {@code episodes.jsonl} (finished, or failed with its cause and partial trajectory). Each line is written whole and flushed before the next message, so a
- * run killed at any point leaves only complete lines (and at most one torn last line). Runs on
- * the {@code reverb.io-dispatcher}; the {@link RunListener} hears about each episode after its line
- * is on disk. A write that fails (or a listener that throws) fails the recorder, and the run
- * ends at once with "recorder failed: ..." (see {@link Runner}).
+ * Appends a run's records: every trace event to {@code trace.jsonl} (unless the run's trace is off),
+ * every ended episode to {@code episodes.jsonl} (finished, or failed with its cause and partial
+ * trajectory). Lines are collected while messages keep arriving and written when the recorder has
+ * caught up (a {@code Flush} it sends itself lands behind them; at most {@link #BATCH} characters
+ * wait): each write is of whole lines, the trace's (in one write) before each episode's (one write
+ * each), so a run killed at any point leaves only complete lines (and at most one torn last line),
+ * and an episode's line is never on disk before its trace. Runs on the {@code reverb.io-dispatcher}; the {@link RunListener} hears about
+ * each episode after its line is on disk. A write that fails (or a listener that throws) fails the
+ * recorder, and the run ends at once with "recorder failed: ..." (see {@link Runner}).
  */
 public final class Recorder extends AbstractBehavior<Recorder.Command> {
 
@@ -42,61 +52,202 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
 
     public enum AllDone implements Command { INSTANCE }
 
+    /** Trace events wait in {@code queue}: take them. */
+    private record Drain(TraceQueue queue) implements Command {
+    }
+
+    /**
+     * Where a run's actors put trace events for the recorder: a queue any thread adds to, and the
+     * recorder is told ({@link Drain}) only when it has not been told since it last emptied it, so a
+     * burst of events costs one hand-off to the recorder's thread instead of one each.
+     */
+    static final class TraceQueue implements TraceSink {
+        private final ConcurrentLinkedQueue<TraceEvent> events = new ConcurrentLinkedQueue<>();
+        /** Whether a {@link Drain} is on its way: true from the tell until the recorder starts emptying the queue. */
+        private final AtomicBoolean told = new AtomicBoolean();
+        private final ActorRef<Command> recorder;
+
+        TraceQueue(ActorRef<Command> recorder) {
+            this.recorder = recorder;
+        }
+
+        @Override
+        public void emit(TraceEvent event) {
+            events.add(event);
+            if (!told.get() && told.compareAndSet(false, true)) {
+                recorder.tell(new Drain(this));
+            }
+        }
+    }
+
+    /** A trace sink whose events {@code recorder} writes to {@code trace.jsonl}, in the order they were emitted. */
+    public static TraceSink sink(ActorRef<Command> recorder) {
+        return new TraceQueue(recorder);
+    }
+
+    /** Writes what was collected: sent by the recorder to itself, so it arrives after the messages queued before it. */
+    private enum Flush implements Command { INSTANCE }
+
+    /** Characters collected before they are written even though more messages wait. */
+    static final int BATCH = 1 << 16;
+
     public static Behavior<Command> create(RunFolder folder, RunListener listener) {
-        return Behaviors.setup(ctx -> new Recorder(ctx, folder, listener));
+        return create(folder, true, listener);
+    }
+
+    /** A recorder that writes {@code trace.jsonl} only when {@code traced}. */
+    public static Behavior<Command> create(RunFolder folder, boolean traced, RunListener listener) {
+        return Behaviors.setup(ctx -> new Recorder(ctx, folder, traced, listener));
     }
 
     private final RunListener listener;
-    private final BufferedWriter episodes;
-    private final BufferedWriter trace;
+    private final OutputStream episodes;
+    /** Null when the run's trace is off. */
+    private final OutputStream trace;
+    private final TraceLines traceLines = new TraceLines();
+    private final StringBuilder traceBuffer = new StringBuilder();
+    /** Ended episodes and their lines, collected: each line is written, then the listener hears of it. */
+    private final ArrayDeque<Unheard> unheard = new ArrayDeque<>();
+    private int unheardChars;
+    private boolean flushSent;
+    /** Every trace queue the recorder has heard of (a run has one). */
+    private final Set<TraceQueue> queues = new LinkedHashSet<>();
 
-    private Recorder(ActorContext<Command> context, RunFolder folder, RunListener listener) throws IOException {
+    private Recorder(ActorContext<Command> context, RunFolder folder, boolean traced, RunListener listener)
+            throws IOException {
         super(context);
         this.listener = listener;
         this.episodes = append(folder.episodes());
-        this.trace = append(folder.trace());
+        this.trace = traced ? append(folder.trace()) : null;
     }
 
-    private static BufferedWriter append(Path file) throws IOException {
-        return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    private static OutputStream append(Path file) throws IOException {
+        return Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Trace.class, this::onTrace)
+                .onMessage(Drain.class, this::onDrain)
                 .onMessage(Ended.class, this::onEnded)
                 .onMessageEquals(AllDone.INSTANCE, this::onAllDone)
+                .onMessageEquals(Flush.INSTANCE, this::onFlush)
                 .onSignal(PostStop.class, signal -> close())
                 .build();
     }
 
     private Behavior<Command> onTrace(Trace t) {
-        ObjectNode line = Json.MAPPER.createObjectNode();
-        line.put("type", typeOf(t.event()));
-        line.setAll((ObjectNode) Json.MAPPER.valueToTree(t.event()));
-        write(trace, line);
+        if (trace != null) {
+            traceLines.append(traceBuffer, t.event());
+            traceBuffer.append('\n');
+            collected();
+        }
         return this;
+    }
+
+    private Behavior<Command> onDrain(Drain drain) {
+        queues.add(drain.queue());
+        drain.queue().told.set(false); // before emptying it: an event added from now on is taken now or told anew
+        take(drain.queue());
+        return this;
+    }
+
+    /** Takes every event waiting in {@code queue}, and has their lines written soon. */
+    private void take(TraceQueue queue) {
+        if (collect(queue)) {
+            collected();
+        }
+    }
+
+    /** Collects the lines of every event waiting in {@code queue}; whether there were any. */
+    private boolean collect(TraceQueue queue) {
+        boolean any = false;
+        for (TraceEvent event = queue.events.poll(); event != null; event = queue.events.poll()) {
+            if (trace != null) {
+                traceLines.append(traceBuffer, event);
+                traceBuffer.append('\n');
+                any = true;
+            }
+        }
+        return any;
     }
 
     private Behavior<Command> onEnded(Ended ended) {
+        queues.forEach(this::take); // the episode's trace, emitted before it ended, goes first
         EpisodeOutcome outcome = ended.outcome();
         if (outcome instanceof EpisodeOutcome.Completed completed) {
-            write(episodes, episodeLine(ended.plan(), completed.result()));
+            collect(ended, episodeLine(ended.plan(), completed.result()));
         } else if (outcome instanceof EpisodeOutcome.Failed failed) {
-            ObjectNode line = Json.MAPPER.createObjectNode();
-            line.put("type", "episode_failed");
-            line.put("episode_id", failed.episodeId());
-            line.put("error", failed.reason());
-            write(trace, line);
-            write(episodes, failedLine(ended.plan(), failed));
+            if (trace != null) {
+                ObjectNode line = Json.MAPPER.createObjectNode();
+                line.put("type", "episode_failed");
+                line.put("episode_id", failed.episodeId());
+                line.put("error", failed.reason());
+                line(traceBuffer, line);
+            }
+            collect(ended, failedLine(ended.plan(), failed));
         }
-        listener.episodeEnded(ended.plan(), outcome);
+        collected();
         return this;
     }
 
+    /** Lines were collected: they are written once the messages queued now are handled, or at once when many wait. */
+    private void collected() {
+        if (traceBuffer.length() + unheardChars >= BATCH) {
+            write();
+        } else if (!flushSent) {
+            flushSent = true;
+            getContext().getSelf().tell(Flush.INSTANCE);
+        }
+    }
+
+    private Behavior<Command> onFlush() {
+        flushSent = false;
+        write();
+        return this;
+    }
+
+    private record Unheard(Ended ended, String line) {
+    }
+
+    private void collect(Ended ended, ObjectNode line) {
+        StringBuilder text = new StringBuilder();
+        line(text, line);
+        unheard.add(new Unheard(ended, text.toString()));
+        unheardChars += text.length();
+    }
+
+    /**
+     * Writes the collected trace lines, then each episode's line, after which the listener hears of
+     * that episode (so a listener that throws leaves on disk only the episodes it heard of).
+     */
+    private void write() {
+        try {
+            write(trace, traceBuffer);
+            while (!unheard.isEmpty()) {
+                Unheard next = unheard.poll();
+                unheardChars -= next.line().length();
+                episodes.write(next.line().getBytes(StandardCharsets.UTF_8));
+                episodes.flush();
+                listener.episodeEnded(next.ended().plan(), next.ended().outcome());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void write(OutputStream file, StringBuilder lines) throws IOException {
+        if (lines.length() > 0 && file != null) {
+            file.write(lines.toString().getBytes(StandardCharsets.UTF_8));
+            file.flush();
+        }
+        lines.setLength(0);
+    }
+
     private Behavior<Command> onAllDone() {
+        queues.forEach(this::take);
+        write();
         close();
         listener.allDone();
         return Behaviors.stopped();
@@ -177,25 +328,31 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         return line;
     }
 
-    private static String typeOf(TraceEvent event) {
-        String simple = event.getClass().getSimpleName();
-        return simple.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
-    }
-
-    private static void write(BufferedWriter writer, ObjectNode line) {
+    private static void line(StringBuilder lines, ObjectNode line) {
         try {
-            writer.write(Json.MAPPER.writeValueAsString(line));
-            writer.write('\n');
-            writer.flush();
+            lines.append(Json.MAPPER.writeValueAsString(line)).append('\n');
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /**
+     * Closes the files; trace lines collected and not yet written (the recorder is stopping early) are
+     * written first. Episode lines not yet written are not: nobody heard of them, and a resumed run
+     * runs those episodes again.
+     */
     private Behavior<Command> close() {
+        queues.forEach(this::collect);
+        try {
+            write(trace, traceBuffer);
+        } catch (IOException e) {
+            getContext().getLog().warn("writing run files: {}", e.toString());
+        }
         try {
             episodes.close();
-            trace.close();
+            if (trace != null) {
+                trace.close();
+            }
         } catch (IOException e) {
             getContext().getLog().warn("closing run files: {}", e.toString());
         }

@@ -214,7 +214,7 @@ public final class Runner {
                 }
             };
             Config config = ConfigFactory.load();
-            ActorSystem<Void> system = ActorSystem.create(guardian(setup, folder, listener, finished), "reverb",
+            ActorSystem<Void> system = ActorSystem.create(guardian(setup, scenario.run().trace(), folder, listener, finished), "reverb",
                     config.getConfig("reverb.standalone").withFallback(config));
             // Should the system stop for any other reason, the wait below ends too.
             system.getWhenTerminated().thenRun(() -> finished.completeExceptionally(
@@ -309,12 +309,12 @@ public final class Runner {
      * The run's guardian: the recorder (on the I/O dispatcher) and the experiment, both watched;
      * either one failing or stopping before the end completes {@code finished} with the reason.
      */
-    private static Behavior<Void> guardian(Experiment.Setup setup, RunFolder folder, RunListener listener,
+    private static Behavior<Void> guardian(Experiment.Setup setup, boolean traced, RunFolder folder, RunListener listener,
                                            CompletableFuture<Void> finished) {
         return Behaviors.setup(ctx -> {
-            ActorRef<Recorder.Command> recorder = ctx.spawn(Recorder.create(folder, listener), "recorder",
+            ActorRef<Recorder.Command> recorder = ctx.spawn(Recorder.create(folder, traced, listener), "recorder",
                     EnvironmentActor.dispatcher(ctx.getSystem()));
-            ActorRef<Experiment.Command> experiment = ctx.spawn(Experiment.create(setup, recorder), "experiment");
+            ActorRef<Experiment.Command> experiment = ctx.spawn(Experiment.create(setup, recorder, traced), "experiment");
             ctx.watch(recorder);
             ctx.watch(experiment);
             return Behaviors.receive(Void.class)

@@ -61,6 +61,9 @@ final class ResolvedYaml {
         if (!run.tasks().isEmpty()) {
             run.tasks().forEach(r.putArray("tasks")::add);
         }
+        if (!run.trace()) { // only when off, so the resolved file of a traced run is as it always was
+            r.put("trace", false);
+        }
         try {
             return YAML.writeValueAsString(root);
         } catch (JsonProcessingException ex) {

@@ -316,14 +316,17 @@ public record Scenario(String name, String description, Path source, Environment
      * @param repeats     times each task is run under each protocol
      * @param output      the folder that holds {@code SCENARIO/RUN-ID/} run folders, absolute
      * @param tasks       the ids of the environment's tasks to run; empty: every task
+     * @param trace       whether {@code trace.jsonl} records every agent message and model call (on by
+     *                    default); off, the run writes no trace and the same episodes
      */
-    public record RunConfig(int concurrency, long seed, int repeats, Path output, List<String> tasks) {
+    public record RunConfig(int concurrency, long seed, int repeats, Path output, List<String> tasks, boolean trace) {
         public RunConfig {
             tasks = List.copyOf(tasks == null ? List.of() : tasks);
         }
 
+        /** A run of every task with its trace on. */
         public RunConfig(int concurrency, long seed, int repeats, Path output) {
-            this(concurrency, seed, repeats, output, List.of());
+            this(concurrency, seed, repeats, output, List.of(), true);
         }
     }
 }

@@ -62,7 +62,7 @@ final class ScenarioBuilder {
         JsonNode run = root.path("run");
         Scenario.RunConfig runConfig = new Scenario.RunConfig(run.path("concurrency").asInt(4), run.path("seed").asLong(0),
                 run.path("repeats").asInt(1), Path.of(run.path("output").asText("runs")).toAbsolutePath().normalize(),
-                texts(run.path("tasks"), List.of()));
+                texts(run.path("tasks"), List.of()), run.path("trace").asBoolean(true));
 
         String name = root.path("name").asText();
         String description = root.path("description").asText("");

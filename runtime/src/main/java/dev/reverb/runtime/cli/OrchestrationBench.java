@@ -1,0 +1,202 @@
+package dev.reverb.runtime.cli;
+
+import dev.reverb.runtime.run.RunFolder;
+import dev.reverb.runtime.run.Runner;
+import dev.reverb.runtime.scenario.Scenario;
+import dev.reverb.runtime.scenario.ScenarioException;
+import dev.reverb.runtime.scenario.ScenarioLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code reverb bench orchestration}: what the runtime itself costs per agent turn. The workload is
+ * a debate of 3 debaters giving 3 answers each (the first and 2 rounds of revision, 9 agent turns)
+ * and a majority vote per round, on generated arithmetic problems, against an instant model: the
+ * {@code simulated} stand-in, a real {@code ModelBackend} behind the real model gateway, whose
+ * answers cost next to nothing, so what is measured is the orchestration (actors, prompts, votes,
+ * verifiers, recording). Every episode runs through the normal runner into a temporary run folder
+ * with all its run files. For concurrency 1 and 64, trace on and off, it times a small and a large
+ * run and reports the slope between them (start-up excluded) as microseconds per agent turn, with
+ * the number of episodes read back from {@code episodes.jsonl}. These are not a language model's numbers.
+ */
+@Command(name = "orchestration", description = "Microseconds per agent turn of a 3-debater, 3-answer debate with a "
+        + "majority vote against an instant in-process model (the simulated stand-in), concurrency 1 and 64, trace "
+        + "on and off; the last line is concurrency 64 with the trace on.")
+final class OrchestrationBench implements Callable<Integer> {
+
+    /** Agent turns per episode: 3 debaters x (1 answer + 2 rounds of revision). */
+    static final int TURNS_PER_EPISODE = 9;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--small", defaultValue = "200", description = "Episodes of the small run (default: ${DEFAULT-VALUE}).")
+    int small;
+
+    @Option(names = "--large", defaultValue = "3000", description = "Episodes of the large run (default: ${DEFAULT-VALUE}).")
+    int large;
+
+    @Option(names = "--repeats", defaultValue = "3",
+            description = "Timed runs of each size per configuration; the fastest counts (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--concurrency", split = ",", defaultValue = "1,64",
+            description = "Episodes at once, one configuration each (default: ${DEFAULT-VALUE}).")
+    List<Integer> concurrency;
+
+    /** One configuration's figures. */
+    record Figures(int concurrency, boolean trace, double microsPerTurn, double cpuMicrosPerTurn, long smallRecorded,
+                   long largeRecorded) {
+        double turnsPerSecond() {
+            return 1e6 / microsPerTurn;
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (small < 1 || large <= small || repeats < 1) {
+            spec.commandLine().getErr().println("error: need 1 <= --small < --large and --repeats >= 1");
+            return 2;
+        }
+        Path dir = Files.createTempDirectory("reverb-bench-orchestration");
+        try {
+            out.printf(Locale.ROOT, "debate: 3 debaters x 3 answers + majority vote (%d agent turns per episode), "
+                    + "instant in-process model (simulated stand-in: not a language model)%n", TURNS_PER_EPISODE);
+            out.printf(Locale.ROOT, "slope between %d and %d episodes, fastest of %d runs each, on %d cores; run files "
+                    + "in %s%n", small, large, repeats, Runtime.getRuntime().availableProcessors(), dir);
+            out.flush();
+            run(dir, small, concurrency.get(concurrency.size() - 1), true); // warm-up: JIT and class loading
+            run(dir, large, concurrency.get(concurrency.size() - 1), true);
+            Figures last = null;
+            for (boolean trace : new boolean[] {false, true}) {
+                for (int c : concurrency) {
+                    last = measure(dir, c, trace);
+                    out.printf(Locale.ROOT, "concurrency %3d, trace %-3s: %8.1f us/turn  %9.0f turns/s  "
+                                    + "(CPU %6.1f us/turn; episodes recorded: %d of %d, %d of %d)%n", c,
+                            trace ? "on" : "off", last.microsPerTurn(), last.turnsPerSecond(), last.cpuMicrosPerTurn(),
+                            last.smallRecorded(), small, last.largeRecorded(), large);
+                    out.flush();
+                    if (last.smallRecorded() != small || last.largeRecorded() != large) {
+                        spec.commandLine().getErr().println("error: episodes missing from episodes.jsonl");
+                        return 1;
+                    }
+                }
+            }
+            out.printf(Locale.ROOT, "orchestration: %.1f us/turn%n", last.microsPerTurn());
+            return 0;
+        } finally {
+            delete(dir);
+        }
+    }
+
+    private Figures measure(Path dir, int c, boolean trace) throws Exception {
+        long bestSmall = Long.MAX_VALUE;
+        long bestLarge = Long.MAX_VALUE;
+        long cpuSmall = Long.MAX_VALUE;
+        long cpuLarge = Long.MAX_VALUE;
+        long smallRecorded = 0;
+        long largeRecorded = 0;
+        for (int r = 0; r < repeats; r++) {
+            Timed s = run(dir, small, c, trace);
+            Timed l = run(dir, large, c, trace);
+            bestSmall = Math.min(bestSmall, s.nanos());
+            bestLarge = Math.min(bestLarge, l.nanos());
+            cpuSmall = Math.min(cpuSmall, s.cpuNanos());
+            cpuLarge = Math.min(cpuLarge, l.cpuNanos());
+            smallRecorded = s.recorded();
+            largeRecorded = l.recorded();
+        }
+        double turns = (double) (large - small) * TURNS_PER_EPISODE;
+        return new Figures(c, trace, (bestLarge - bestSmall) / 1e3 / turns, (cpuLarge - cpuSmall) / 1e3 / turns,
+                smallRecorded, largeRecorded);
+    }
+
+    /** A run's wall time, the CPU time of the whole process meanwhile (every thread, GC too), and its episodes on disk. */
+    record Timed(long nanos, long cpuNanos, long recorded) {
+    }
+
+    /** One run of {@code episodes} debate episodes through the runner, timed end to end; its folder is then removed. */
+    static Timed run(Path dir, int episodes, int concurrency, boolean trace) throws Exception {
+        Scenario scenario;
+        try {
+            scenario = ScenarioLoader.parse(scenario(episodes, concurrency, trace, dir), dir.resolve("orchestration.yaml"),
+                    List.of());
+        } catch (ScenarioException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        StringWriter console = new StringWriter();
+        long cpu = cpuNanos();
+        long start = System.nanoTime();
+        RunFolder folder = RunFolder.create(scenario.run().output(), scenario.name(), scenario.resolvedYaml());
+        Runner.Result result = Runner.run(scenario, folder, new Runner.Options(false, new PrintWriter(console),
+                name -> null));
+        long nanos = System.nanoTime() - start;
+        cpu = cpuNanos() - cpu;
+        long recorded = folder.episodeRecords().stream().filter(r -> !RunFolder.isFailed(r)).count();
+        if (result.failed() > 0) {
+            throw new IllegalStateException(result.failed() + " episode(s) failed: " + result.causes());
+        }
+        if (trace != Files.exists(folder.trace())) {
+            throw new IllegalStateException("trace " + (trace ? "on but no " : "off but a ") + folder.trace());
+        }
+        delete(folder.dir());
+        return new Timed(nanos, cpu, recorded);
+    }
+
+    /** CPU time of this process so far, or 0 where the JVM cannot tell. */
+    private static long cpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? Math.max(0, os.getProcessCpuTime()) : 0;
+    }
+
+    /** The benchmark's scenario: {@code episodes} arithmetic problems, each debated once. */
+    static String scenario(int episodes, int concurrency, boolean trace, Path output) {
+        return """
+                name: orchestration
+                description: reverb bench orchestration (simulated stand-in as an instant model)
+                environment: {type: arithmetic, count: %d, min-steps: 2, max-steps: 4, seed: 1}
+                models:
+                  instant:
+                    model: instant
+                    concurrency: 256
+                    simulated: {accuracy: 0.6, fix-rate: 0.5}
+                agents:
+                  - {name: alice, role: debater, model: instant}
+                  - {name: bob, role: debater, model: instant}
+                  - {name: carol, role: debater, model: instant}
+                protocols:
+                  - {name: debate, type: debate, debaters: [alice, bob, carol], rounds: 2}
+                run: {concurrency: %d, seed: 1, output: '%s', trace: %s}
+                """.formatted(episodes, concurrency, output.toString().replace("'", "''"), trace);
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}

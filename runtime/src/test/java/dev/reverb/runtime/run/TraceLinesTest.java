@@ -1,0 +1,66 @@
+package dev.reverb.runtime.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reverb.agents.model.ChatMessage;
+import dev.reverb.agents.model.Phase;
+import dev.reverb.agents.trace.TraceEvent;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+class TraceLinesTest {
+
+    /** What the recorder wrote before it wrote lines by hand: Jackson's tree of the event after its type. */
+    private static String jackson(TraceEvent event) throws Exception {
+        ObjectNode line = Json.MAPPER.createObjectNode();
+        line.put("type", event.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT));
+        line.setAll((ObjectNode) Json.MAPPER.valueToTree(event));
+        return Json.MAPPER.writeValueAsString(line);
+    }
+
+    private static String handWritten(TraceLines lines, TraceEvent event) {
+        StringBuilder out = new StringBuilder();
+        lines.append(out, event);
+        return out.toString();
+    }
+
+    private static final String TRICKY = "quote \" backslash \\ slash / tab \t cr \r nl \n bs \b ff \f nul \u0000 "
+            + "unit \u001f del \u007f accents é ü 漢字 emoji \uD83D\uDE00 line sep \u2028 end";
+
+    @Test
+    void should_write_every_event_as_jackson_does_when_texts_need_escapes() throws Exception {
+        TraceLines lines = new TraceLines();
+        List<TraceEvent> events = List.of(
+                new TraceEvent.ModelCall(Instant.parse("2026-12-01T16:39:48.842628558Z"), "debate/t-1/r0", "alice", 2,
+                        Phase.REVISE, "simulated:x", true, List.of(ChatMessage.system("sys " + TRICKY),
+                        ChatMessage.user(TRICKY)), List.of("one " + TRICKY, "two"), 113, 54, 2, 1, null, "id (x)",
+                        List.of()),
+                new TraceEvent.ModelCall(Instant.parse("2026-01-01T00:00:00Z"), "e", "bob", 0, Phase.ANSWER, "m", false,
+                        List.of(ChatMessage.user("q")), List.of(), 0, 0, 12345, 3, "model 'm' failed after 3 tries: " + TRICKY,
+                        "m", List.of(new TraceEvent.TryError(1, Instant.parse("2026-01-01T00:00:00.120Z"), 120, "boom"),
+                        new TraceEvent.TryError(2, Instant.parse("2026-01-01T00:00:00.000450Z"), 3, null))),
+                new TraceEvent.AgentMessage(Instant.parse("2026-06-30T23:59:00Z"), "e", "carol", "debater", 1,
+                        Phase.ANSWER, TRICKY),
+                new TraceEvent.AgentMessage(Instant.parse("1969-12-31T23:59:59.5Z"), "e", "carol", null, 1, null, null),
+                new TraceEvent.ProtocolEvent(Instant.parse("2026-12-01T16:39:48.100000Z"), "e", "debate", 0, "vote",
+                        "[1, 2, ] -> 1 (tie)"),
+                new TraceEvent.ProtocolEvent(Instant.now(), "e", "debate", 0, "final", TRICKY));
+
+        for (TraceEvent event : events) {
+            assertThat(handWritten(lines, event)).isEqualTo(jackson(event));
+        }
+    }
+
+    @Test
+    void should_format_instants_as_jackson_does_when_the_second_repeats_or_changes() throws Exception {
+        TraceLines lines = new TraceLines();
+        Instant start = Instant.parse("2026-12-01T16:59:59.999999999Z");
+        for (long step : new long[] {0, 1, 1_000, 1_000_000, 999_999_999, 1_000_000_000, 60_000_000_000L}) {
+            TraceEvent event = new TraceEvent.ProtocolEvent(start.plusNanos(step), "e", "p", 0, "x", "y");
+            assertThat(handWritten(lines, event)).isEqualTo(jackson(event));
+        }
+    }
+}
