@@ -45,20 +45,37 @@ public final class DjlBackend implements ModelBackend {
     private static final Logger LOG = LoggerFactory.getLogger(DjlBackend.class);
 
     /** A waiting request: completions or step scores. */
-    private sealed interface Job {
+    /** How requests share the engine: see {@link DjlBackend}. */
+    public enum Batching {
+        /** Gather for max-wait, decode the batch to its longest sequence's end, then the next. */
+        STATIC,
+        /** Sequences leave the batch as they end and waiting ones join at the next step. */
+        CONTINUOUS;
+
+        /** {@code static} or {@code continuous}. */
+        public static Batching of(String name) {
+            return switch (name) {
+                case "static" -> STATIC;
+                case "continuous" -> CONTINUOUS;
+                default -> throw new IllegalArgumentException("batching must be static or continuous, was '" + name + "'");
+            };
+        }
+    }
+
+    sealed interface Job {
         CompletableFuture<?> result();
 
         int sequences();
     }
 
-    private record GenerateJob(GenerateRequest request, CompletableFuture<Generation> result) implements Job {
+    record GenerateJob(GenerateRequest request, CompletableFuture<Generation> result) implements Job {
         @Override
         public int sequences() {
             return request.n();
         }
     }
 
-    private record ScoreJob(ScoreRequest request, CompletableFuture<StepScores> result) implements Job {
+    record ScoreJob(ScoreRequest request, CompletableFuture<StepScores> result) implements Job {
         @Override
         public int sequences() {
             return 1;
@@ -72,13 +89,14 @@ public final class DjlBackend implements ModelBackend {
     private final ChatTemplate template;
     private final ProcessRewardModel prm;
     private final Set<Integer> eos;
-    private final int maxBatch;
-    private final Duration maxWait;
-    private final BlockingQueue<Job> queue;
+    final int maxBatch;
+    final Duration maxWait;
+    final BlockingQueue<Job> queue;
+    private final Batching batching;
     private final Thread worker;
     private volatile boolean closed;
-    private final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong sequences = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong sequences = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param modelDir      a Hugging Face folder: config.json, *.safetensors, tokenizer.json,
@@ -92,6 +110,21 @@ public final class DjlBackend implements ModelBackend {
      */
     public DjlBackend(Path modelDir, String device, String dtype, int maxBatch, Duration maxWait, int queueCapacity,
                       ProcessRewardModel.Settings prm) throws IOException {
+        this(modelDir, device, dtype, maxBatch, maxWait, queueCapacity, prm, Batching.CONTINUOUS);
+    }
+
+    /**
+     * @param batching continuous (the default): {@code maxBatch} slots, a sequence leaves as it
+     *                 ends and a waiting one joins at the next step; {@code maxWait} is then only
+     *                 how long an idle engine gathers requests before it starts. Static: the
+     *                 behaviour before continuous batching, kept to compare against.
+     */
+    public DjlBackend(Path modelDir, String device, String dtype, int maxBatch, Duration maxWait, int queueCapacity,
+                      ProcessRewardModel.Settings prm, Batching batching) throws IOException {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be >= 1");
+        }
+        this.batching = java.util.Objects.requireNonNull(batching, "batching");
         this.name = modelDir.getFileName().toString();
         this.identity = name + "@" + FolderDigest.of(modelDir);
         this.model = LlamaModel.load(modelDir, LlamaModel.device(device), LlamaModel.dtype(dtype));
@@ -115,7 +148,8 @@ public final class DjlBackend implements ModelBackend {
         this.maxBatch = maxBatch;
         this.maxWait = maxWait;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
-        this.worker = new Thread(this::work, "reverb-djl-" + name);
+        Runnable loop = batching == Batching.STATIC ? this::work : new ContinuousWorker(this)::run;
+        this.worker = new Thread(loop, "reverb-djl-" + name);
         worker.setDaemon(true);
         worker.start();
     }
@@ -178,7 +212,18 @@ public final class DjlBackend implements ModelBackend {
         }
     }
 
-    /** Batches decoded so far. */
+    public Batching batching() {
+        return batching;
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    /**
+     * Batches decoded so far: with static batching each gathered batch, with continuous batching
+     * each group of sequences prefilled together and admitted at one step.
+     */
     public long batches() {
         return batches.get();
     }
@@ -242,7 +287,7 @@ public final class DjlBackend implements ModelBackend {
         }
     }
 
-    private void score(List<ScoreJob> all) {
+    void score(List<ScoreJob> all) {
         int context = model.config().maxPositions();
         List<ScoreJob> jobs = new ArrayList<>();
         for (ScoreJob job : all) {
@@ -268,58 +313,74 @@ public final class DjlBackend implements ModelBackend {
     }
 
     private void generate(List<GenerateJob> batch) {
+        List<Prepared> running = batch.stream().map(this::prepare).filter(java.util.Objects::nonNull).toList();
+        if (running.isEmpty()) {
+            return;
+        }
         List<int[]> prompts = new ArrayList<>();
         List<Generator.Params> params = new ArrayList<>();
-        List<GenerateJob> running = new ArrayList<>();
-        for (GenerateJob job : batch) {
-            if (job.result().isDone()) {
-                continue;
-            }
-            GenerateRequest r = job.request();
-            int[] ids = encode(template.render(r.messages()));
-            Sampling s = r.sampling();
-            int context = model.config().maxPositions();
-            if (ids.length >= context) {
-                // nothing runs: the engine would index past its position table
-                job.result().completeExceptionally(
-                        new ContextLengthExceeded(name, ids.length, s.maxTokens(), context, null));
-                continue;
-            }
-            int maxTokens = Math.min(s.maxTokens(), context - ids.length);
-            for (int i = 0; i < r.n(); i++) {
-                long seed = (s.seed() == null ? System.nanoTime() : s.seed()) + i;
-                params.add(new Generator.Params(maxTokens, s.temperature(), s.topK(), s.topP(), seed, eos,
-                        tokens -> !s.stop().isEmpty() && cut(decode(tokens), s.stop()) != null));
-                prompts.add(ids);
-            }
-            running.add(job);
-        }
-        if (prompts.isEmpty()) {
-            return;
+        for (Prepared p : running) {
+            p.params().forEach(one -> prompts.add(p.prompt()));
+            params.addAll(p.params());
         }
         batches.incrementAndGet();
         sequences.addAndGet(prompts.size());
         List<Generator.Output> outputs = Generator.generate(model, prompts, params);
         int at = 0;
-        for (GenerateJob job : running) {
-            if (job.result().isDone()) {
-                at += job.request().n(); // cancelled while decoding: skip its outputs, keep the others aligned
-                continue;
-            }
-            List<String> texts = new ArrayList<>();
-            int completion = 0;
-            int prompt = 0;
-            for (int i = 0; i < job.request().n(); i++, at++) {
-                Generator.Output out = outputs.get(at);
-                String text = decode(out.tokens());
-                String stopped = cut(text, job.request().sampling().stop());
-                texts.add(stopped == null ? text : stopped);
-                completion += out.tokens().size();
-                prompt = out.promptTokens();
-            }
-            job.result().complete(new Generation(texts, prompt, completion, name, false,
-                    clamped(job.request(), prompt)));
+        for (Prepared p : running) {
+            int n = p.params().size();
+            complete(p.job(), outputs.subList(at, at + n));
+            at += n; // a job cancelled while decoding is skipped; the others stay aligned
         }
+    }
+
+    /** A request's prompt, checked against the context, and how each of its n sequences is decoded. */
+    record Prepared(GenerateJob job, int[] prompt, List<Generator.Params> params) {
+    }
+
+    /**
+     * Renders and encodes a request's prompt and checks it against the context: null, with the
+     * request failed, when the prompt leaves no room (nothing runs: the engine would index past
+     * its position table), or when its caller has gone.
+     */
+    Prepared prepare(GenerateJob job) {
+        if (job.result().isDone()) {
+            return null;
+        }
+        GenerateRequest r = job.request();
+        int[] ids = encode(template.render(r.messages()));
+        Sampling s = r.sampling();
+        int context = model.config().maxPositions();
+        if (ids.length >= context) {
+            job.result().completeExceptionally(new ContextLengthExceeded(name, ids.length, s.maxTokens(), context, null));
+            return null;
+        }
+        int maxTokens = Math.min(s.maxTokens(), context - ids.length);
+        List<Generator.Params> params = new ArrayList<>();
+        for (int i = 0; i < r.n(); i++) {
+            long seed = (s.seed() == null ? System.nanoTime() : s.seed()) + i;
+            params.add(new Generator.Params(maxTokens, s.temperature(), s.topK(), s.topP(), seed, eos,
+                    tokens -> !s.stop().isEmpty() && cut(decode(tokens), s.stop()) != null));
+        }
+        return new Prepared(job, ids, params);
+    }
+
+    /** Answers a request with its n decoded sequences, unless its caller has gone. */
+    void complete(GenerateJob job, List<Generator.Output> outputs) {
+        if (job.result().isDone()) {
+            return;
+        }
+        List<String> texts = new ArrayList<>();
+        int completion = 0;
+        int prompt = 0;
+        for (Generator.Output out : outputs) {
+            String text = decode(out.tokens());
+            String stopped = cut(text, job.request().sampling().stop());
+            texts.add(stopped == null ? text : stopped);
+            completion += out.tokens().size();
+            prompt = out.promptTokens();
+        }
+        job.result().complete(new Generation(texts, prompt, completion, name, false, clamped(job.request(), prompt)));
     }
 
     /**

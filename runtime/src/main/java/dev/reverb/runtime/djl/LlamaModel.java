@@ -31,6 +31,10 @@ import java.util.Set;
  */
 public final class LlamaModel implements AutoCloseable {
 
+    static {
+        EngineThreads.defaults(); // before anything here starts the engine
+    }
+
     /** Added to the scores of keys a query must not see. */
     private static final float MASKED = -1e9f;
 
