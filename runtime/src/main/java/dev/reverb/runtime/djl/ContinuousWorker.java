@@ -36,8 +36,8 @@ final class ContinuousWorker {
         }
     }
 
-    /** One sequence of a request. */
-    private record Part(Request request, int index) {
+    /** One sequence of a request, waiting since decoding step {@code since}. */
+    private record Part(Request request, int index, long since) {
         ContinuousBatch.Entry<Part> entry() {
             return new ContinuousBatch.Entry<>(request.prepared.prompt(), request.prepared.params().get(index), this);
         }
@@ -45,9 +45,12 @@ final class ContinuousWorker {
 
     private final DjlBackend backend;
     private final Deque<Part> waiting = new ArrayDeque<>();
+    private final int group;
+    private long steps;
 
     ContinuousWorker(DjlBackend backend) {
         this.backend = backend;
+        this.group = Math.max(1, backend.maxBatch / 8);
     }
 
     void run() {
@@ -61,14 +64,17 @@ final class ContinuousWorker {
                     }
                     waiting.removeIf(p -> p.request().gone());
                     batch.drop(p -> p.request().gone());
-                    admitting = admissions(batch.free());
+                    admitting = admissions(batch.free(), batch.running() == 0);
                     if (!admitting.isEmpty()) {
                         backend.batches.incrementAndGet();
                         backend.sequences.addAndGet(admitting.size());
                         ended(batch.admit(admitting.stream().map(Part::entry).toList()));
                     }
                     admitting = List.of();
-                    ended(batch.step());
+                    if (batch.running() > 0) {
+                        steps++;
+                        ended(batch.step());
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     fail(batch, admitting, e);
@@ -117,15 +123,26 @@ final class ContinuousWorker {
             if (prepared != null) {
                 Request request = new Request(prepared);
                 for (int i = 0; i < request.outputs.length; i++) {
-                    waiting.add(new Part(request, i));
+                    waiting.add(new Part(request, i, steps));
                 }
             }
         }
     }
 
-    /** The waiting sequences that take the free slots now, first come first served. */
-    private List<Part> admissions(int free) {
+    /**
+     * The waiting sequences that take the free slots now, first come first served. Each admission
+     * is one prefill pass, so while the batch runs nearly full they join in groups: when an eighth
+     * of the slots is free, or when the first has waited as many decoding steps as that eighth.
+     */
+    private List<Part> admissions(int free, boolean idle) {
         List<Part> parts = new ArrayList<>();
+        if (waiting.isEmpty() || free == 0) {
+            return parts;
+        }
+        boolean now = idle || free >= group || steps - waiting.peek().since() >= group;
+        if (!now) {
+            return parts;
+        }
         while (parts.size() < free && !waiting.isEmpty()) {
             parts.add(waiting.poll());
         }

@@ -22,16 +22,18 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A Hugging Face model folder run in process on DJL, shared by every agent of a run. Requests
- * from all agents wait in a bounded queue; one worker thread takes what has arrived within
- * {@code maxWait} (up to {@code maxBatch} sequences, each of a request's {@code n} samples being
- * one) and decodes them as one batch, so concurrent agents share each forward pass. Callers never
- * block: {@link #generate} returns a stage completed by the worker.
+ * from all agents wait in a bounded queue; one worker thread decodes them in batches, so
+ * concurrent agents share each forward pass (each of a request's {@code n} samples is one
+ * sequence). Callers never block: {@link #generate} returns a stage completed by the worker.
+ *
+ * <p>With continuous batching (the default, {@link ContinuousWorker}) the batch has
+ * {@code maxBatch} slots: a sequence that ends leaves at once and a waiting one joins at a next
+ * step, so a short answer never waits for a long one. With static batching ({@link StaticWorker},
+ * the behaviour before) the worker takes what arrives within {@code maxWait}, up to
+ * {@code maxBatch} sequences, and decodes that batch to its longest sequence's end.
  *
  * <p>Context limits ({@code max_position_embeddings} of {@code config.json}) are checked before
  * the engine runs: a prompt that leaves no room fails its request alone with a final
@@ -42,26 +44,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class DjlBackend implements ModelBackend {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DjlBackend.class);
-
-    /** A waiting request: completions or step scores. */
     /** How requests share the engine: see {@link DjlBackend}. */
     public enum Batching {
         /** Gather for max-wait, decode the batch to its longest sequence's end, then the next. */
         STATIC,
         /** Sequences leave the batch as they end and waiting ones join at the next step. */
-        CONTINUOUS;
-
-        /** {@code static} or {@code continuous}. */
-        public static Batching of(String name) {
-            return switch (name) {
-                case "static" -> STATIC;
-                case "continuous" -> CONTINUOUS;
-                default -> throw new IllegalArgumentException("batching must be static or continuous, was '" + name + "'");
-            };
-        }
+        CONTINUOUS
     }
 
+    /** A waiting request: completions or step scores. */
     sealed interface Job {
         CompletableFuture<?> result();
 
@@ -148,7 +139,7 @@ public final class DjlBackend implements ModelBackend {
         this.maxBatch = maxBatch;
         this.maxWait = maxWait;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
-        Runnable loop = batching == Batching.STATIC ? this::work : new ContinuousWorker(this)::run;
+        Runnable loop = batching == Batching.STATIC ? new StaticWorker(this)::run : new ContinuousWorker(this)::run;
         this.worker = new Thread(loop, "reverb-djl-" + name);
         worker.setDaemon(true);
         worker.start();
@@ -238,55 +229,6 @@ public final class DjlBackend implements ModelBackend {
         return false;
     }
 
-    private void work() {
-        while (!closed) {
-            List<Job> batch = new ArrayList<>();
-            try {
-                Job first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                int sequences = first.sequences();
-                long deadline = System.nanoTime() + maxWait.toNanos();
-                while (sequences < maxBatch) {
-                    Job next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                    if (next == null) {
-                        break;
-                    }
-                    batch.add(next);
-                    sequences += next.sequences();
-                }
-                run(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                batch.forEach(job -> job.result().completeExceptionally(e));
-                return;
-            } catch (RuntimeException e) {
-                LOG.warn("DJL batch of {} requests failed", batch.size(), e);
-                batch.forEach(job -> job.result().completeExceptionally(e));
-            }
-        }
-    }
-
-    private void run(List<Job> batch) {
-        List<GenerateJob> generate = new ArrayList<>();
-        List<ScoreJob> score = new ArrayList<>();
-        for (Job job : batch) {
-            if (job instanceof GenerateJob g) {
-                generate.add(g);
-            } else if (job instanceof ScoreJob s) {
-                score.add(s);
-            }
-        }
-        if (!score.isEmpty()) {
-            score(score);
-        }
-        if (!generate.isEmpty()) {
-            generate(generate);
-        }
-    }
-
     void score(List<ScoreJob> all) {
         int context = model.config().maxPositions();
         List<ScoreJob> jobs = new ArrayList<>();
@@ -309,28 +251,6 @@ public final class DjlBackend implements ModelBackend {
             ScoreRequest r = jobs.get(i).request();
             int tokens = encode(r.problem()).length + r.steps().stream().mapToInt(step -> encode(step).length + 2).sum();
             jobs.get(i).result().complete(new StepScores(scores.get(i), tokens, name));
-        }
-    }
-
-    private void generate(List<GenerateJob> batch) {
-        List<Prepared> running = batch.stream().map(this::prepare).filter(java.util.Objects::nonNull).toList();
-        if (running.isEmpty()) {
-            return;
-        }
-        List<int[]> prompts = new ArrayList<>();
-        List<Generator.Params> params = new ArrayList<>();
-        for (Prepared p : running) {
-            p.params().forEach(one -> prompts.add(p.prompt()));
-            params.addAll(p.params());
-        }
-        batches.incrementAndGet();
-        sequences.addAndGet(prompts.size());
-        List<Generator.Output> outputs = Generator.generate(model, prompts, params);
-        int at = 0;
-        for (Prepared p : running) {
-            int n = p.params().size();
-            complete(p.job(), outputs.subList(at, at + n));
-            at += n; // a job cancelled while decoding is skipped; the others stay aligned
         }
     }
 
