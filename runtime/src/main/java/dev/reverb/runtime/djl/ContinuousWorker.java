@@ -84,6 +84,11 @@ final class ContinuousWorker {
                     fail(batch, admitting, e);
                 }
             }
+            // closed: what was decoding or waiting here is answered, not left waiting forever
+            IllegalStateException closed = new IllegalStateException("the DJL model '" + backend.name() + "' was closed");
+            fail(batch, List.of(), closed);
+            waiting.forEach(p -> p.request().prepared.job().result().completeExceptionally(closed));
+            waiting.clear();
         }
     }
 

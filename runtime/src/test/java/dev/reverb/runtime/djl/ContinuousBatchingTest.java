@@ -127,4 +127,19 @@ class ContinuousBatchingTest {
         }
         assertThat(joinedRunning).as("requests sent while others were decoding").isGreaterThan(prompts.size() / 2);
     }
+
+    @org.junit.jupiter.api.Test
+    void should_answer_every_request_when_the_backend_closes_while_decoding() throws Exception {
+        CompletableFuture<Generation> decoding;
+        CompletableFuture<Generation> waiting;
+        try (DjlBackend backend = new DjlBackend(fixture("stories260k"), "cpu", "float32", 1, Duration.ZERO, 100, null,
+                DjlBackend.Batching.CONTINUOUS)) {
+            Sampling longer = new Sampling(1.0, 1, 400, List.of(), 3L);
+            decoding = backend.generate(DjlBackendTest.request("Once upon a time", 1, longer)).toCompletableFuture();
+            waiting = backend.generate(DjlBackendTest.request("One day", 1, longer)).toCompletableFuture();
+            Thread.sleep(200);
+        }
+        assertThat(CompletableFuture.allOf(decoding, waiting).handle((ok, error) -> true))
+                .succeedsWithin(Duration.ofSeconds(10));
+    }
 }
