@@ -59,9 +59,7 @@ final class ContinuousWorker {
                 List<Part> admitting = List.of();
                 try {
                     List<DjlBackend.ScoreJob> scores = take(batch.running() == 0 && waiting.isEmpty(), batch.free());
-                    if (!scores.isEmpty()) {
-                        backend.score(scores);
-                    }
+                    score(scores);
                     waiting.removeIf(p -> p.request().gone());
                     batch.drop(p -> p.request().gone());
                     admitting = admissions(batch.free(), batch.running() == 0);
@@ -92,9 +90,24 @@ final class ContinuousWorker {
         }
     }
 
+    /** Scores step-scoring requests in one batch; a failure fails them alone. */
+    private void score(List<DjlBackend.ScoreJob> scores) {
+        if (scores.isEmpty()) {
+            return;
+        }
+        try {
+            backend.score(scores);
+        } catch (RuntimeException e) {
+            LOG.warn("DJL scoring of {} requests failed", scores.size(), e);
+            scores.forEach(s -> s.result().completeExceptionally(e));
+        }
+    }
+
     /**
      * Moves what has arrived into {@link #waiting}, returning the scoring requests. Waits only
      * when idle: up to 100 ms for a first request, then up to max-wait for others to join it.
+     * Takes no more than a batch beyond the free slots, so that the backend's bounded queue still
+     * refuses requests when the engine is overloaded.
      */
     private List<DjlBackend.ScoreJob> take(boolean idle, int free) throws InterruptedException {
         List<DjlBackend.ScoreJob> scores = new ArrayList<>();
@@ -114,7 +127,7 @@ final class ContinuousWorker {
             }
         }
         DjlBackend.Job next;
-        while ((next = backend.queue.poll()) != null) {
+        while (waiting.size() < free + backend.maxBatch && (next = backend.queue.poll()) != null) {
             accept(next, scores);
         }
         return scores;
