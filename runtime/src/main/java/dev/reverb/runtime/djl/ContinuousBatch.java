@@ -10,7 +10,9 @@ import java.util.function.Predicate;
  * leaves its slot at once; sequences waiting for a slot are prefilled together and join at the
  * next step, right-aligned with the running rows, each with its own RoPE positions and a mask
  * that hides every other sequence's columns. A sequence's tokens therefore do not depend on what
- * shares its steps. Not thread-safe: one thread drives it, like the model.
+ * shares its steps. Rows of ended sequences are removed from the cache lazily (each removal copies
+ * the cache): when new sequences join, or when over a quarter of the rows are dead; until then a
+ * dead row is fed padding that no other row sees. Not thread-safe: one thread drives it, like the model.
  *
  * @param <T> what the caller attaches to a sequence to recognise it when it ends
  */
@@ -24,13 +26,23 @@ final class ContinuousBatch<T> implements AutoCloseable {
     record Entry<T>(int[] prompt, Generator.Params params, T tag) {
     }
 
-    private record Row<T>(Sequence sequence, T tag) {
+    /** A cache row: a running sequence, or a dead one (ended or dropped) until the next compaction. */
+    private static final class Row<T> {
+        final Sequence sequence;
+        final T tag;
+        boolean dead;
+
+        Row(Sequence sequence, T tag) {
+            this.sequence = sequence;
+            this.tag = tag;
+        }
     }
 
     private final LlamaModel model;
     private final int slots;
     private final List<Row<T>> rows = new ArrayList<>();
     private KvCache cache;
+    private int live;
     private long forwards;
 
     ContinuousBatch(LlamaModel model, int slots) {
@@ -43,12 +55,12 @@ final class ContinuousBatch<T> implements AutoCloseable {
 
     /** Sequences decoding now. */
     int running() {
-        return rows.size();
+        return live;
     }
 
     /** Slots free for new sequences. */
     int free() {
-        return slots - rows.size();
+        return slots - live;
     }
 
     /** Forward passes run so far (prefills and steps). */
@@ -83,6 +95,7 @@ final class ContinuousBatch<T> implements AutoCloseable {
                 return finished;
             }
             fresh.keep(indexes(joining, going));
+            compact();
             if (cache == null) {
                 cache = fresh;
             } else {
@@ -90,6 +103,7 @@ final class ContinuousBatch<T> implements AutoCloseable {
             }
             fresh = null;
             rows.addAll(going);
+            live += going.size();
             return finished;
         } finally {
             if (fresh != null && fresh != cache) {
@@ -100,35 +114,47 @@ final class ContinuousBatch<T> implements AutoCloseable {
 
     /** Decodes one token for every running sequence; returns those that ended. */
     List<Finished<T>> step() {
-        if (rows.isEmpty()) {
+        if (live == 0) {
             return List.of();
         }
         int[][] next = new int[rows.size()][1];
         boolean[][] feed = new boolean[rows.size()][1];
         for (int b = 0; b < rows.size(); b++) {
-            next[b][0] = rows.get(b).sequence().last();
-            feed[b][0] = true;
+            Row<T> row = rows.get(b);
+            if (!row.dead) {
+                next[b][0] = row.sequence.last();
+                feed[b][0] = true;
+            }
         }
         float[][] logits = model.forward(cache, next, feed);
         forwards++;
         List<Finished<T>> finished = new ArrayList<>();
-        List<Row<T>> going = sample(rows, logits, finished);
-        retain(going);
+        for (int b = 0; b < rows.size(); b++) {
+            Row<T> row = rows.get(b);
+            if (!row.dead && row.sequence.accept(logits[b])) {
+                finished.add(new Finished<>(row.tag, row.sequence.output()));
+                kill(row);
+            }
+        }
+        tidy();
         return finished;
     }
 
     /** Drops the running sequences whose tag matches (their callers gave up), freeing their slots. */
     void drop(Predicate<T> gone) {
-        List<Row<T>> going = rows.stream().filter(r -> !gone.test(r.tag())).toList();
-        if (going.size() != rows.size()) {
-            retain(going);
+        for (Row<T> row : rows) {
+            if (!row.dead && gone.test(row.tag)) {
+                kill(row);
+            }
         }
+        tidy();
     }
 
     /** Every running sequence's tag; the batch is left empty (after a failure, say). */
     List<T> clear() {
-        List<T> tags = rows.stream().map(Row::tag).toList();
+        List<T> tags = rows.stream().filter(r -> !r.dead).map(r -> r.tag).toList();
         rows.clear();
+        live = 0;
         closeCache();
         return tags;
     }
@@ -137,8 +163,8 @@ final class ContinuousBatch<T> implements AutoCloseable {
         List<Row<T>> going = new ArrayList<>(from.size());
         for (int b = 0; b < from.size(); b++) {
             Row<T> row = from.get(b);
-            if (row.sequence().accept(logits[b])) {
-                finished.add(new Finished<>(row.tag(), row.sequence().output()));
+            if (row.sequence.accept(logits[b])) {
+                finished.add(new Finished<>(row.tag, row.sequence.output()));
             } else {
                 going.add(row);
             }
@@ -146,18 +172,36 @@ final class ContinuousBatch<T> implements AutoCloseable {
         return going;
     }
 
-    private void retain(List<Row<T>> going) {
+    private void kill(Row<T> row) {
+        row.dead = true;
+        live--;
+    }
+
+    /** Frees the cache when no row runs; compacts it when over a quarter of its rows are dead. */
+    private void tidy() {
+        if (live == 0) {
+            rows.clear();
+            closeCache();
+        } else if (4 * (rows.size() - live) > rows.size()) {
+            compact();
+        }
+    }
+
+    /** Removes the dead rows from the cache, and the columns no running row uses any more. */
+    private void compact() {
+        if (cache == null || live == rows.size()) {
+            return;
+        }
+        List<Row<T>> going = rows.stream().filter(r -> !r.dead).toList();
         if (going.isEmpty()) {
             rows.clear();
             closeCache();
             return;
         }
-        if (going.size() != rows.size()) {
-            cache.keep(indexes(rows, going));
-            cache.trim();
-            rows.clear();
-            rows.addAll(going);
-        }
+        cache.keep(indexes(rows, going));
+        cache.trim();
+        rows.clear();
+        rows.addAll(going);
     }
 
     /** The positions in {@code all} of the rows of {@code some}, which keeps their order. */
