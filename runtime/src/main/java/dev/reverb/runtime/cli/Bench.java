@@ -42,7 +42,8 @@ final class Bench {
         @Option(names = "--prompt-tokens", defaultValue = "32", description = "Prompt length (default: ${DEFAULT-VALUE}).")
         int promptTokens;
 
-        @Option(names = "--repeats", defaultValue = "3", description = "Timed runs per batch size; the best counts (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--repeats", defaultValue = "3", description = "Timed runs per batch size (with --agents: per "
+                + "batching, alternating); the best counts (default: ${DEFAULT-VALUE}).")
         int repeats;
 
         @Option(names = "--agents", description = "Agents sharing the model through the backend: tokens/s with static "
@@ -80,7 +81,7 @@ final class Bench {
                     throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--spread must be geometric or linear");
                 }
                 AgentsBench.run(model, device, dtype, agents, requests, spread.equals("geometric"), maxBatch == null ? Math.min(agents, 64) : maxBatch,
-                        java.time.Duration.ofMillis(maxWaitMs), seed, out);
+                        java.time.Duration.ofMillis(maxWaitMs), seed, Math.max(1, repeats), out);
                 return 0;
             }
             try (LlamaModel llama = LlamaModel.load(model, LlamaModel.device(device), LlamaModel.dtype(dtype))) {
