@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 final class Bench {
 
     @Command(name = "generation", description = "Tokens/s of the in-process DJL engine at batch 1, 2, 4, 8, 16, "
-            + "and PRM steps/s batched versus one at a time.")
+            + "and PRM steps/s batched versus one at a time; with --agents, N agents sharing the model through the "
+            + "backend, static versus continuous batching.")
     static final class Generation implements Callable<Integer> {
 
         @Spec
@@ -42,12 +43,48 @@ final class Bench {
         @Option(names = "--prompt-tokens", defaultValue = "32", description = "Prompt length (default: ${DEFAULT-VALUE}).")
         int promptTokens;
 
-        @Option(names = "--repeats", defaultValue = "3", description = "Timed runs per batch size; the best counts (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--repeats", defaultValue = "3", description = "Timed runs per batch size (with --agents: per "
+                + "batching, alternating); the best counts (default: ${DEFAULT-VALUE}).")
         int repeats;
+
+        @Option(names = "--agents", description = "Agents sharing the model through the backend: tokens/s with static "
+                + "and with continuous batching, last line continuous/static (default: the batch-size table).")
+        Integer agents;
+
+        @Option(names = "--requests", defaultValue = "8", description = "With --agents: requests per agent, one after "
+                + "another (default: ${DEFAULT-VALUE}).")
+        int requests;
+
+        @Option(names = "--spread", defaultValue = "geometric", description = "With --agents: output limits from 8 to "
+                + "128 tokens in equal ratios (geometric: as many short as long answers per octave) or equal steps "
+                + "(linear) (default: ${DEFAULT-VALUE}).")
+        String spread;
+
+        @Option(names = "--max-batch", description = "With --agents: the backend's max-batch (default: agents, at most 64).")
+        Integer maxBatch;
+
+        @Option(names = "--max-wait-ms", defaultValue = "10", description = "With --agents: the backend's max-wait "
+                + "(default: ${DEFAULT-VALUE}).")
+        long maxWaitMs;
+
+        @Option(names = "--seed", defaultValue = "42", description = "With --agents: seeds the prompts and output "
+                + "limits (default: ${DEFAULT-VALUE}).")
+        long seed;
 
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
+            java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            out.printf(Locale.ROOT, "load average at start: %.2f on %d cores; engine threads: %s%n",
+                    os.getSystemLoadAverage(), os.getAvailableProcessors(), LlamaModel.engineThreads());
+            if (agents != null) {
+                if (!spread.equals("geometric") && !spread.equals("linear")) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--spread must be geometric or linear");
+                }
+                AgentsBench.run(model, device, dtype, agents, requests, spread.equals("geometric"), maxBatch == null ? Math.min(agents, 64) : maxBatch,
+                        java.time.Duration.ofMillis(maxWaitMs), seed, Math.max(1, repeats), out);
+                return 0;
+            }
             try (LlamaModel llama = LlamaModel.load(model, LlamaModel.device(device), LlamaModel.dtype(dtype))) {
                 out.printf(Locale.ROOT, "model %s (%s, %d layers, hidden %d) on %s, %s; %d prompt + %d new tokens per sequence%n",
                         model.getFileName(), llama.config().modelType(), llama.config().layers(),

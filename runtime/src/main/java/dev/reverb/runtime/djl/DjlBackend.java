@@ -22,16 +22,18 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A Hugging Face model folder run in process on DJL, shared by every agent of a run. Requests
- * from all agents wait in a bounded queue; one worker thread takes what has arrived within
- * {@code maxWait} (up to {@code maxBatch} sequences, each of a request's {@code n} samples being
- * one) and decodes them as one batch, so concurrent agents share each forward pass. Callers never
- * block: {@link #generate} returns a stage completed by the worker.
+ * from all agents wait in a bounded queue; one worker thread decodes them in batches, so
+ * concurrent agents share each forward pass (each of a request's {@code n} samples is one
+ * sequence). Callers never block: {@link #generate} returns a stage completed by the worker.
+ *
+ * <p>With continuous batching (the default, {@link ContinuousWorker}) the batch has
+ * {@code maxBatch} slots: a sequence that ends leaves at once and a waiting one joins at a next
+ * step, so a short answer never waits for a long one. With static batching ({@link StaticWorker},
+ * the behaviour before) the worker takes what arrives within {@code maxWait}, up to
+ * {@code maxBatch} sequences, and decodes that batch to its longest sequence's end.
  *
  * <p>Context limits ({@code max_position_embeddings} of {@code config.json}) are checked before
  * the engine runs: a prompt that leaves no room fails its request alone with a final
@@ -42,23 +44,29 @@ import org.slf4j.LoggerFactory;
  */
 public final class DjlBackend implements ModelBackend {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DjlBackend.class);
+    /** How requests share the engine: see {@link DjlBackend}. */
+    public enum Batching {
+        /** Gather for max-wait, decode the batch to its longest sequence's end, then the next. */
+        STATIC,
+        /** Sequences leave the batch as they end and waiting ones join at the next step. */
+        CONTINUOUS
+    }
 
     /** A waiting request: completions or step scores. */
-    private sealed interface Job {
+    sealed interface Job {
         CompletableFuture<?> result();
 
         int sequences();
     }
 
-    private record GenerateJob(GenerateRequest request, CompletableFuture<Generation> result) implements Job {
+    record GenerateJob(GenerateRequest request, CompletableFuture<Generation> result) implements Job {
         @Override
         public int sequences() {
             return request.n();
         }
     }
 
-    private record ScoreJob(ScoreRequest request, CompletableFuture<StepScores> result) implements Job {
+    record ScoreJob(ScoreRequest request, CompletableFuture<StepScores> result) implements Job {
         @Override
         public int sequences() {
             return 1;
@@ -72,13 +80,14 @@ public final class DjlBackend implements ModelBackend {
     private final ChatTemplate template;
     private final ProcessRewardModel prm;
     private final Set<Integer> eos;
-    private final int maxBatch;
-    private final Duration maxWait;
-    private final BlockingQueue<Job> queue;
+    final int maxBatch;
+    final Duration maxWait;
+    final BlockingQueue<Job> queue;
+    private final Batching batching;
     private final Thread worker;
     private volatile boolean closed;
-    private final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong sequences = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong sequences = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param modelDir      a Hugging Face folder: config.json, *.safetensors, tokenizer.json,
@@ -92,6 +101,21 @@ public final class DjlBackend implements ModelBackend {
      */
     public DjlBackend(Path modelDir, String device, String dtype, int maxBatch, Duration maxWait, int queueCapacity,
                       ProcessRewardModel.Settings prm) throws IOException {
+        this(modelDir, device, dtype, maxBatch, maxWait, queueCapacity, prm, Batching.CONTINUOUS);
+    }
+
+    /**
+     * @param batching continuous (the default): {@code maxBatch} slots, a sequence leaves as it
+     *                 ends and a waiting one joins at the next step; {@code maxWait} is then only
+     *                 how long an idle engine gathers requests before it starts. Static: the
+     *                 behaviour before continuous batching, kept to compare against.
+     */
+    public DjlBackend(Path modelDir, String device, String dtype, int maxBatch, Duration maxWait, int queueCapacity,
+                      ProcessRewardModel.Settings prm, Batching batching) throws IOException {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be >= 1");
+        }
+        this.batching = java.util.Objects.requireNonNull(batching, "batching");
         this.name = modelDir.getFileName().toString();
         this.identity = name + "@" + FolderDigest.of(modelDir);
         this.model = LlamaModel.load(modelDir, LlamaModel.device(device), LlamaModel.dtype(dtype));
@@ -115,7 +139,8 @@ public final class DjlBackend implements ModelBackend {
         this.maxBatch = maxBatch;
         this.maxWait = maxWait;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
-        this.worker = new Thread(this::work, "reverb-djl-" + name);
+        Runnable loop = batching == Batching.STATIC ? new StaticWorker(this)::run : new ContinuousWorker(this)::run;
+        this.worker = new Thread(loop, "reverb-djl-" + name);
         worker.setDaemon(true);
         worker.start();
     }
@@ -178,7 +203,18 @@ public final class DjlBackend implements ModelBackend {
         }
     }
 
-    /** Batches decoded so far. */
+    public Batching batching() {
+        return batching;
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    /**
+     * Batches decoded so far: with static batching each gathered batch, with continuous batching
+     * each group of sequences prefilled together and admitted at one step.
+     */
     public long batches() {
         return batches.get();
     }
@@ -193,56 +229,7 @@ public final class DjlBackend implements ModelBackend {
         return false;
     }
 
-    private void work() {
-        while (!closed) {
-            List<Job> batch = new ArrayList<>();
-            try {
-                Job first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                int sequences = first.sequences();
-                long deadline = System.nanoTime() + maxWait.toNanos();
-                while (sequences < maxBatch) {
-                    Job next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                    if (next == null) {
-                        break;
-                    }
-                    batch.add(next);
-                    sequences += next.sequences();
-                }
-                run(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                batch.forEach(job -> job.result().completeExceptionally(e));
-                return;
-            } catch (RuntimeException e) {
-                LOG.warn("DJL batch of {} requests failed", batch.size(), e);
-                batch.forEach(job -> job.result().completeExceptionally(e));
-            }
-        }
-    }
-
-    private void run(List<Job> batch) {
-        List<GenerateJob> generate = new ArrayList<>();
-        List<ScoreJob> score = new ArrayList<>();
-        for (Job job : batch) {
-            if (job instanceof GenerateJob g) {
-                generate.add(g);
-            } else if (job instanceof ScoreJob s) {
-                score.add(s);
-            }
-        }
-        if (!score.isEmpty()) {
-            score(score);
-        }
-        if (!generate.isEmpty()) {
-            generate(generate);
-        }
-    }
-
-    private void score(List<ScoreJob> all) {
+    void score(List<ScoreJob> all) {
         int context = model.config().maxPositions();
         List<ScoreJob> jobs = new ArrayList<>();
         for (ScoreJob job : all) {
@@ -267,59 +254,53 @@ public final class DjlBackend implements ModelBackend {
         }
     }
 
-    private void generate(List<GenerateJob> batch) {
-        List<int[]> prompts = new ArrayList<>();
-        List<Generator.Params> params = new ArrayList<>();
-        List<GenerateJob> running = new ArrayList<>();
-        for (GenerateJob job : batch) {
-            if (job.result().isDone()) {
-                continue;
-            }
-            GenerateRequest r = job.request();
-            int[] ids = encode(template.render(r.messages()));
-            Sampling s = r.sampling();
-            int context = model.config().maxPositions();
-            if (ids.length >= context) {
-                // nothing runs: the engine would index past its position table
-                job.result().completeExceptionally(
-                        new ContextLengthExceeded(name, ids.length, s.maxTokens(), context, null));
-                continue;
-            }
-            int maxTokens = Math.min(s.maxTokens(), context - ids.length);
-            for (int i = 0; i < r.n(); i++) {
-                long seed = (s.seed() == null ? System.nanoTime() : s.seed()) + i;
-                params.add(new Generator.Params(maxTokens, s.temperature(), s.topK(), s.topP(), seed, eos,
-                        tokens -> !s.stop().isEmpty() && cut(decode(tokens), s.stop()) != null));
-                prompts.add(ids);
-            }
-            running.add(job);
+    /** A request's prompt, checked against the context, and how each of its n sequences is decoded. */
+    record Prepared(GenerateJob job, int[] prompt, List<Generator.Params> params) {
+    }
+
+    /**
+     * Renders and encodes a request's prompt and checks it against the context: null, with the
+     * request failed, when the prompt leaves no room (nothing runs: the engine would index past
+     * its position table), or when its caller has gone.
+     */
+    Prepared prepare(GenerateJob job) {
+        if (job.result().isDone()) {
+            return null;
         }
-        if (prompts.isEmpty()) {
+        GenerateRequest r = job.request();
+        int[] ids = encode(template.render(r.messages()));
+        Sampling s = r.sampling();
+        int context = model.config().maxPositions();
+        if (ids.length >= context) {
+            job.result().completeExceptionally(new ContextLengthExceeded(name, ids.length, s.maxTokens(), context, null));
+            return null;
+        }
+        int maxTokens = Math.min(s.maxTokens(), context - ids.length);
+        List<Generator.Params> params = new ArrayList<>();
+        for (int i = 0; i < r.n(); i++) {
+            long seed = (s.seed() == null ? System.nanoTime() : s.seed()) + i;
+            params.add(new Generator.Params(maxTokens, s.temperature(), s.topK(), s.topP(), seed, eos,
+                    tokens -> !s.stop().isEmpty() && cut(decode(tokens), s.stop()) != null));
+        }
+        return new Prepared(job, ids, params);
+    }
+
+    /** Answers a request with its n decoded sequences, unless its caller has gone. */
+    void complete(GenerateJob job, List<Generator.Output> outputs) {
+        if (job.result().isDone()) {
             return;
         }
-        batches.incrementAndGet();
-        sequences.addAndGet(prompts.size());
-        List<Generator.Output> outputs = Generator.generate(model, prompts, params);
-        int at = 0;
-        for (GenerateJob job : running) {
-            if (job.result().isDone()) {
-                at += job.request().n(); // cancelled while decoding: skip its outputs, keep the others aligned
-                continue;
-            }
-            List<String> texts = new ArrayList<>();
-            int completion = 0;
-            int prompt = 0;
-            for (int i = 0; i < job.request().n(); i++, at++) {
-                Generator.Output out = outputs.get(at);
-                String text = decode(out.tokens());
-                String stopped = cut(text, job.request().sampling().stop());
-                texts.add(stopped == null ? text : stopped);
-                completion += out.tokens().size();
-                prompt = out.promptTokens();
-            }
-            job.result().complete(new Generation(texts, prompt, completion, name, false,
-                    clamped(job.request(), prompt)));
+        List<String> texts = new ArrayList<>();
+        int completion = 0;
+        int prompt = 0;
+        for (Generator.Output out : outputs) {
+            String text = decode(out.tokens());
+            String stopped = cut(text, job.request().sampling().stop());
+            texts.add(stopped == null ? text : stopped);
+            completion += out.tokens().size();
+            prompt = out.promptTokens();
         }
+        job.result().complete(new Generation(texts, prompt, completion, name, false, clamped(job.request(), prompt)));
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.reverb.runtime.djl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -57,71 +56,53 @@ public final class Generator {
         if (batch == 0 || params.size() != batch) {
             throw new IllegalArgumentException("need one Params per prompt and at least one prompt");
         }
-        int longest = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
-        int[][] tokens = new int[batch][longest];
-        boolean[][] valid = new boolean[batch][longest];
-        List<List<Integer>> outputs = new ArrayList<>();
-        Random[] random = new Random[batch];
-        String[] finish = new String[batch];
         int context = model.config().maxPositions();
-        int[] budget = new int[batch];
+        List<Sequence> sequences = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
-            int[] prompt = prompts.get(b);
-            if (prompt.length == 0) {
-                throw new IllegalArgumentException("prompt " + b + " is empty");
-            }
-            if (prompt.length >= context) {
-                throw new IllegalArgumentException("prompt " + b + " of " + prompt.length
-                        + " tokens leaves no room in the context of " + context + " tokens");
-            }
-            // positions are per sequence, so a sequence's room does not depend on what shares the batch
-            budget[b] = context - prompt.length;
-            int offset = longest - prompt.length;
-            System.arraycopy(prompt, 0, tokens[b], offset, prompt.length);
-            for (int t = offset; t < longest; t++) {
-                valid[b][t] = true;
-            }
-            outputs.add(new ArrayList<>());
-            random[b] = new Random(params.get(b).seed());
+            sequences.add(new Sequence(prompts.get(b), params.get(b), context));
         }
         try (KvCache cache = model.newCache(batch)) {
-            float[][] logits = model.forward(cache, tokens, valid);
+            float[][] logits = prefill(model, cache, prompts);
             int active = batch;
-            for (int step = 0; active > 0; step++) {
+            while (true) {
                 int[][] next = new int[batch][1];
                 boolean[][] feed = new boolean[batch][1];
                 for (int b = 0; b < batch; b++) {
-                    if (finish[b] != null) {
+                    Sequence s = sequences.get(b);
+                    if (s.finished()) {
                         continue;
                     }
-                    Params p = params.get(b);
-                    int token = Sampler.sample(logits[b], p.temperature(), p.topK(), p.topP(), random[b]);
-                    if (p.eos().contains(token)) {
-                        finish[b] = "eos";
-                    } else {
-                        outputs.get(b).add(token);
-                        if (p.stop().test(outputs.get(b))) {
-                            finish[b] = "stop";
-                        } else if (outputs.get(b).size() >= Math.min(p.maxTokens(), budget[b])) {
-                            finish[b] = "length";
-                        }
-                    }
-                    if (finish[b] != null) {
+                    if (s.accept(logits[b])) {
                         active--;
                     } else {
-                        next[b][0] = token;
+                        next[b][0] = s.last();
                         feed[b][0] = true;
                     }
                 }
-                if (active > 0) {
-                    logits = model.forward(cache, next, feed);
+                if (active == 0) {
+                    break;
                 }
+                logits = model.forward(cache, next, feed);
             }
         }
-        List<Output> results = new ArrayList<>(batch);
+        return sequences.stream().map(Sequence::output).toList();
+    }
+
+    /**
+     * Feeds prompts of different lengths, left-padded to the longest, into an empty cache of as
+     * many sequences, and returns the logits after each prompt's last token.
+     */
+    static float[][] prefill(LlamaModel model, KvCache cache, List<int[]> prompts) {
+        int batch = prompts.size();
+        int longest = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
+        int[][] tokens = new int[batch][longest];
+        boolean[][] valid = new boolean[batch][longest];
         for (int b = 0; b < batch; b++) {
-            results.add(new Output(outputs.get(b), prompts.get(b).length, finish[b]));
+            int[] prompt = prompts.get(b);
+            int offset = longest - prompt.length;
+            System.arraycopy(prompt, 0, tokens[b], offset, prompt.length);
+            java.util.Arrays.fill(valid[b], offset, longest, true);
         }
-        return results;
+        return model.forward(cache, tokens, valid);
     }
 }

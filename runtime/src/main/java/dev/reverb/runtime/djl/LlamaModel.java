@@ -31,6 +31,10 @@ import java.util.Set;
  */
 public final class LlamaModel implements AutoCloseable {
 
+    static {
+        EngineThreads.defaults(); // before anything here starts the engine
+    }
+
     /** Added to the scores of keys a query must not see. */
     private static final float MASKED = -1e9f;
 
@@ -110,6 +114,13 @@ public final class LlamaModel implements AutoCloseable {
             manager.close();
             throw e;
         }
+    }
+
+    /** The PyTorch engine's CPU threads, as "intra-op N, inter-op M" (starts the engine); see {@link EngineThreads}. */
+    public static String engineThreads() {
+        Engine.getEngine("PyTorch");
+        return "intra-op " + ai.djl.pytorch.jni.JniUtils.getNumThreads() + ", inter-op "
+                + ai.djl.pytorch.jni.JniUtils.getNumInteropThreads();
     }
 
     /** {@code cpu}, {@code cuda} (the first GPU), or {@code auto}: the GPU when the engine sees one. */
@@ -294,9 +305,14 @@ public final class LlamaModel implements AutoCloseable {
         NDArray keys = cache.append(index, 0, k);
         NDArray values = cache.append(index, 1, v);
         int group = heads / kvHeads;
-        NDArray grouped = q.reshape(batch, kvHeads, group, steps, hd);
-        NDArray scores = grouped.matMul(keys.expandDims(2).transpose(0, 1, 2, 4, 3)).mul(1.0 / Math.sqrt(hd)).add(mask);
-        NDArray attended = scores.softmax(-1).matMul(values.expandDims(2))
+        long keyCount = keys.getShape().get(2);
+        // the query heads of a key head are rows of one [group * steps, hd] matrix: plain batched
+        // matmuls against that head's keys and values, no broadcast copies of the cache
+        NDArray grouped = q.reshape(batch, kvHeads, group * steps, hd);
+        NDArray scores = grouped.matMul(keys.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(hd))
+                .reshape(batch, kvHeads, group, steps, keyCount).add(mask).softmax(-1)
+                .reshape(batch, kvHeads, group * steps, keyCount);
+        NDArray attended = scores.matMul(values)
                 .reshape(batch, heads, steps, hd).transpose(0, 2, 1, 3).reshape(batch, steps, heads * hd);
         NDArray residual = x.add(attended.matMul(w.oT()));
         NDArray n = rmsNorm(residual, w.postNorm());
