@@ -37,7 +37,11 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     public record Trace(TraceEvent event) implements Command {
     }
 
-    public record Ended(EpisodePlan plan, EpisodeOutcome outcome) implements Command {
+    /** An ended episode; {@code node} names the cluster node that ran it (null in a one-JVM run: not written). */
+    public record Ended(EpisodePlan plan, EpisodeOutcome outcome, String node) implements Command {
+        public Ended(EpisodePlan plan, EpisodeOutcome outcome) {
+            this(plan, outcome, null);
+        }
     }
 
     public enum AllDone implements Command { INSTANCE }
@@ -83,17 +87,21 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     private Behavior<Command> onEnded(Ended ended) {
         EpisodeOutcome outcome = ended.outcome();
         if (outcome instanceof EpisodeOutcome.Completed completed) {
-            write(episodes, episodeLine(ended.plan(), completed.result()));
+            write(episodes, withNode(episodeLine(ended.plan(), completed.result()), ended.node()));
         } else if (outcome instanceof EpisodeOutcome.Failed failed) {
             ObjectNode line = Json.MAPPER.createObjectNode();
             line.put("type", "episode_failed");
             line.put("episode_id", failed.episodeId());
             line.put("error", failed.reason());
             write(trace, line);
-            write(episodes, failedLine(ended.plan(), failed));
+            write(episodes, withNode(failedLine(ended.plan(), failed), ended.node()));
         }
         listener.episodeEnded(ended.plan(), outcome);
         return this;
+    }
+
+    private static ObjectNode withNode(ObjectNode line, String node) {
+        return node == null ? line : line.put("node", node);
     }
 
     private Behavior<Command> onAllDone() {

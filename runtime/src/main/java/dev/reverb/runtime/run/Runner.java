@@ -129,7 +129,41 @@ public final class Runner {
     private Runner() {
     }
 
+    /**
+     * Where the planned episodes run: {@link #LOCAL} in this JVM; the cluster mode
+     * ({@code dev.reverb.runtime.cluster}) hands them out to several JVMs. Planning, progress, the
+     * recorder and the summary are the same either way.
+     */
+    public interface Engine {
+        /** The run's actor system settings, from the loaded configuration. */
+        Config config(Config loaded);
+
+        /**
+         * Runs {@code setup}'s plans; every ended episode goes to {@code recorder}, then {@code AllDone}
+         * once (as {@link Experiment#create} does).
+         */
+        Behavior<?> behavior(Experiment.Setup setup, ActorRef<Recorder.Command> recorder);
+    }
+
+    /** The episodes run in this JVM, in its own actor system ({@code reverb.standalone}). */
+    public static final Engine LOCAL = new Engine() {
+        @Override
+        public Config config(Config loaded) {
+            return loaded.getConfig("reverb.standalone").withFallback(loaded);
+        }
+
+        @Override
+        public Behavior<?> behavior(Experiment.Setup setup, ActorRef<Recorder.Command> recorder) {
+            return Experiment.create(setup, recorder);
+        }
+    };
+
     public static Result run(Scenario scenario, RunFolder folder, Options options)
+            throws IOException, InterruptedException {
+        return run(scenario, folder, options, LOCAL);
+    }
+
+    public static Result run(Scenario scenario, RunFolder folder, Options options, Engine engine)
             throws IOException, InterruptedException {
         long started = System.nanoTime();
         java.time.Instant startedAt = java.time.Instant.now();
@@ -214,8 +248,8 @@ public final class Runner {
                 }
             };
             Config config = ConfigFactory.load();
-            ActorSystem<Void> system = ActorSystem.create(guardian(setup, folder, listener, finished), "reverb",
-                    config.getConfig("reverb.standalone").withFallback(config));
+            ActorSystem<Void> system = ActorSystem.create(guardian(setup, folder, listener, finished, engine), "reverb",
+                    engine.config(config));
             // Should the system stop for any other reason, the wait below ends too.
             system.getWhenTerminated().thenRun(() -> finished.completeExceptionally(
                     new RunFailed("the actor system stopped before the run ended", null)));
@@ -310,11 +344,11 @@ public final class Runner {
      * either one failing or stopping before the end completes {@code finished} with the reason.
      */
     private static Behavior<Void> guardian(Experiment.Setup setup, RunFolder folder, RunListener listener,
-                                           CompletableFuture<Void> finished) {
+                                           CompletableFuture<Void> finished, Engine engine) {
         return Behaviors.setup(ctx -> {
             ActorRef<Recorder.Command> recorder = ctx.spawn(Recorder.create(folder, listener), "recorder",
                     EnvironmentActor.dispatcher(ctx.getSystem()));
-            ActorRef<Experiment.Command> experiment = ctx.spawn(Experiment.create(setup, recorder), "experiment");
+            ActorRef<?> experiment = ctx.spawn(engine.behavior(setup, recorder), "experiment");
             ctx.watch(recorder);
             ctx.watch(experiment);
             return Behaviors.receive(Void.class)
