@@ -138,7 +138,7 @@ class ClusterProcessesTest {
                 "-cp", System.getProperty("java.class.path"), "-Xmx256m",
                 // the user's akka.cluster.* settings apply: a killed node is downed after 2 s, not 10
                 "-Dakka.cluster.split-brain-resolver.stable-after=2s",
-                ClusterProcess.class.getName()));
+                BenchNode.class.getName()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile()).start();
