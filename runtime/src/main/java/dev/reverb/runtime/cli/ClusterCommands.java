@@ -3,6 +3,7 @@ package dev.reverb.runtime.cli;
 import dev.reverb.runtime.cluster.ClusterNode;
 import dev.reverb.runtime.cluster.ClusterSeed;
 import dev.reverb.runtime.cluster.Coordinator;
+import dev.reverb.runtime.run.Engine;
 import dev.reverb.runtime.run.RunFolder;
 import dev.reverb.runtime.run.Runner;
 import dev.reverb.runtime.scenario.Scenario;
@@ -27,7 +28,7 @@ final class ClusterCommands {
     }
 
     /** The engine of {@code reverb run --cluster HOST:PORT}; a bad address or a scenario with memory is refused. */
-    static Runner.Engine seed(String hostPort, Scenario scenario, RunFolder folder) throws IOException {
+    static Engine seed(String hostPort, Scenario scenario, RunFolder folder) throws IOException {
         Map.Entry<String, Integer> at = ClusterSeed.address(hostPort);
         if (scenario.memory().enabled()) {
             throw new IllegalArgumentException(ClusterSeed.MEMORY_UNSUPPORTED);

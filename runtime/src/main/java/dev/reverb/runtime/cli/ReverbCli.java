@@ -5,6 +5,7 @@ import dev.reverb.memory.StoreException;
 import dev.reverb.runtime.data.DataException;
 import dev.reverb.runtime.data.RunDatasets;
 import dev.reverb.runtime.report.Report;
+import dev.reverb.runtime.run.Engine;
 import dev.reverb.runtime.run.RunFolder;
 import dev.reverb.runtime.run.Runner;
 import dev.reverb.runtime.scenario.Scenario;
@@ -111,7 +112,7 @@ public final class ReverbCli {
             }
             Scenario loaded;
             RunFolder folder;
-            Runner.Engine engine = Runner.LOCAL;
+            Engine engine = Engine.LOCAL;
             try {
                 if (resume != null) {
                     folder = RunFolder.open(resume);

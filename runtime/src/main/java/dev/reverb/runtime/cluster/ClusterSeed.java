@@ -10,6 +10,7 @@ import akka.cluster.typed.ClusterSingletonSettings;
 import akka.cluster.typed.SingletonActor;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.reverb.runtime.run.Engine;
 import dev.reverb.runtime.run.EpisodePlan;
 import dev.reverb.runtime.run.Experiment;
 import dev.reverb.runtime.run.Recorder;
@@ -26,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code HOST:PORT}, the {@link Coordinator} runs there as a cluster singleton, and the episodes go to
  * the workers of every node that joins ({@code reverb node --join HOST:PORT}), this one's included.
  */
-public final class ClusterSeed implements Runner.Engine {
+public final class ClusterSeed implements Engine {
 
     /** The role of the node that holds the run folder: the coordinator runs only there. */
     public static final String ROLE = "coordinator";

@@ -129,40 +129,12 @@ public final class Runner {
     private Runner() {
     }
 
-    /**
-     * Where the planned episodes run: {@link #LOCAL} in this JVM; the cluster mode
-     * ({@code dev.reverb.runtime.cluster}) hands them out to several JVMs. Planning, progress, the
-     * recorder and the summary are the same either way.
-     */
-    public interface Engine {
-        /** The run's actor system settings, from the loaded configuration. */
-        Config config(Config loaded);
-
-        /**
-         * Runs {@code setup}'s plans; every ended episode goes to {@code recorder}, then {@code AllDone}
-         * once (as {@link Experiment#create} does).
-         */
-        Behavior<?> behavior(Experiment.Setup setup, ActorRef<Recorder.Command> recorder);
-    }
-
-    /** The episodes run in this JVM, in its own actor system ({@code reverb.standalone}). */
-    public static final Engine LOCAL = new Engine() {
-        @Override
-        public Config config(Config loaded) {
-            return loaded.getConfig("reverb.standalone").withFallback(loaded);
-        }
-
-        @Override
-        public Behavior<?> behavior(Experiment.Setup setup, ActorRef<Recorder.Command> recorder) {
-            return Experiment.create(setup, recorder);
-        }
-    };
-
     public static Result run(Scenario scenario, RunFolder folder, Options options)
             throws IOException, InterruptedException {
-        return run(scenario, folder, options, LOCAL);
+        return run(scenario, folder, options, Engine.LOCAL);
     }
 
+    /** Runs the planned episodes with {@code engine} ({@link Engine#LOCAL}: in this JVM). */
     public static Result run(Scenario scenario, RunFolder folder, Options options, Engine engine)
             throws IOException, InterruptedException {
         long started = System.nanoTime();
