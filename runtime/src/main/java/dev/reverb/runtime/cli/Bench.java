@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code reverb bench ...}: the project's performance measurements. */
 @Command(name = "bench", description = "Measure performance.", subcommands = {Bench.Generation.class, MemoryBench.class,
-        SandboxBench.class, OrchestrationBench.class, LatencyBench.class, ScaleBench.class})
+        SandboxBench.class, OrchestrationBench.class, LatencyBench.class, ScaleBench.class,
+        ClusterCommands.BenchCluster.class})
 final class Bench {
 
     @Command(name = "generation", description = "Tokens/s of the in-process DJL engine at batch 1, 2, 4, 8, 16, "

@@ -5,6 +5,7 @@ import dev.reverb.memory.StoreException;
 import dev.reverb.runtime.data.DataException;
 import dev.reverb.runtime.data.RunDatasets;
 import dev.reverb.runtime.report.Report;
+import dev.reverb.runtime.run.Engine;
 import dev.reverb.runtime.run.RunFolder;
 import dev.reverb.runtime.run.Runner;
 import dev.reverb.runtime.scenario.Scenario;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "reverb", mixinStandardHelpOptions = true, version = "reverb 0.1.0",
         description = "Multi-agent verbal reinforcement: run and check scenario files.",
         subcommands = {ReverbCli.Run.class, ReverbCli.Validate.class, ReportCommand.class, ReplayCommand.class,
-                DataCommand.class, MemoryCommand.class, OptimizeCommand.class, Bench.class, Doctor.class, CommandLine.HelpCommand.class})
+                DataCommand.class, MemoryCommand.class, OptimizeCommand.class, Bench.class, Doctor.class,
+                ClusterCommands.Node.class, CommandLine.HelpCommand.class})
 public final class ReverbCli {
 
     /** Exit code of a scenario that does not validate. */
@@ -87,6 +89,11 @@ public final class ReverbCli {
         @Option(names = "--no-progress", description = "Do not show progress while running.")
         boolean noProgress;
 
+        @Option(names = "--cluster", paramLabel = "HOST:PORT",
+                description = "Run across several JVMs: this one is the cluster's seed, bound at HOST:PORT, and runs "
+                        + "episodes too; others join with: reverb node --join HOST:PORT")
+        String cluster;
+
         @Option(names = "--no-report", description = "Do not write report.html and summary.csv at the end "
                 + "(reverb report RUN_DIR writes them later).")
         boolean noReport;
@@ -105,6 +112,7 @@ public final class ReverbCli {
             }
             Scenario loaded;
             RunFolder folder;
+            Engine engine = Engine.LOCAL;
             try {
                 if (resume != null) {
                     folder = RunFolder.open(resume);
@@ -117,6 +125,17 @@ public final class ReverbCli {
                 err.println(e.getMessage());
                 return INVALID;
             }
+            if (cluster != null) {
+                try {
+                    engine = ClusterCommands.seed(cluster, loaded, folder);
+                } catch (IllegalArgumentException e) {
+                    if (resume == null) {
+                        folder.deleteIfNothingRan();
+                    }
+                    err.println("error: " + e.getMessage());
+                    return CommandLine.ExitCode.USAGE;
+                }
+            }
             Runner.Result result;
             try {
                 try { // each dataset's path and SHA-256 in the run folder; on --resume, the same files or no run
@@ -126,7 +145,7 @@ public final class ReverbCli {
                     return INVALID;
                 }
                 out.println("Run folder: " + folder.dir());
-                result = Runner.run(loaded, folder, new Runner.Options(!noProgress, out, System::getenv));
+                result = Runner.run(loaded, folder, new Runner.Options(!noProgress, out, System::getenv), engine);
             } catch (Exception | Error e) {
                 if (resume == null && folder.deleteIfNothingRan()) {
                     out.println("Nothing ran; removed " + folder.dir());

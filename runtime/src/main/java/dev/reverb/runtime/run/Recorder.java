@@ -47,7 +47,11 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     public record Trace(TraceEvent event) implements Command {
     }
 
-    public record Ended(EpisodePlan plan, EpisodeOutcome outcome) implements Command {
+    /** An ended episode; {@code node} names the cluster node that ran it (null in a one-JVM run: not written). */
+    public record Ended(EpisodePlan plan, EpisodeOutcome outcome, String node) implements Command {
+        public Ended(EpisodePlan plan, EpisodeOutcome outcome) {
+            this(plan, outcome, null);
+        }
     }
 
     public enum AllDone implements Command { INSTANCE }
@@ -177,7 +181,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         queues.forEach(this::take); // the episode's trace, emitted before it ended, goes first
         EpisodeOutcome outcome = ended.outcome();
         if (outcome instanceof EpisodeOutcome.Completed completed) {
-            collect(ended, episodeLine(ended.plan(), completed.result()));
+            collect(ended, withNode(episodeLine(ended.plan(), completed.result()), ended.node()));
         } else if (outcome instanceof EpisodeOutcome.Failed failed) {
             if (trace != null) {
                 ObjectNode line = Json.MAPPER.createObjectNode();
@@ -186,7 +190,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
                 line.put("error", failed.reason());
                 line(traceBuffer, line);
             }
-            collect(ended, failedLine(ended.plan(), failed));
+            collect(ended, withNode(failedLine(ended.plan(), failed), ended.node()));
         }
         collected();
         return this;
@@ -243,6 +247,10 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
             file.flush();
         }
         lines.setLength(0);
+    }
+
+    private static ObjectNode withNode(ObjectNode line, String node) {
+        return node == null ? line : line.put("node", node);
     }
 
     private Behavior<Command> onAllDone() {

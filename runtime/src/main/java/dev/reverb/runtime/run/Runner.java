@@ -131,6 +131,12 @@ public final class Runner {
 
     public static Result run(Scenario scenario, RunFolder folder, Options options)
             throws IOException, InterruptedException {
+        return run(scenario, folder, options, Engine.LOCAL);
+    }
+
+    /** Runs the planned episodes with {@code engine} ({@link Engine#LOCAL}: in this JVM). */
+    public static Result run(Scenario scenario, RunFolder folder, Options options, Engine engine)
+            throws IOException, InterruptedException {
         long started = System.nanoTime();
         java.time.Instant startedAt = java.time.Instant.now();
         PrintWriter out = options.out();
@@ -214,8 +220,8 @@ public final class Runner {
                 }
             };
             Config config = ConfigFactory.load();
-            ActorSystem<Void> system = ActorSystem.create(guardian(setup, scenario.run().trace(), folder, listener, finished), "reverb",
-                    config.getConfig("reverb.standalone").withFallback(config));
+            ActorSystem<Void> system = ActorSystem.create(guardian(setup, scenario.run().trace(), folder, listener, finished,
+                    engine), "reverb", engine.config(config));
             // Should the system stop for any other reason, the wait below ends too.
             system.getWhenTerminated().thenRun(() -> finished.completeExceptionally(
                     new RunFailed("the actor system stopped before the run ended", null)));
@@ -310,11 +316,11 @@ public final class Runner {
      * either one failing or stopping before the end completes {@code finished} with the reason.
      */
     private static Behavior<Void> guardian(Experiment.Setup setup, boolean traced, RunFolder folder, RunListener listener,
-                                           CompletableFuture<Void> finished) {
+                                           CompletableFuture<Void> finished, Engine engine) {
         return Behaviors.setup(ctx -> {
             ActorRef<Recorder.Command> recorder = ctx.spawn(Recorder.create(folder, traced, listener), "recorder",
                     EnvironmentActor.dispatcher(ctx.getSystem()));
-            ActorRef<Experiment.Command> experiment = ctx.spawn(Experiment.create(setup, recorder, traced), "experiment");
+            ActorRef<?> experiment = ctx.spawn(engine.behavior(setup, recorder, traced), "experiment");
             ctx.watch(recorder);
             ctx.watch(experiment);
             return Behaviors.receive(Void.class)

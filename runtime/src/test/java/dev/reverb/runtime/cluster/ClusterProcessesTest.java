@@ -1,0 +1,190 @@
+package dev.reverb.runtime.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.reverb.runtime.run.Json;
+import dev.reverb.runtime.run.RunFolder;
+import dev.reverb.runtime.run.Runner;
+import dev.reverb.runtime.scenario.Scenario;
+import dev.reverb.runtime.scenario.ScenarioLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three JVMs on loopback (real processes, Artery TCP on 127.0.0.1): a seed and two workers run the
+ * quickstart scenario with the simulated model slowed to a fixed latency; one worker is killed
+ * ({@code destroyForcibly}, as {@code kill -9}) once it has run an episode. The run still records
+ * every planned episode exactly once, each naming its node, with the same results as a one-JVM run.
+ */
+class ClusterProcessesTest {
+
+    private static final List<String> SETTINGS = List.of("environment.count=30", "run.concurrency=2");
+    private static final long LATENCY_MS = 150;
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    void should_record_every_episode_once_with_the_local_results_when_a_worker_is_killed_part_way() throws Exception {
+        int[] ports = freePorts(3);
+        Path scenario = Path.of(System.getProperty("reverb.root", ".")).resolve("scenarios/quickstart.yaml");
+        List<String> seedSettings = new ArrayList<>(SETTINGS);
+        seedSettings.add("run.output=" + dir.resolve("cluster"));
+        String seedAt = "127.0.0.1:" + ports[0];
+        Process victim = start("victim", List.of(), node(scenario, seedAt, ports[1]));
+        Process survivor = start("survivor", List.of(), node(scenario, seedAt, ports[2]));
+        List<String> seedArgs = new ArrayList<>(List.of("seed", scenario.toString(), String.valueOf(ports[0]),
+                String.valueOf(LATENCY_MS)));
+        seedArgs.addAll(seedSettings);
+        // the seed hands out work once all three nodes are up, so the victim is busy when it is killed
+        Process seed = start("seed", List.of("-Dakka.cluster.min-nr-of-members=3"), seedArgs.toArray(String[]::new));
+
+        String victimNode = "127.0.0.1:" + ports[1];
+        Path episodes = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline && seed.isAlive()) {
+            episodes = episodes != null ? episodes : runFile(RunFolder.EPISODES);
+            if (episodes != null && Files.readString(episodes).contains("\"node\":\"" + victimNode + "\"")) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(seed.isAlive()).as("the seed is still running when the victim has run an episode\n" + logs())
+                .isTrue();
+        victim.destroyForcibly();
+        assertThat(seed.waitFor(120, TimeUnit.SECONDS)).as("the seed finished\n" + logs()).isTrue();
+        assertThat(seed.exitValue()).as(logs()).isZero();
+        assertThat(survivor.waitFor(30, TimeUnit.SECONDS)).as("the surviving worker exits\n" + logs()).isTrue();
+        assertThat(survivor.exitValue()).as(logs()).isZero();
+        assertThat(Files.readString(dir.resolve("seed.log"))).as("the seed handed the killed node's episodes on")
+                .containsPattern("node " + victimNode + " left the run; [1-9]\\d* unfinished episode");
+
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(runFile(RunFolder.EPISODES))) {
+            lines.add(Json.MAPPER.readTree(line));
+        }
+        Map<String, Boolean> clustered = new HashMap<>();
+        Map<String, Integer> byNode = new HashMap<>();
+        for (JsonNode line : lines) {
+            assertThat(line.path("status").asText()).isEqualTo("finished");
+            assertThat(clustered.put(line.get("episode").asText(), line.get("correct").asBoolean()))
+                    .as("episode %s recorded once", line.get("episode").asText()).isNull();
+            byNode.merge(line.path("node").asText(""), 1, Integer::sum);
+        }
+        assertThat(byNode).doesNotContainKey("").containsKey(victimNode).containsKey(seedAt);
+        assertThat(byNode.size()).isGreaterThanOrEqualTo(2);
+
+        Map<String, Boolean> local = localRun();
+        assertThat(clustered).as("every planned episode, with the one-JVM run's result").isEqualTo(local);
+    }
+
+    /** A worker's arguments; its slowed model is built from the scenario with the seed's settings, as the seed's is. */
+    private static String[] node(Path scenario, String seedAt, int port) {
+        List<String> args = new ArrayList<>(List.of("node", scenario.toString(), seedAt, String.valueOf(port),
+                String.valueOf(LATENCY_MS)));
+        args.addAll(SETTINGS);
+        return args.toArray(String[]::new);
+    }
+
+    /** The same scenario and seed in one JVM (no latency: the simulated model's answers do not depend on it). */
+    private Map<String, Boolean> localRun() throws Exception {
+        List<String> settings = new ArrayList<>(SETTINGS);
+        settings.add("run.output=" + dir.resolve("local"));
+        Scenario scenario = ScenarioLoader.load(Path.of(System.getProperty("reverb.root", "."))
+                .resolve("scenarios/quickstart.yaml"), settings);
+        RunFolder folder = RunFolder.create(scenario.run().output(), scenario.name(), scenario.resolvedYaml());
+        Runner.run(scenario, folder, new Runner.Options(false, new PrintWriter(new StringWriter()), k -> null));
+        Map<String, Boolean> results = new HashMap<>();
+        for (JsonNode line : folder.episodeRecords()) {
+            results.put(line.get("episode").asText(), line.get("correct").asBoolean());
+        }
+        assertThat(results).hasSize(60);
+        return results;
+    }
+
+    private Path runFile(String name) throws IOException {
+        Path runs = dir.resolve("cluster/quickstart");
+        if (!Files.isDirectory(runs)) {
+            return null;
+        }
+        try (var folders = Files.list(runs)) {
+            return folders.map(f -> f.resolve(name)).filter(Files::exists).findFirst().orElse(null);
+        }
+    }
+
+    private Process start(String name, List<String> settings, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Xmx256m",
+                // the user's akka.cluster.* settings apply: a killed node is downed after 2 s, not 10
+                "-Dakka.cluster.split-brain-resolver.stable-after=2s",
+                // the CLI's logging (warnings on stderr), not the tests' quiet one
+                "-Dlogback.configurationFile=" + ClusterProcessesTest.class.getResource("/logback.xml")));
+        command.addAll(settings);
+        command.add(BenchNode.class.getName());
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile()).start();
+        processes.add(p);
+        return p;
+    }
+
+    private String logs() {
+        StringBuilder all = new StringBuilder();
+        for (String name : List.of("seed", "victim", "survivor")) {
+            try {
+                String log = Files.readString(dir.resolve(name + ".log"));
+                all.append("--- ").append(name).append(" ---\n")
+                        .append(log, Math.max(0, log.length() - 4000), log.length());
+            } catch (IOException e) {
+                all.append("--- ").append(name).append(": no log\n");
+            }
+        }
+        return all.toString();
+    }
+
+    /** Free loopback ports; the test is skipped (with the reason) when none can be bound. */
+    private static int[] freePorts(int n) {
+        int[] ports = new int[n];
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+        } catch (IOException e) {
+            Assumptions.abort("cannot bind a loopback port for the cluster nodes: " + e.getMessage());
+        } finally {
+            held.forEach(s -> {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // freed anyway
+                }
+            });
+        }
+        return ports;
+    }
+}
