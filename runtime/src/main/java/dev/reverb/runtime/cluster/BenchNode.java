@@ -1,21 +1,16 @@
 package dev.reverb.runtime.cluster;
 
-import dev.reverb.agents.model.ModelBackend;
 import dev.reverb.agents.protocol.EpisodeOutcome;
-import dev.reverb.environments.Environment;
-import dev.reverb.runtime.Extensions;
-import dev.reverb.runtime.backend.SimulatedBackend;
 import dev.reverb.runtime.run.EpisodePlan;
 import dev.reverb.runtime.run.RunFolder;
 import dev.reverb.runtime.run.RunListener;
 import dev.reverb.runtime.run.Runner;
-import dev.reverb.runtime.run.Wiring;
 import dev.reverb.runtime.scenario.Scenario;
 import dev.reverb.runtime.scenario.ScenarioLoader;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -25,16 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One node of a cluster run in its own JVM, for {@code reverb bench cluster} and the cluster tests: as
  * {@code reverb run --cluster} or {@code reverb node --join} do, but with the scenario's model
- * {@code policy} (the simulated stand-in) slowed to a fixed latency per call, so that the model is the
- * bottleneck. The seed prints {@code episodes/s R} at the end: episodes over the time from the first
+ * {@code policy} (the simulated stand-in) given a fixed latency per call ({@code simulated.latency}), so
+ * that the model is the bottleneck. The seed prints {@code episodes/s R} at the end: episodes over the time from the first
  * episode's end to the last's.
  *
  * <pre>
  * seed SCENARIO PORT LATENCY_MS [PATH=VALUE...]
  * node SCENARIO SEED_HOST:PORT PORT LATENCY_MS [PATH=VALUE...]
  * </pre>
- * A node's settings only build its slowed model (the simulated stand-in looks tasks up by id); the
- * scenario it runs is the one the seed sends.
+ * A node runs the scenario the seed sends (with the latency in it); its own arguments only name the seed.
  */
 public final class BenchNode {
 
@@ -47,13 +41,10 @@ public final class BenchNode {
         Path file = Path.of(args[1]);
         int at = seed ? 2 : 3;
         int port = Integer.parseInt(args[at]);
-        Duration latency = Duration.ofMillis(Long.parseLong(args[at + 1]));
-        List<String> overrides = Arrays.asList(args).subList(at + 2, args.length);
+        List<String> overrides = new ArrayList<>(Arrays.asList(args).subList(at + 2, args.length));
+        overrides.add("models.policy.simulated.latency=" + Long.parseLong(args[at + 1]) + "ms");
         Scenario scenario = ScenarioLoader.load(file, overrides);
-        Environment environment = Wiring.environment(scenario.environment(), Extensions.NONE);
-        ModelBackend slow = new DelayedBackend(Wiring.backend(scenario.models().get("policy"), scenario.run().seed(),
-                System::getenv, SimulatedBackend.lookup(environment.tasks())), latency);
-        Runner.Options options = new Runner.Options(false, out, System::getenv).withBackend("policy", slow);
+        Runner.Options options = new Runner.Options(false, out, System::getenv);
         int status;
         if (seed) {
             RunFolder folder = RunFolder.create(scenario.run().output(), scenario.name(), scenario.resolvedYaml());
@@ -84,7 +75,6 @@ public final class BenchNode {
             out.println(why == null ? "The run ended." : "stopped: " + why);
             status = why == null ? 0 : 1;
         }
-        slow.close();
         System.exit(status);
     }
 }
