@@ -6,7 +6,6 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import akka.pattern.StatusReply;
 import dev.reverb.agents.model.CallContext;
 import dev.reverb.agents.model.GenerateRequest;
 import dev.reverb.agents.model.Generation;
@@ -33,18 +32,30 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
     /**
      * Take a turn: speak in {@code phase} of {@code round}, given the filled slots; with
      * {@code samples} above 1, give that many independent samples of the turn in one model call.
+     * The answer, a {@link Replied} with the same {@code id}, goes to {@code replyTo}.
      */
-    public record Act(int round, Phase phase, Map<String, String> slots, int samples,
-                      ActorRef<StatusReply<Reply>> replyTo) implements Command {
+    public record Act(long id, int round, Phase phase, Map<String, String> slots, int samples,
+                      ActorRef<Replied> replyTo) implements Command {
         public Act {
             slots = Map.copyOf(slots);
             if (samples < 1) {
                 throw new IllegalArgumentException("samples must be >= 1");
             }
+            Objects.requireNonNull(phase, "phase");
+            Objects.requireNonNull(replyTo, "replyTo");
         }
 
-        public Act(int round, Phase phase, Map<String, String> slots, ActorRef<StatusReply<Reply>> replyTo) {
-            this(round, phase, slots, 1, replyTo);
+        public Act(long id, int round, Phase phase, Map<String, String> slots, ActorRef<Replied> replyTo) {
+            this(id, round, phase, slots, 1, replyTo);
+        }
+    }
+
+    /** The answer to the {@link Act} {@code id}: the agent's reply, or (as {@code error}) why it has none. */
+    public record Replied(long id, Reply reply, String error) implements Requests.Tagged {
+        public Replied {
+            if ((reply == null) == (error == null)) {
+                throw new IllegalArgumentException("a turn is answered with either a reply or an error");
+            }
         }
     }
 
@@ -127,7 +138,7 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
     private Behavior<Command> onAnswered(Answered answered) {
         Act act = answered.act();
         if (answered.error() != null) {
-            act.replyTo().tell(StatusReply.error("agent '" + spec.name() + "': " + answered.error().getMessage()));
+            act.replyTo().tell(new Replied(act.id(), null, "agent '" + spec.name() + "': " + answered.error().getMessage()));
             return this;
         }
         Generation g = answered.generation();
@@ -135,8 +146,8 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
             scope.trace().emit(new TraceEvent.AgentMessage(Instant.now(), scope.episodeId(), spec.name(), spec.role().id(),
                     act.round(), act.phase(), text));
         }
-        act.replyTo().tell(StatusReply.success(
-                new Reply(spec.name(), g.texts(), g.promptTokens(), g.completionTokens(), g.simulated())));
+        act.replyTo().tell(new Replied(act.id(),
+                new Reply(spec.name(), g.texts(), g.promptTokens(), g.completionTokens(), g.simulated()), null));
         return this;
     }
 }
