@@ -2,10 +2,12 @@ package dev.reverb.agents;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.pattern.StatusReply;
 import dev.reverb.agents.model.CallContext;
 import dev.reverb.agents.model.GenerateRequest;
 import dev.reverb.agents.model.Generation;
@@ -106,6 +108,9 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
     private final AgentSpec spec;
     private final ActorRef<ModelGateway.Command> gateway;
     private final Scope scope;
+    /** Model calls waiting for their answer: no ask each, one timer for all (see {@link Requests}). */
+    private final Requests<ModelGateway.Completed, Command> calls;
+    private final String gatewayName;
 
     private Agent(ActorContext<Command> context, AgentSpec spec, ActorRef<ModelGateway.Command> gateway,
                   Scope scope) {
@@ -113,6 +118,8 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
         this.spec = spec;
         this.gateway = gateway;
         this.scope = scope;
+        this.calls = new Requests<>(context, ModelGateway.Completed.class, scope.askTimeout());
+        this.gatewayName = "model gateway '" + gateway.path().name() + "'";
     }
 
     @Override
@@ -120,6 +127,7 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
         return newReceiveBuilder()
                 .onMessage(Act.class, this::onAct)
                 .onMessage(Answered.class, this::onAnswered)
+                .onSignal(PostStop.class, this::onStop)
                 .build();
     }
 
@@ -129,9 +137,15 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
         long seed = Seeds.mix(scope.seed(), spec.name(), act.round(), act.phase().name());
         GenerateRequest request = new GenerateRequest(spec.prompt().render(act.slots()),
                 spec.sampling().withSeed(seed), act.samples(), call);
-        Asks.askWithStatus(getContext(), Generation.class, gateway, scope.askTimeout(),
-                replyTo -> new ModelGateway.Generate(request, replyTo),
-                (generation, error) -> new Answered(act, generation, error));
+        calls.send(gateway, gatewayName, (id, replyTo) -> new ModelGateway.Complete(id, request, replyTo),
+                (completed, timeout) -> timeout != null ? new Answered(act, null, timeout)
+                        : completed.error() != null ? new Answered(act, null, new StatusReply.ErrorMessage(completed.error()))
+                        : new Answered(act, completed.generation(), null));
+        return this;
+    }
+
+    private Behavior<Command> onStop(PostStop stop) {
+        calls.cancel();
         return this;
     }
 
