@@ -2,6 +2,7 @@ package dev.reverb.agents;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -33,18 +34,30 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
     /**
      * Take a turn: speak in {@code phase} of {@code round}, given the filled slots; with
      * {@code samples} above 1, give that many independent samples of the turn in one model call.
+     * The answer, a {@link Replied} with the same {@code id}, goes to {@code replyTo}.
      */
-    public record Act(int round, Phase phase, Map<String, String> slots, int samples,
-                      ActorRef<StatusReply<Reply>> replyTo) implements Command {
+    public record Act(long id, int round, Phase phase, Map<String, String> slots, int samples,
+                      ActorRef<Replied> replyTo) implements Command {
         public Act {
             slots = Map.copyOf(slots);
             if (samples < 1) {
                 throw new IllegalArgumentException("samples must be >= 1");
             }
+            Objects.requireNonNull(phase, "phase");
+            Objects.requireNonNull(replyTo, "replyTo");
         }
 
-        public Act(int round, Phase phase, Map<String, String> slots, ActorRef<StatusReply<Reply>> replyTo) {
-            this(round, phase, slots, 1, replyTo);
+        public Act(long id, int round, Phase phase, Map<String, String> slots, ActorRef<Replied> replyTo) {
+            this(id, round, phase, slots, 1, replyTo);
+        }
+    }
+
+    /** The answer to the {@link Act} {@code id}: the agent's reply, or (as {@code error}) why it has none. */
+    public record Replied(long id, Reply reply, String error) implements Requests.Tagged {
+        public Replied {
+            if ((reply == null) == (error == null)) {
+                throw new IllegalArgumentException("a turn is answered with either a reply or an error");
+            }
         }
     }
 
@@ -95,6 +108,9 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
     private final AgentSpec spec;
     private final ActorRef<ModelGateway.Command> gateway;
     private final Scope scope;
+    /** Model calls waiting for their answer: no ask each, one timer for all (see {@link Requests}). */
+    private final Requests<ModelGateway.Completed, Command> calls;
+    private final String gatewayName;
 
     private Agent(ActorContext<Command> context, AgentSpec spec, ActorRef<ModelGateway.Command> gateway,
                   Scope scope) {
@@ -102,6 +118,8 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
         this.spec = spec;
         this.gateway = gateway;
         this.scope = scope;
+        this.calls = new Requests<>(context, ModelGateway.Completed.class, scope.askTimeout());
+        this.gatewayName = "model gateway '" + gateway.path().name() + "'";
     }
 
     @Override
@@ -109,6 +127,7 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
         return newReceiveBuilder()
                 .onMessage(Act.class, this::onAct)
                 .onMessage(Answered.class, this::onAnswered)
+                .onSignal(PostStop.class, this::onStop)
                 .build();
     }
 
@@ -118,16 +137,22 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
         long seed = Seeds.mix(scope.seed(), spec.name(), act.round(), act.phase().name());
         GenerateRequest request = new GenerateRequest(spec.prompt().render(act.slots()),
                 spec.sampling().withSeed(seed), act.samples(), call);
-        Asks.askWithStatus(getContext(), Generation.class, gateway, scope.askTimeout(),
-                replyTo -> new ModelGateway.Generate(request, replyTo),
-                (generation, error) -> new Answered(act, generation, error));
+        calls.send(gateway, gatewayName, (id, replyTo) -> new ModelGateway.Complete(id, request, replyTo),
+                (completed, timeout) -> timeout != null ? new Answered(act, null, timeout)
+                        : completed.error() != null ? new Answered(act, null, new StatusReply.ErrorMessage(completed.error()))
+                        : new Answered(act, completed.generation(), null));
+        return this;
+    }
+
+    private Behavior<Command> onStop(PostStop stop) {
+        calls.cancel();
         return this;
     }
 
     private Behavior<Command> onAnswered(Answered answered) {
         Act act = answered.act();
         if (answered.error() != null) {
-            act.replyTo().tell(StatusReply.error("agent '" + spec.name() + "': " + answered.error().getMessage()));
+            act.replyTo().tell(new Replied(act.id(), null, "agent '" + spec.name() + "': " + answered.error().getMessage()));
             return this;
         }
         Generation g = answered.generation();
@@ -135,8 +160,8 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
             scope.trace().emit(new TraceEvent.AgentMessage(Instant.now(), scope.episodeId(), spec.name(), spec.role().id(),
                     act.round(), act.phase(), text));
         }
-        act.replyTo().tell(StatusReply.success(
-                new Reply(spec.name(), g.texts(), g.promptTokens(), g.completionTokens(), g.simulated())));
+        act.replyTo().tell(new Replied(act.id(),
+                new Reply(spec.name(), g.texts(), g.promptTokens(), g.completionTokens(), g.simulated()), null));
         return this;
     }
 }

@@ -11,11 +11,33 @@ public final class Seeds {
     public static long mix(long base, Object... parts) {
         long h = base ^ 0x9E3779B97F4A7C15L;
         for (Object part : parts) {
-            for (byte b : String.valueOf(part).getBytes(StandardCharsets.UTF_8)) {
-                h ^= b & 0xff;
-                h *= 0x100000001B3L;
+            h = splitMix(fnv(h, String.valueOf(part)));
+        }
+        return h;
+    }
+
+    /**
+     * FNV-1a over the text's UTF-8 bytes; an ASCII text (the usual case: names, ids, numbers) is
+     * hashed char by char, as its bytes are its chars, without encoding it (this runs per agent turn).
+     */
+    private static long fnv(long h, String text) {
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            if (text.charAt(i) >= 0x80) {
+                return fnvBytes(h, text.getBytes(StandardCharsets.UTF_8));
             }
-            h = splitMix(h);
+        }
+        for (int i = 0; i < n; i++) {
+            h ^= text.charAt(i);
+            h *= 0x100000001B3L;
+        }
+        return h;
+    }
+
+    private static long fnvBytes(long h, byte[] bytes) {
+        for (byte b : bytes) {
+            h ^= b & 0xff;
+            h *= 0x100000001B3L;
         }
         return h;
     }

@@ -205,6 +205,10 @@ public final class MathAnswers {
         if (answer.length() > MAX_LENGTH) {
             return answer.strip();
         }
+        String plain = answer.strip();
+        if (plainNumber(plain)) { // the usual answer: every step below leaves it as it is
+            return plain;
+        }
         String s = answer.strip().replace('\u2212', '-').replace('\n', ' ').replace('\r', ' ').replace('\t', ' ');
         s = unwrapBox(s, 0);
         s = s.replace("\\$", "").replace("$", "");
@@ -266,6 +270,29 @@ public final class MathAnswers {
             s = slash.group(1) + "\\frac{" + slash.group(2) + "}{" + slash.group(3) + "}";
         }
         return s;
+    }
+
+    /** An optional minus, digits, and optionally a point and more digits: what {@link #normalize} keeps as written. */
+    static boolean plainNumber(String s) {
+        int n = s.length();
+        int i = n > 0 && s.charAt(0) == '-' ? 1 : 0;
+        int digits = i;
+        while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            i++;
+        }
+        if (i == digits) {
+            return false;
+        }
+        if (i < n && s.charAt(i) == '.') {
+            int fraction = ++i;
+            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                i++;
+            }
+            if (i == fraction) {
+                return false;
+            }
+        }
+        return i == n;
     }
 
     private static String unwrapBox(String s, int depth) {

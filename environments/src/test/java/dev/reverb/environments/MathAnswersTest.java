@@ -251,4 +251,27 @@ class MathAnswersTest {
         assertThat(MathAnswers.equivalent("\\frac{1}{0}", "1")).isFalse();
         assertThat(MathAnswers.normalize(null)).isEmpty();
     }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"0", "42", "-7", "-12.50", "007", "3.14159", "123456789012345678901234567890", " 18 "})
+    void should_normalize_a_plain_number_as_the_full_pass_does_when_it_takes_the_short_cut(String number) {
+        assertThat(MathAnswers.plainNumber(number.strip())).isTrue();
+        assertThat(MathAnswers.normalize(number)).isEqualTo(MathAnswers.normalize("$" + number + "$"))
+                .isEqualTo(number.strip());
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            +5      | 5
+            42.     | 42
+            1,200   | 1200
+            .5      | 0.5
+            -.5     | -0.5
+            3/4     | \\frac{3}{4}
+            5%      | 5
+            """)
+    void should_take_the_full_pass_when_a_number_is_not_plain(String answer, String normal) {
+        assertThat(MathAnswers.plainNumber(answer)).isFalse();
+        assertThat(MathAnswers.normalize(answer)).isEqualTo(normal);
+    }
 }

@@ -42,7 +42,7 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     }
 
     /** A request the gateway serves through its backend: completions or step scores. */
-    private sealed interface Call extends Command permits Generate, ScoreSteps {
+    private sealed interface Call extends Command permits Generate, Complete, ScoreSteps {
         CallContext context();
     }
 
@@ -51,6 +51,27 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         @Override
         public CallContext context() {
             return request.context();
+        }
+    }
+
+    /**
+     * {@link Generate} for an actor that keeps its calls in a {@link dev.reverb.agents.Requests}:
+     * the answer, a {@link Completed} with the same {@code id}, comes back through the one reply
+     * address it made, without an ask per call.
+     */
+    public record Complete(long id, GenerateRequest request, ActorRef<Completed> replyTo) implements Call {
+        @Override
+        public CallContext context() {
+            return request.context();
+        }
+    }
+
+    /** The answer to the {@link Complete} {@code id}: the generation, or (as {@code error}) why there is none. */
+    public record Completed(long id, Generation generation, String error) implements dev.reverb.agents.Requests.Tagged {
+        public Completed {
+            if ((generation == null) == (error == null)) {
+                throw new IllegalArgumentException("a call is answered with either a generation or an error");
+            }
         }
     }
 
@@ -123,6 +144,7 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Generate.class, guarded(this::onCall))
+                .onMessage(Complete.class, guarded(this::onCall))
                 .onMessage(ScoreSteps.class, guarded(this::onCall))
                 .onMessage(Finished.class, guarded(this::onFinished))
                 .onMessage(RetryDue.class, guarded(this::onRetryDue))
@@ -182,6 +204,9 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     private static void reply(Call call, StatusReply<?> reply) {
         if (call instanceof Generate g) {
             g.replyTo().tell((StatusReply<Generation>) reply);
+        } else if (call instanceof Complete c) {
+            c.replyTo().tell(reply.isSuccess() ? new Completed(c.id(), (Generation) reply.getValue(), null)
+                    : new Completed(c.id(), null, reply.getError().getMessage()));
         } else if (call instanceof ScoreSteps s) {
             s.replyTo().tell((StatusReply<StepScores>) reply);
         }
@@ -194,8 +219,9 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         pending.tryStartNanos = System.nanoTime();
         CompletableFuture<?> call;
         try {
-            call = pending.request instanceof Generate g
-                    ? backend.generate(g.request()).toCompletableFuture()
+            GenerateRequest generate = generateRequest(pending.request);
+            call = generate != null
+                    ? backend.generate(generate).toCompletableFuture()
                     : backend.score(((ScoreSteps) pending.request).request()).toCompletableFuture();
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
@@ -217,6 +243,11 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         getContext().pipeToSelf(settled, (result, error) -> result == null && error == null
                 ? new Finished(pending, null, new IllegalStateException("backend returned no result"))
                 : new Finished(pending, result, unwrap(error)));
+    }
+
+    /** The request of a call for completions; null for a scoring call. */
+    private static GenerateRequest generateRequest(Call call) {
+        return call instanceof Generate g ? g.request() : call instanceof Complete c ? c.request() : null;
     }
 
     private Behavior<Command> onFinished(Finished finished) {
@@ -301,8 +332,9 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         int read = 0;
         int written = 0;
         boolean simulated = false;
-        if (pending.request instanceof Generate g) {
-            prompt = g.request().messages();
+        GenerateRequest generate = generateRequest(pending.request);
+        if (generate != null) {
+            prompt = generate.messages();
         } else {
             ScoreRequest s = ((ScoreSteps) pending.request).request();
             prompt = List.of(ChatMessage.user(s.problem() + "\n" + String.join("\n", s.steps())));

@@ -16,6 +16,8 @@ import dev.reverb.agents.model.StepScores;
 import dev.reverb.environments.StepChecker;
 import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.agents.MemorySlots;
+import dev.reverb.agents.Requests;
+import akka.pattern.StatusReply;
 import java.time.Instant;
 import dev.reverb.memory.Recall;
 import java.util.ArrayList;
@@ -52,6 +54,8 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
     private final String protocol;
     private final ActorRef<EpisodeOutcome> replyTo;
     private final Map<String, ActorRef<Agent.Command>> agents = new HashMap<>();
+    /** Agent turns waiting for their reply: no ask each, one timer for all (see {@link Requests}). */
+    private final Requests<Agent.Replied, T> turns;
     private final Map<String, Map<String, String>> memorySlots = new HashMap<>();
     private final Set<String> memoryUsed = new LinkedHashSet<>();
     private final List<EpisodeResult.Message> messages = new ArrayList<>();
@@ -69,6 +73,7 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         this.episode = episode;
         this.protocol = protocol;
         this.replyTo = replyTo;
+        this.turns = new Requests<>(context, Agent.Replied.class, episode.askTimeout());
         for (String name : agentNames) {
             Episode.Binding binding = episode.agent(name);
             agents.put(name, context.spawn(Agent.create(binding.spec(), binding.gateway(), episode),
@@ -89,13 +94,20 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         all.putIfAbsent("task", episode.task().question());
         memorySlots(agent).forEach(all::putIfAbsent);
         all.putIfAbsent("round", Integer.toString(round + 1));
-        Asks.askWithStatus(getContext(), Agent.Reply.class, agents.get(agent), episode.askTimeout(),
-                ref -> new Agent.Act(round, phase, all, samples, ref), (reply, error) -> {
-                    if (reply != null) {
-                        reply.texts().forEach(text -> messages.add(new EpisodeResult.Message(agent, round, phase, text,
-                                all.get("feedback"))));
+        turns.send(agents.get(agent), "agent '" + agent + "'", (id, ref) -> new Agent.Act(id, round, phase, all, samples,
+                ref), (replied, timeout) -> {
+                    if (timeout != null) {
+                        return adapt.apply(null, timeout);
                     }
-                    return adapt.apply(reply, error);
+                    if (replied.error() != null) {
+                        return adapt.apply(null, new StatusReply.ErrorMessage(replied.error()));
+                    }
+                    Agent.Reply reply = replied.reply();
+                    String feedback = all.get("feedback");
+                    for (String text : reply.texts()) {
+                        messages.add(new EpisodeResult.Message(agent, round, phase, text, feedback));
+                    }
+                    return adapt.apply(reply, null);
                 });
     }
 
@@ -233,6 +245,7 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         verdicts.putIfAbsent(output, verdict);
         event(rounds.size() - 1, "final",
                 (verdict.correct() ? "correct: " : "incorrect: ") + verdict.extracted());
+        turns.cancel();
         long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         replyTo.tell(new EpisodeOutcome.Completed(new EpisodeResult(episode.id(), episode.task().id(), protocol,
                 output, verdict, rounds, promptTokens, completionTokens, modelCalls, latency, List.copyOf(memoryUsed),
@@ -283,6 +296,7 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         String reason = error.getMessage() == null ? error.toString() : error.getMessage();
         int round = roundsSoFar.isEmpty() ? 0 : roundsSoFar.size();
         event(round, "failed", reason);
+        turns.cancel();
         long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         replyTo.tell(new EpisodeOutcome.Failed(episode.id(), reason, new EpisodeOutcome.Partial(messages,
                 roundsSoFar, promptTokens, completionTokens, modelCalls, latency)));

@@ -340,6 +340,32 @@ class ModelGatewayTest {
         assertThat(usage(gateway).calls()).isEqualTo(1);
     }
 
+    @Test
+    void should_answer_complete_calls_with_their_ids_and_errors_when_tagged() {
+        FakeBackend backend = new FakeBackend(request -> request.n() == 2
+                ? CompletableFuture.failedFuture(new IllegalStateException("no two"))
+                : CompletableFuture.supplyAsync(() -> generation(request, 3, 4),
+                        CompletableFuture.delayedExecutor(request.n() == 1 ? 100 : 0, TimeUnit.MILLISECONDS)));
+        ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(4, 10, WAIT, 0, ms(10)));
+        TestProbe<ModelGateway.Completed> probe = testKit.createTestProbe();
+
+        gateway.tell(new ModelGateway.Complete(11, request(1), probe.getRef())); // answered last
+        gateway.tell(new ModelGateway.Complete(12, request(2), probe.getRef())); // fails
+        gateway.tell(new ModelGateway.Complete(13, request(3), probe.getRef()));
+
+        List<ModelGateway.Completed> answers = probe.receiveSeveralMessages(3, WAIT);
+        assertThat(answers.get(2).id()).isEqualTo(11);
+        assertThat(answers.get(2).generation().texts()).containsExactly("42");
+        assertThat(answers).filteredOn(a -> a.id() == 12).singleElement().satisfies(a -> {
+            assertThat(a.generation()).isNull();
+            assertThat(a.error()).isEqualTo("model 'fake' failed after 1 try: no two");
+        });
+        assertThat(answers).filteredOn(a -> a.id() == 13).singleElement()
+                .satisfies(a -> assertThat(a.generation().texts()).hasSize(3));
+        assertThat(usage(gateway).promptTokens()).isEqualTo(6);
+        assertThat(modelCalls()).hasSize(3);
+    }
+
     private ActorRef<ModelGateway.Command> spawn(ModelBackend backend, GatewaySettings settings) {
         return testKit.spawn(ModelGateway.create(backend, settings, trace::add));
     }

@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.pattern.StatusReply;
 import dev.reverb.agents.Asks;
 import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
@@ -181,9 +182,12 @@ public final class MemoryKeeper extends AbstractBehavior<MemoryKeeper.Command> {
         Agent.Scope scope = new Agent.Scope(id, "distill-" + number, plan.seed() + number, trace, askTimeout);
         distilling = getContext().spawn(Agent.create(distiller.spec(), distiller.gateway(), scope),
                 "distiller-" + number);
-        Asks.askWithStatus(getContext(), Agent.Reply.class, distilling, askTimeout,
-                ref -> new Agent.Act(0, Phase.DISTILL, slots, ref),
-                (reply, error) -> new Distilled(number, env, shown, reply, error));
+        Asks.ask(getContext(), Agent.Replied.class, distilling, askTimeout,
+                ref -> new Agent.Act(number, 0, Phase.DISTILL, slots, ref),
+                (replied, error) -> replied == null || replied.error() != null
+                        ? new Distilled(number, env, shown, null, error != null ? error
+                                : new StatusReply.ErrorMessage(replied.error()))
+                        : new Distilled(number, env, shown, replied.reply(), null));
     }
 
     private Behavior<Command> onDistilled(Distilled d) {
