@@ -58,7 +58,8 @@ final class DesignTree {
 
     /**
      * Sets the value at {@code path} ({@code protocols.debate.rounds}); returns null, or why it cannot.
-     * Only an existing mapping gets a new key; a list item must exist.
+     * Only an existing mapping gets a new key; a list item must exist. {@code null} in a mapping
+     * removes the key (a memory kind switched off).
      */
     static String set(ObjectNode root, String path, JsonNode value) {
         String[] segs = path.strip().split("\\.", -1);
@@ -71,7 +72,11 @@ final class DesignTree {
             }
             if (node instanceof ObjectNode o) {
                 if (last) {
-                    o.set(seg, value);
+                    if (value.isNull()) {
+                        o.remove(seg);
+                    } else {
+                        o.set(seg, value);
+                    }
                     return null;
                 }
                 if (!o.has(seg)) {

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 /**
  * Module level: the protocols' settings, as the protocol registry's descriptors declare them
  * (integers near the current value within the key's range, choices, switches, which agents of the
- * same role take part), and memory's reflections switch. The optimizer answers with
+ * same role take part), memory's reflections switch and, with a persistent store, each memory kind on or off. The optimizer answers with
  * {@code SET path=value} lines; {@link #random} is the random-search baseline over the same space.
  */
 final class ModuleDesigner implements Designer {
@@ -49,7 +49,38 @@ final class ModuleDesigner implements Designer {
             }
         }
         space.put("memory.reflections", List.of(NODES.booleanNode(true), NODES.booleanNode(false)));
+        memoryKinds(design, space);
         return space;
+    }
+
+    /**
+     * With a persistent store ({@code memory.folder}), each kind of memory on or off: experiential
+     * (similar solved and unsolved trajectories), reflective (reflections on similar tasks) and, when
+     * the design has a distiller, concept (distilled insights; off is {@code null}, which removes it).
+     */
+    private static void memoryKinds(ObjectNode design, Map<String, List<JsonNode>> space) {
+        JsonNode memory = design.path("memory");
+        if (!memory.hasNonNull("folder")) {
+            return;
+        }
+        space.put("memory.experiential", onOff(memory.path("experiential"),
+                NODES.objectNode().put("successes", 2).put("failures", 1),
+                NODES.objectNode().put("successes", 0).put("failures", 0)));
+        space.put("memory.reflective", onOff(memory.path("reflective"), NODES.objectNode().put("count", 2),
+                NODES.objectNode().put("count", 0)));
+        for (JsonNode a : Designer.agents(design)) {
+            if (a.path("role").asText().equals("distiller")) {
+                JsonNode on = memory.path("concept").isObject() ? memory.path("concept")
+                        : NODES.objectNode().put("distiller", a.path("name").asText());
+                space.put("memory.concept", List.of(on, NODES.nullNode()));
+                break;
+            }
+        }
+    }
+
+    /** The current setting when it is on, else {@code on}; and {@code off}. */
+    private static List<JsonNode> onOff(JsonNode current, ObjectNode on, ObjectNode off) {
+        return List.of(current.isObject() && !current.equals(off) ? current : on, off);
     }
 
     private List<JsonNode> values(SettingsSpec.Key key, JsonNode current, ObjectNode design) {
@@ -135,7 +166,8 @@ final class ModuleDesigner implements Designer {
         shown.set("memory", best.path("memory"));
         out.append(DesignTree.write(shown)).append("```\n\nLegal edits (from the protocol registry's descriptors):\n");
         space(best).forEach((path, values) -> values.forEach(v -> {
-            if (!v.equals(at(best, path))) {
+            JsonNode now = at(best, path);
+            if (!v.equals(now) && !(v.isNull() && now == null)) {
                 out.append("SET ").append(path).append('=').append(inline(v)).append('\n');
             }
         }));
@@ -196,9 +228,14 @@ final class ModuleDesigner implements Designer {
     static String inline(JsonNode v) {
         if (v.isArray()) {
             List<String> items = new ArrayList<>();
-            v.forEach(i -> items.add(i.asText()));
+            v.forEach(i -> items.add(inline(i)));
             return "[" + String.join(", ", items) + "]";
         }
-        return v.asText();
+        if (v.isObject()) {
+            List<String> fields = new ArrayList<>();
+            v.fields().forEachRemaining(f -> fields.add(f.getKey() + ": " + inline(f.getValue())));
+            return "{" + String.join(", ", fields) + "}";
+        }
+        return v.isNull() ? "null" : v.asText();
     }
 }
