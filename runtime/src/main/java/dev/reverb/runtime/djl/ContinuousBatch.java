@@ -94,6 +94,7 @@ final class ContinuousBatch<T> implements AutoCloseable {
                 fresh.close();
                 return finished;
             }
+            long start = System.nanoTime();
             fresh.keep(indexes(joining, going));
             compact();
             if (cache == null) {
@@ -102,6 +103,7 @@ final class ContinuousBatch<T> implements AutoCloseable {
                 cache.merge(fresh);
             }
             fresh = null;
+            model.stats().surgery(System.nanoTime() - start);
             rows.addAll(going);
             live += going.size();
             return finished;
@@ -183,7 +185,9 @@ final class ContinuousBatch<T> implements AutoCloseable {
             rows.clear();
             closeCache();
         } else if (4 * (rows.size() - live) > rows.size()) {
+            long start = System.nanoTime();
             compact();
+            model.stats().surgery(System.nanoTime() - start);
         }
     }
 
