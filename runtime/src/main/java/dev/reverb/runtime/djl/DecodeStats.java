@@ -22,6 +22,7 @@ public final class DecodeStats {
     private final LongAdder prefillLive = new LongAdder();
     private final LongAdder surgeries = new LongAdder();
     private final LongAdder surgeryNanos = new LongAdder();
+    private final LongAdder placements = new LongAdder();
 
     void forward(int batch, int chunk, int live, int columns, long nanos) {
         if (chunk == 1) {
@@ -38,6 +39,16 @@ public final class DecodeStats {
         }
     }
 
+    /** Joining sequences were written into the rows of ended ones, in place. */
+    void placed() {
+        placements.increment();
+    }
+
+    /** Admissions written into the rows of ended sequences in place (no copy of the cache). */
+    public long placements() {
+        return placements.sum();
+    }
+
     void surgery(long nanos) {
         surgeries.increment();
         surgeryNanos.add(nanos);
@@ -46,7 +57,7 @@ public final class DecodeStats {
     /** Zeroes the counters (between a warm-up and a measured run, say). */
     public void reset() {
         for (LongAdder a : new LongAdder[] {steps, stepNanos, stepRows, stepLive, stepColumns, prefills, prefillNanos,
-                prefillTokens, prefillLive, surgeries, surgeryNanos}) {
+                prefillTokens, prefillLive, surgeries, surgeryNanos, placements}) {
             a.reset();
         }
     }
@@ -64,12 +75,12 @@ public final class DecodeStats {
         long s = Math.max(1, steps.sum());
         long p = Math.max(1, prefills.sum());
         return String.format(Locale.ROOT, "%d steps x %.2f ms (%.1f rows, %.1f live, %.1f key columns); %d prefills "
-                        + "x %.2f ms (%.0f tokens, %.0f%% padding); %d cache reshapes x %.2f ms; total %.2f s",
+                        + "x %.2f ms (%.0f tokens, %.0f%% padding); %d cache reshapes x %.2f ms (%d in place); total %.2f s",
                 steps.sum(), stepNanos.sum() / 1e6 / s, stepRows.sum() / (double) s, stepLive.sum() / (double) s,
                 stepColumns.sum() / (double) s, prefills.sum(), prefillNanos.sum() / 1e6 / p,
                 prefillTokens.sum() / (double) p,
                 100.0 * (prefillTokens.sum() - prefillLive.sum()) / Math.max(1, prefillTokens.sum()),
-                surgeries.sum(), surgeryNanos.sum() / 1e6 / Math.max(1, surgeries.sum()),
+                surgeries.sum(), surgeryNanos.sum() / 1e6 / Math.max(1, surgeries.sum()), placements.sum(),
                 (stepNanos.sum() + prefillNanos.sum() + surgeryNanos.sum()) / 1e9);
     }
 }

@@ -196,6 +196,43 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the rows of {@code other} (same model, same device, no longer than this) into rows
+     * {@code slots} of this cache, in place, aligned at the last column; the columns before them
+     * are masked for those rows. What the slots held before is forgotten. {@code other} is closed.
+     */
+    void place(int[] slots, KvCache other) {
+        if (slots.length != other.batch || other.length > length) {
+            throw new IllegalArgumentException(other.batch + " rows of " + other.length + " columns do not fit "
+                    + slots.length + " slots of " + length + " columns");
+        }
+        try (other) {
+            int from = length - other.length;
+            for (int l = 0; l < entries.length; l++) {
+                for (int k = 0; k < 2; k++) {
+                    for (int i = 0; i < slots.length; i++) {
+                        try (NDArray row = other.entries[l][k].get(new NDIndex(i + ", :, :" + other.length + ", :"))) {
+                            entries[l][k].set(new NDIndex(slots[i] + ", :, " + from + ":" + length + ", :"), row);
+                        }
+                    }
+                }
+            }
+            for (int i = 0; i < slots.length; i++) {
+                for (int t = 0; t < length; t++) {
+                    valid.get(t)[slots[i]] = t >= from && other.valid.get(t - from)[i];
+                }
+                nextPosition[slots[i]] = other.nextPosition[i];
+            }
+        }
+    }
+
+    /** Masks every cached column of row {@code b} (its sequence ended), so that {@link #trim} can drop them. */
+    void forget(int b) {
+        for (boolean[] column : valid) {
+            column[b] = false;
+        }
+    }
+
     /** Puts {@code columns} masked zero columns before the cached ones, in buffers of {@code capacity} columns. */
     private void pad(int columns, int capacity) {
         if (columns <= 0 && entries[0][0].getShape().get(2) == capacity) {
