@@ -34,7 +34,7 @@ final class AgentsBench {
     }
 
     /** A measured run: completion tokens, seconds, the texts in agent and request order. */
-    private record Result(long tokens, double seconds, long batches, List<List<String>> texts) {
+    private record Result(long tokens, double seconds, long batches, List<List<String>> texts, String stats) {
         double rate() {
             return tokens / seconds;
         }
@@ -92,6 +92,7 @@ final class AgentsBench {
                 fixed.seconds(), fixed.rate(), fixed.batches());
         out.printf(Locale.ROOT, "continuous: %7d tokens in %6.2f s = %8.1f tokens/s (%d admissions)%n",
                 continuous.tokens(), continuous.seconds(), continuous.rate(), continuous.batches());
+        out.printf(Locale.ROOT, "  static engine:     %s%n  continuous engine: %s%n", fixed.stats(), continuous.stats());
         int same = 0;
         for (int a = 0; a < agents; a++) {
             for (int r = 0; r < requests; r++) {
@@ -113,11 +114,13 @@ final class AgentsBench {
             // warm-up: the JIT and the engine's allocator, on a slice of the same work
             agents(backend, work.subList(0, Math.max(1, work.size() / 4)).stream().map(a -> a.subList(0, 1)).toList());
             long before = backend.batches();
+            backend.model().stats().reset();
             long start = System.nanoTime();
             List<List<Generation>> answers = agents(backend, work);
             double seconds = (System.nanoTime() - start) / 1e9;
             long tokens = answers.stream().flatMap(List::stream).mapToLong(Generation::completionTokens).sum();
-            return new Result(tokens, seconds, backend.batches() - before, answers.stream().map(a -> a.stream().map(Generation::text).toList()).toList());
+            return new Result(tokens, seconds, backend.batches() - before,
+                    answers.stream().map(a -> a.stream().map(Generation::text).toList()).toList(), backend.model().stats().summary());
         }
     }
 

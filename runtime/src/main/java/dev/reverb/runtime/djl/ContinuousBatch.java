@@ -10,9 +10,10 @@ import java.util.function.Predicate;
  * leaves its slot at once; sequences waiting for a slot are prefilled together and join at the
  * next step, right-aligned with the running rows, each with its own RoPE positions and a mask
  * that hides every other sequence's columns. A sequence's tokens therefore do not depend on what
- * shares its steps. Rows of ended sequences are removed from the cache lazily (each removal copies
- * the cache): when new sequences join, or when over a quarter of the rows are dead; until then a
- * dead row is fed padding that no other row sees. Not thread-safe: one thread drives it, like the model.
+ * shares its steps. The rows of ended sequences are fed padding that no other row sees; joining
+ * sequences are written into them in place. Rows are removed from the cache (which copies it) only
+ * when over a quarter of them are dead, or when joining sequences do not fit the dead rows. Not
+ * thread-safe: one thread drives it, like the model.
  *
  * @param <T> what the caller attaches to a sequence to recognise it when it ends
  */
@@ -94,15 +95,28 @@ final class ContinuousBatch<T> implements AutoCloseable {
                 fresh.close();
                 return finished;
             }
+            long start = System.nanoTime();
             fresh.keep(indexes(joining, going));
-            compact();
-            if (cache == null) {
-                cache = fresh;
+            int[] slots = deadSlots(going.size());
+            if (cache != null && slots != null && fresh.length() <= cache.length()) {
+                // into the rows of ended sequences, in place: no copy of the rest of the cache
+                cache.place(slots, fresh);
+                model.stats().placed();
+                for (int i = 0; i < slots.length; i++) {
+                    rows.set(slots[i], going.get(i));
+                }
+                cache.trim();
             } else {
-                cache.merge(fresh);
+                compact();
+                if (cache == null) {
+                    cache = fresh;
+                } else {
+                    cache.merge(fresh);
+                }
+                rows.addAll(going);
             }
             fresh = null;
-            rows.addAll(going);
+            model.stats().surgery(System.nanoTime() - start);
             live += going.size();
             return finished;
         } finally {
@@ -175,6 +189,19 @@ final class ContinuousBatch<T> implements AutoCloseable {
     private void kill(Row<T> row) {
         row.dead = true;
         live--;
+        cache.forget(rows.indexOf(row));
+    }
+
+    /** The first {@code n} rows of ended sequences, or null when there are fewer. */
+    private int[] deadSlots(int n) {
+        int[] at = new int[n];
+        int found = 0;
+        for (int b = 0; b < rows.size() && found < n; b++) {
+            if (rows.get(b).dead) {
+                at[found++] = b;
+            }
+        }
+        return found == n ? at : null;
     }
 
     /** Frees the cache when no row runs; compacts it when over a quarter of its rows are dead. */
@@ -183,7 +210,9 @@ final class ContinuousBatch<T> implements AutoCloseable {
             rows.clear();
             closeCache();
         } else if (4 * (rows.size() - live) > rows.size()) {
+            long start = System.nanoTime();
             compact();
+            model.stats().surgery(System.nanoTime() - start);
         }
     }
 

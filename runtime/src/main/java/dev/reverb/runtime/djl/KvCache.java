@@ -79,15 +79,51 @@ public final class KvCache implements AutoCloseable {
         return mask;
     }
 
-    /** Appends a layer's new keys (kind 0) or values (kind 1) and returns all of them. */
+    /**
+     * Writes a layer's new keys (kind 0) or values (kind 1) after the cached ones, in place, and
+     * returns all of them (a view, owned by {@code fresh}'s manager). The columns live in a buffer
+     * with room to spare, so a step copies the cache only when that room runs out.
+     */
     NDArray append(int layer, int kind, NDArray fresh) {
-        NDArray old = entries[layer][kind];
-        NDArray all = old == null ? fresh.duplicate() : NDArrays.concat(new NDList(old, fresh), 2);
-        all.attach(manager);
-        if (old != null) {
-            old.close();
+        Shape s = fresh.getShape();
+        int need = length + (int) s.get(2);
+        NDArray buffer = entries[layer][kind];
+        if (buffer == null) {
+            buffer = manager.zeros(new Shape(s.get(0), s.get(1), room(need), s.get(3)), fresh.getDataType());
+        } else if (buffer.getShape().get(2) < need) {
+            buffer = columns(buffer, 0, room(need));
+            entries[layer][kind].close();
         }
-        entries[layer][kind] = all;
+        entries[layer][kind] = buffer;
+        buffer.set(new NDIndex(":, :, " + length + ":" + need + ", :"), fresh);
+        NDArray used = buffer.get(new NDIndex(":, :, :" + need + ", :"));
+        used.attach(fresh.getManager());
+        return used;
+    }
+
+    /** Columns to allocate for {@code need}: half as many again, so that growing is rare. */
+    private static int room(int need) {
+        return need + Math.max(16, need / 2);
+    }
+
+    /**
+     * A new buffer of {@code capacity} columns holding {@code front} zero columns, then the
+     * {@link #length} used columns of {@code e}, then zeros.
+     */
+    private NDArray columns(NDArray e, int front, int capacity) {
+        Shape s = e.getShape();
+        NDList parts = new NDList();
+        if (front > 0) {
+            parts.add(manager.zeros(new Shape(s.get(0), s.get(1), front, s.get(3)), e.getDataType()));
+        }
+        parts.add(e.get(new NDIndex(":, :, :" + length + ", :")));
+        int back = capacity - front - length;
+        if (back > 0) {
+            parts.add(manager.zeros(new Shape(s.get(0), s.get(1), back, s.get(3)), e.getDataType()));
+        }
+        NDArray all = NDArrays.concat(parts, 2);
+        all.attach(manager);
+        parts.close();
         return all;
     }
 
@@ -138,8 +174,9 @@ public final class KvCache implements AutoCloseable {
     void merge(KvCache other) {
         try (other) {
             int total = Math.max(length, other.length);
-            pad(total - length);
-            other.pad(total - other.length);
+            int capacity = room(total + 1);
+            pad(total - length, capacity);
+            other.pad(total - other.length, capacity);
             for (int l = 0; l < entries.length; l++) {
                 for (int k = 0; k < 2; k++) {
                     NDArray both = NDArrays.concat(new NDList(entries[l][k], other.entries[l][k]), 0);
@@ -159,25 +196,57 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
-    /** Puts {@code columns} masked zero columns before the cached ones. */
-    private void pad(int columns) {
-        if (columns <= 0) {
+    /**
+     * Writes the rows of {@code other} (same model, same device, no longer than this) into rows
+     * {@code slots} of this cache, in place, aligned at the last column; the columns before them
+     * are masked for those rows. What the slots held before is forgotten. {@code other} is closed.
+     */
+    void place(int[] slots, KvCache other) {
+        if (slots.length != other.batch || other.length > length) {
+            throw new IllegalArgumentException(other.batch + " rows of " + other.length + " columns do not fit "
+                    + slots.length + " slots of " + length + " columns");
+        }
+        try (other) {
+            int from = length - other.length;
+            for (int l = 0; l < entries.length; l++) {
+                for (int k = 0; k < 2; k++) {
+                    for (int i = 0; i < slots.length; i++) {
+                        try (NDArray row = other.entries[l][k].get(new NDIndex(i + ", :, :" + other.length + ", :"))) {
+                            entries[l][k].set(new NDIndex(slots[i] + ", :, " + from + ":" + length + ", :"), row);
+                        }
+                    }
+                }
+            }
+            for (int i = 0; i < slots.length; i++) {
+                for (int t = 0; t < length; t++) {
+                    valid.get(t)[slots[i]] = t >= from && other.valid.get(t - from)[i];
+                }
+                nextPosition[slots[i]] = other.nextPosition[i];
+            }
+        }
+    }
+
+    /** Masks every cached column of row {@code b} (its sequence ended), so that {@link #trim} can drop them. */
+    void forget(int b) {
+        for (boolean[] column : valid) {
+            column[b] = false;
+        }
+    }
+
+    /** Puts {@code columns} masked zero columns before the cached ones, in buffers of {@code capacity} columns. */
+    private void pad(int columns, int capacity) {
+        if (columns <= 0 && entries[0][0].getShape().get(2) == capacity) {
             return;
         }
-        replace(e -> {
-            Shape s = e.getShape();
-            NDArray zeros = manager.zeros(new Shape(s.get(0), s.get(1), columns, s.get(3)), e.getDataType());
-            NDArray padded = NDArrays.concat(new NDList(zeros, e), 2);
-            zeros.close();
-            return padded;
-        });
-        List<boolean[]> columnsBefore = new ArrayList<>(columns + valid.size());
-        for (int t = 0; t < columns; t++) {
+        int front = Math.max(0, columns);
+        replace(e -> columns(e, front, capacity));
+        List<boolean[]> columnsBefore = new ArrayList<>(front + valid.size());
+        for (int t = 0; t < front; t++) {
             columnsBefore.add(new boolean[batch]);
         }
         columnsBefore.addAll(valid);
         valid = columnsBefore;
-        length += columns;
+        length += front;
     }
 
     /** Drops the leading columns that no row uses (a real token of no row). */
@@ -190,7 +259,7 @@ public final class KvCache implements AutoCloseable {
             return;
         }
         int from = unused;
-        replace(e -> e.get(new NDIndex(":, :, " + from + ":, :")));
+        replace(e -> e.get(new NDIndex(":, :, " + from + ":, :"))); // keeps the room after the used columns
         valid = new ArrayList<>(valid.subList(from, length));
         length -= from;
     }

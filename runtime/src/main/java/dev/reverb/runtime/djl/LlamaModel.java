@@ -48,6 +48,7 @@ public final class LlamaModel implements AutoCloseable {
     private final NDArray cosTable;
     private final NDArray sinTable;
     private final Map<String, float[]> extras = new HashMap<>();
+    private final DecodeStats stats = new DecodeStats();
 
     private record Layer(NDArray inputNorm, NDArray qT, NDArray kT, NDArray vT, NDArray oT, NDArray qBias,
                          NDArray kBias, NDArray vBias, NDArray postNorm, NDArray gateT, NDArray upT, NDArray downT) {
@@ -194,6 +195,11 @@ public final class LlamaModel implements AutoCloseable {
         return manager.getDevice();
     }
 
+    /** What this model's forward passes have cost so far. */
+    public DecodeStats stats() {
+        return stats;
+    }
+
     /** A new, empty KV cache for a batch of {@code batch} sequences. */
     public KvCache newCache(int batch) {
         return new KvCache(manager.newSubManager(), config.layers(), batch);
@@ -259,6 +265,13 @@ public final class LlamaModel implements AutoCloseable {
         if (batch != cache.batch()) {
             throw new IllegalArgumentException("the cache holds " + cache.batch() + " sequences, got " + batch);
         }
+        long start = System.nanoTime();
+        int live = 0;
+        for (boolean[] row : valid) {
+            for (boolean v : row) {
+                live += v ? 1 : 0;
+            }
+        }
         try (NDManager step = manager.newSubManager()) {
             int past = cache.length();
             long[] ids = new long[batch * steps];
@@ -286,7 +299,9 @@ public final class LlamaModel implements AutoCloseable {
                 x = layer(layers[l], l, x, cos, sin, attentionMask, cache, batch, steps);
             }
             cache.commit(past + steps);
-            return read.apply(rmsNorm(x, finalNorm));
+            R result = read.apply(rmsNorm(x, finalNorm));
+            stats.forward(batch, steps, live, past + steps, System.nanoTime() - start);
+            return result;
         }
     }
 

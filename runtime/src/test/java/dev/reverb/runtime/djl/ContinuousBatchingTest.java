@@ -79,6 +79,7 @@ class ContinuousBatchingTest {
                 }
             }
             assertThat(most).isEqualTo(4);
+            assertThat(model.stats().placements()).as("sequences written into the rows of ended ones").isPositive();
             for (int i = 0; i < prompts.size(); i++) {
                 Generator.Output alone = Generator.generate(model, List.of(prompts.get(i)), List.of(params.get(i))).get(0);
                 assertThat(together.get(i)).as("sequence %d", i).isEqualTo(alone);
