@@ -91,7 +91,11 @@ record BenchRun(double wallSeconds, long recorded, int failed, Path folder, Phas
     }
 
     /** Deletes a temporary benchmark folder. */
+    /** Deletes a benchmark's folder (a run folder, a memory store) and everything in it; nothing when it is gone. */
     static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -111,7 +110,7 @@ final class MemoryBench implements Callable<Integer> {
             }
         } finally {
             if (folder == null) {
-                deleteTree(base);
+                BenchRun.delete(base);
             }
         }
         out.println(last);
@@ -234,14 +233,4 @@ final class MemoryBench implements Callable<Integer> {
         return size >= 1_000 && size % 1_000 == 0 ? size / 1_000 + "k" : Integer.toString(size);
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

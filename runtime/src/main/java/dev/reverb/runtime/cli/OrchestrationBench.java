@@ -5,18 +5,14 @@ import dev.reverb.runtime.run.Runner;
 import dev.reverb.runtime.scenario.Scenario;
 import dev.reverb.runtime.scenario.ScenarioException;
 import dev.reverb.runtime.scenario.ScenarioLoader;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -100,7 +96,7 @@ final class OrchestrationBench implements Callable<Integer> {
             out.printf(Locale.ROOT, "orchestration: %.1f us/turn%n", last.microsPerTurn());
             return 0;
         } finally {
-            delete(dir);
+            BenchRun.delete(dir);
         }
     }
 
@@ -154,7 +150,7 @@ final class OrchestrationBench implements Callable<Integer> {
         if (trace != Files.exists(folder.trace())) {
             throw new IllegalStateException("trace " + (trace ? "on but no " : "off but a ") + folder.trace());
         }
-        delete(folder.dir());
+        BenchRun.delete(folder.dir());
         return new Timed(nanos, cpu, recorded);
     }
 
@@ -183,20 +179,5 @@ final class OrchestrationBench implements Callable<Integer> {
                   - {name: debate, type: debate, debaters: [alice, bob, carol], rounds: 2}
                 run: {concurrency: %d, seed: 1, output: '%s', trace: %s}
                 """.formatted(episodes, concurrency, output.toString().replace("'", "''"), trace);
-    }
-
-    private static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 }
