@@ -97,6 +97,16 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
 
     private enum Flushed implements Command { INSTANCE }
 
+    /** Start the next slice of the waiting episodes (see {@link #START_SLICE}). */
+    private enum StartMore implements Command { INSTANCE }
+
+    /**
+     * Episodes started per message. A large {@code concurrency} (100,000 episodes in flight) starts
+     * its episodes in slices, a message each, so the model gateways' answers and the first episodes'
+     * turns are handled between the slices rather than after every episode has started.
+     */
+    static final int START_SLICE = 500;
+
     /** A model and how its gateway treats it. */
     public record Model(ModelBackend backend, GatewaySettings settings) {
         public Model {
@@ -166,6 +176,10 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     private final TraceSink trace;
     private final Map<String, Episode.Binding> bindings = new LinkedHashMap<>();
     private final Queue<EpisodePlan> waiting;
+    /** The ids in {@link #waiting}, so a submitted episode's id is checked at once, not by a walk of the queue. */
+    private final java.util.Set<String> waitingIds = new java.util.HashSet<>();
+    /** Whether a {@link StartMore} is on its way. */
+    private boolean startMoreSent;
     private final Map<String, EpisodePlan> running = new HashMap<>();
     /** Episodes that have ended and are being remembered before they are recorded. */
     private final Map<String, EpisodePlan> remembering = new HashMap<>();
@@ -185,6 +199,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         this.open = open;
         this.verifiers = verifiers(context.getSystem());
         this.waiting = new ArrayDeque<>(setup.plans());
+        setup.plans().forEach(p -> waitingIds.add(p.id()));
         this.outcomes = context.messageAdapter(EpisodeOutcome.class, Outcome::new);
         Map<String, ActorRef<ModelGateway.Command>> gateways = new HashMap<>();
         Duration slowest = Duration.ZERO;
@@ -226,6 +241,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
                 .onMessage(Recalled.class, this::onRecalled)
                 .onMessage(Remembered.class, this::onRemembered)
                 .onMessage(Flushed.class, f -> allDone())
+                .onMessage(StartMore.class, this::onStartMore)
                 .onSignal(ChildFailed.class, this::onChildFailed)
                 .onSignal(Terminated.class, this::onChildStopped)
                 .build();
@@ -234,7 +250,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     private Behavior<Command> onSubmit(Submit submit) {
         String id = submit.plan().id();
         if (running.containsKey(id) || remembering.containsKey(id) || askers.containsKey(id)
-                || waiting.stream().anyMatch(p -> p.id().equals(id))) {
+                || waitingIds.contains(id)) {
             submit.replyTo().tell(new EpisodeOutcome.Failed(id, "an episode with id " + id + " is already running"));
             return this;
         }
@@ -243,6 +259,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
             graders.put(id, submit.grader());
         }
         waiting.add(submit.plan());
+        waitingIds.add(id);
         startMore();
         return this;
     }
@@ -342,9 +359,25 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         return Behaviors.stopped();
     }
 
+    private Behavior<Command> onStartMore(StartMore more) {
+        startMoreSent = false;
+        startMore();
+        return this;
+    }
+
+    /** Starts waiting episodes while fewer than {@code concurrency} run, {@link #START_SLICE} at most in one go. */
     private void startMore() {
+        int started = 0;
         while (running.size() + remembering.size() < setup.concurrency() && !waiting.isEmpty()) {
+            if (started++ == START_SLICE) {
+                if (!startMoreSent) {
+                    startMoreSent = true;
+                    getContext().getSelf().tell(StartMore.INSTANCE);
+                }
+                return;
+            }
             EpisodePlan plan = waiting.poll();
+            waitingIds.remove(plan.id());
             running.put(plan.id(), plan);
             MemoryKeeper.Plan m = setup.memory();
             if (m == null) {

@@ -115,17 +115,33 @@ public final class RunFolder {
         try (java.io.BufferedReader lines = Files.newBufferedReader(episodes(), StandardCharsets.UTF_8)) {
             for (String line; (line = lines.readLine()) != null; ) {
                 if (!line.isBlank()) {
-                    JsonNode record = Json.MAPPER.readTree(line);
-                    if (!dropped.isEmpty() && record instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
-                        o.remove(dropped);
-                    }
-                    records.add(record);
+                    records.add(dropped.isEmpty() ? Json.MAPPER.readTree(line) : without(line, dropped));
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + episodes(), e);
         }
         return records;
+    }
+
+    /** One line's record, the fields {@code dropped} skipped as they are read (never made into nodes). */
+    private static JsonNode without(String line, Set<String> dropped) throws IOException {
+        try (com.fasterxml.jackson.core.JsonParser parser = Json.MAPPER.createParser(line)) {
+            if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return Json.MAPPER.readTree(line);
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode record = Json.MAPPER.createObjectNode();
+            while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                parser.nextToken();
+                if (dropped.contains(name)) {
+                    parser.skipChildren();
+                } else {
+                    record.set(name, Json.MAPPER.readTree(parser));
+                }
+            }
+            return record;
+        }
     }
 
     /**

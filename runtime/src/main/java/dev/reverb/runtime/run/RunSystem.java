@@ -68,6 +68,11 @@ final class RunSystem {
         started().tell(start);
     }
 
+    /** Begins stopping the system (without waiting); nothing when it never started. */
+    void terminate() {
+        system.thenAccept(ActorSystem::terminate);
+    }
+
     /** Stops the system and waits until it has stopped; nothing when it never started. Idempotent. */
     void stop() {
         ActorSystem<Start> s;

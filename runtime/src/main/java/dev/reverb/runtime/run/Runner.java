@@ -192,63 +192,67 @@ public final class Runner {
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger completed = new AtomicInteger();
         Map<String, Integer> causes = new java.util.concurrent.ConcurrentHashMap<>();
-        try (Progress progress = Progress.start(scenario.name(), plans.size(), plans.size() - todo.size(),
-                options.progress(), out)) {
-            RunListener listener = new RunListener() {
-                @Override
-                public void episodeEnded(EpisodePlan plan, EpisodeOutcome outcome) {
-                    if (outcome instanceof EpisodeOutcome.Failed f) {
-                        failed.incrementAndGet();
-                        // each cause is printed once, with the first episode it failed; the summary counts them
-                        if (causes.merge(f.reason(), 1, Integer::sum) == 1) {
-                            progress.message("episode " + f.episodeId() + " failed: " + f.reason()
-                                    + " (more episodes failing alike are counted, not listed)");
+        try {
+            try (Progress progress = Progress.start(scenario.name(), plans.size(), plans.size() - todo.size(),
+                    options.progress(), out)) {
+                RunListener listener = new RunListener() {
+                    @Override
+                    public void episodeEnded(EpisodePlan plan, EpisodeOutcome outcome) {
+                        if (outcome instanceof EpisodeOutcome.Failed f) {
+                            failed.incrementAndGet();
+                            // each cause is printed once, with the first episode it failed; the summary counts them
+                            if (causes.merge(f.reason(), 1, Integer::sum) == 1) {
+                                progress.message("episode " + f.episodeId() + " failed: " + f.reason()
+                                        + " (more episodes failing alike are counted, not listed)");
+                            }
+                        } else if (outcome instanceof EpisodeOutcome.Completed c) {
+                            completed.incrementAndGet();
+                            progress.step(c.result().verdict().correct());
                         }
-                    } else if (outcome instanceof EpisodeOutcome.Completed c) {
-                        completed.incrementAndGet();
-                        progress.step(c.result().verdict().correct());
+                        if (options.listener() != null) {
+                            options.listener().episodeEnded(plan, outcome);
+                        }
                     }
-                    if (options.listener() != null) {
-                        options.listener().episodeEnded(plan, outcome);
-                    }
-                }
 
-                @Override
-                public void allDone() {
-                    if (options.listener() != null) {
-                        options.listener().allDone();
+                    @Override
+                    public void allDone() {
+                        if (options.listener() != null) {
+                            options.listener().allDone();
+                        }
+                        finished.complete(null);
                     }
-                    finished.complete(null);
+                };
+                try {
+                    system.start(new RunSystem.Start(setup, scenario.run().trace(), folder, listener));
+                    finished.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof RunFailed f ? f : new RunFailed(String.valueOf(e.getCause()), e.getCause());
+                } finally {
+                    system.terminate(); // it stops while this session's line and the summary are written
+                    // a session that ended early counts its time too (one killed outright cannot)
+                    folder.recordSession(startedAt, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0,
+                            completed.get(), failed.get());
                 }
-            };
-            try {
-                system.start(new RunSystem.Start(setup, scenario.run().trace(), folder, listener));
-                finished.get();
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof RunFailed f ? f : new RunFailed(String.valueOf(e.getCause()), e.getCause());
-            } finally {
-                system.stop();
-                close(models, options);
-                if (memory != null) {
-                    memory.memory().close();
-                }
-                // a session that ended early counts its time too (one killed outright cannot)
-                folder.recordSession(startedAt, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0,
-                        completed.get(), failed.get());
+            }
+            Map<String, String> identities = new LinkedHashMap<>();
+            models.forEach((name, m) -> identities.put(name, identity(m.backend())));
+            Summary summary = Summary.of(scenario.name(), folder.dir().getFileName().toString(), folder.summaryRecords(),
+                    folder.sessionWallTimes(), failed.get(),
+                    scenario.protocols().stream().map(Scenario.ProtocolConfig::name).toList(), planned, identities);
+            var json = summary.toJson();
+            environment.warnings().forEach(json.withArray("warnings")::add);
+            Files.writeString(folder.summary(), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
+            Map<String, Integer> byCause = new LinkedHashMap<>();
+            causes.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                    .forEach(c -> byCause.put(c.getKey(), c.getValue()));
+            return new Result(folder, summary, failed.get(), byCause);
+        } finally {
+            system.stop();
+            close(models, options);
+            if (memory != null) {
+                memory.memory().close();
             }
         }
-        Map<String, String> identities = new LinkedHashMap<>();
-        models.forEach((name, m) -> identities.put(name, identity(m.backend())));
-        Summary summary = Summary.of(scenario.name(), folder.dir().getFileName().toString(), folder.summaryRecords(),
-                folder.sessionWallTimes(), failed.get(),
-                scenario.protocols().stream().map(Scenario.ProtocolConfig::name).toList(), planned, identities);
-        var json = summary.toJson();
-        environment.warnings().forEach(json.withArray("warnings")::add);
-        Files.writeString(folder.summary(), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
-        Map<String, Integer> byCause = new LinkedHashMap<>();
-        causes.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-                .forEach(c -> byCause.put(c.getKey(), c.getValue()));
-        return new Result(folder, summary, failed.get(), byCause);
     }
 
     /**
