@@ -97,16 +97,6 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
 
     private enum Flushed implements Command { INSTANCE }
 
-    /** Start the next slice of the waiting episodes (see {@link #START_SLICE}). */
-    private enum StartMore implements Command { INSTANCE }
-
-    /**
-     * Episodes started per message. A large {@code concurrency} (100,000 episodes in flight) starts
-     * its episodes in slices, a message each, so the model gateways' answers and the first episodes'
-     * turns are handled between the slices rather than after every episode has started.
-     */
-    static final int START_SLICE = 500;
-
     /** A model and how its gateway treats it. */
     public record Model(ModelBackend backend, GatewaySettings settings) {
         public Model {
@@ -175,11 +165,12 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     private final Executor verifiers;
     private final TraceSink trace;
     private final Map<String, Episode.Binding> bindings = new LinkedHashMap<>();
+    /** Each protocol's agents and their gateways: one map, shared by the protocol's episodes. */
+    private final Map<dev.reverb.agents.protocol.Protocol, Map<String, Episode.Binding>> teams =
+            new java.util.IdentityHashMap<>();
     private final Queue<EpisodePlan> waiting;
     /** The ids in {@link #waiting}, so a submitted episode's id is checked at once, not by a walk of the queue. */
     private final java.util.Set<String> waitingIds = new java.util.HashSet<>();
-    /** Whether a {@link StartMore} is on its way. */
-    private boolean startMoreSent;
     private final Map<String, EpisodePlan> running = new HashMap<>();
     /** Episodes that have ended and are being remembered before they are recorded. */
     private final Map<String, EpisodePlan> remembering = new HashMap<>();
@@ -241,7 +232,6 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
                 .onMessage(Recalled.class, this::onRecalled)
                 .onMessage(Remembered.class, this::onRemembered)
                 .onMessage(Flushed.class, f -> allDone())
-                .onMessage(StartMore.class, this::onStartMore)
                 .onSignal(ChildFailed.class, this::onChildFailed)
                 .onSignal(Terminated.class, this::onChildStopped)
                 .build();
@@ -359,23 +349,8 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         return Behaviors.stopped();
     }
 
-    private Behavior<Command> onStartMore(StartMore more) {
-        startMoreSent = false;
-        startMore();
-        return this;
-    }
-
-    /** Starts waiting episodes while fewer than {@code concurrency} run, {@link #START_SLICE} at most in one go. */
     private void startMore() {
-        int started = 0;
         while (running.size() + remembering.size() < setup.concurrency() && !waiting.isEmpty()) {
-            if (started++ == START_SLICE) {
-                if (!startMoreSent) {
-                    startMoreSent = true;
-                    getContext().getSelf().tell(StartMore.INSTANCE);
-                }
-                return;
-            }
             EpisodePlan plan = waiting.poll();
             waitingIds.remove(plan.id());
             running.put(plan.id(), plan);
@@ -408,10 +383,11 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     }
 
     private void spawn(EpisodePlan plan, Recall recall) {
-        Map<String, Episode.Binding> team = new HashMap<>();
-        for (String name : plan.protocol().agents()) {
-            team.put(name, bindings.get(name));
-        }
+        Map<String, Episode.Binding> team = teams.computeIfAbsent(plan.protocol(), p -> {
+            Map<String, Episode.Binding> agents = new HashMap<>();
+            p.agents().forEach(name -> agents.put(name, bindings.get(name)));
+            return Map.copyOf(agents);
+        });
         Episode episode = new Episode(plan.id(), plan.task(), graders.getOrDefault(plan.id(), setup.environment()),
                 plan.seed(), team, recall, trace, askTimeout, verifiers);
         Behavior<?> behavior;
