@@ -18,7 +18,8 @@ import java.util.concurrent.CompletionException;
  * run loads its environment and plans its episodes; {@link #start} then starts the recorder and
  * the experiment in it. The guardian watches both: either one failing or stopping before the end
  * completes {@code finished} with the reason ({@link Runner.RunFailed}), and so does the system
- * stopping for any other reason.
+ * stopping for any other reason. At the end the system stops while the run writes its summary;
+ * what must close after it (the models, the memory) closes once it has stopped ({@link #stop}).
  */
 final class RunSystem {
 
@@ -32,6 +33,8 @@ final class RunSystem {
     }
 
     private final CompletableFuture<ActorSystem<Start>> system;
+    /** What closes once the system has stopped (the run's models, its memory), in order. */
+    private final java.util.List<java.io.Closeable> afterStop = new java.util.ArrayList<>();
 
     private RunSystem(CompletableFuture<ActorSystem<Start>> system) {
         this.system = system;
@@ -56,10 +59,6 @@ final class RunSystem {
         }, "reverb-run-start");
         starter.setDaemon(true);
         starter.start();
-        // The system's logger waits for logging to be configured (logback reads its file): that too starts now.
-        Thread logging = new Thread(org.slf4j.LoggerFactory::getILoggerFactory, "reverb-logging-start");
-        logging.setDaemon(true);
-        logging.start();
         return new RunSystem(system);
     }
 
@@ -73,16 +72,29 @@ final class RunSystem {
         system.thenAccept(ActorSystem::terminate);
     }
 
-    /** Stops the system and waits until it has stopped; nothing when it never started. Idempotent. */
-    void stop() {
-        ActorSystem<Start> s;
+    /** {@code close} runs once the system has stopped ({@link #stop}), after those registered before it. */
+    void afterStop(java.io.Closeable close) {
+        afterStop.add(close);
+    }
+
+    /**
+     * Stops the system and waits until it has stopped (nothing when it never started), then runs
+     * what was registered with {@link #afterStop}, each once.
+     */
+    void stop() throws java.io.IOException {
         try {
-            s = system.join();
+            ActorSystem<Start> s = system.join();
+            s.terminate();
+            s.getWhenTerminated().toCompletableFuture().join();
         } catch (CompletionException | java.util.concurrent.CancellationException e) {
-            return;
+            // it never started: nothing to stop
+        } finally {
+            java.util.List<java.io.Closeable> closes = java.util.List.copyOf(afterStop);
+            afterStop.clear();
+            for (java.io.Closeable close : closes) {
+                close.close();
+            }
         }
-        s.terminate();
-        s.getWhenTerminated().toCompletableFuture().join();
     }
 
     private ActorSystem<Start> started() {

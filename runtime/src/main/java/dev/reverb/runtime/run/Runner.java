@@ -31,7 +31,7 @@ import java.util.function.Function;
  * actor system of its own (configured by {@code reverb.standalone.akka} in {@code reference.conf}),
  * and writes {@code summary.json}.
  *
- * <p>A run never waits forever: the guardian ({@link RunSystem}) watches the recorder and the experiment; the
+ * <p>A run never waits forever: the guardian ({@link RunSystem}) watches the recorder and the experiment, and the
  * failure of either ends the run at once with {@link RunFailed} ("recorder failed: ..."); what
  * was recorded before stays, and a resumed run finishes the rest.
  */
@@ -131,11 +131,11 @@ public final class Runner {
         long started = System.nanoTime();
         java.time.Instant startedAt = java.time.Instant.now();
         CompletableFuture<Void> finished = new CompletableFuture<>();
-        RunSystem system = RunSystem.begin(engine, finished); // starts while the run is planned
+        RunSystem system = RunSystem.begin(engine, finished); // it starts while the run is planned
         try {
             return run(scenario, folder, options, system, finished, started, startedAt);
         } finally {
-            system.stop();
+            system.stop(); // and then closes the models and the memory
         }
     }
 
@@ -186,73 +186,71 @@ public final class Runner {
             }
         }
         MemoryKeeper.Plan memory = Wiring.memory(scenario, options.environment());
+        system.afterStop(() -> close(models, options));
+        if (memory != null) {
+            system.afterStop(memory.memory()::close);
+        }
         Experiment.Setup setup = new Experiment.Setup(environment, models, scenario.agents(), todo,
                 scenario.run().concurrency(), folder.dir().getFileName().toString(), memory);
 
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger completed = new AtomicInteger();
         Map<String, Integer> causes = new java.util.concurrent.ConcurrentHashMap<>();
-        try {
-            try (Progress progress = Progress.start(scenario.name(), plans.size(), plans.size() - todo.size(),
-                    options.progress(), out)) {
-                RunListener listener = new RunListener() {
-                    @Override
-                    public void episodeEnded(EpisodePlan plan, EpisodeOutcome outcome) {
-                        if (outcome instanceof EpisodeOutcome.Failed f) {
-                            failed.incrementAndGet();
-                            // each cause is printed once, with the first episode it failed; the summary counts them
-                            if (causes.merge(f.reason(), 1, Integer::sum) == 1) {
-                                progress.message("episode " + f.episodeId() + " failed: " + f.reason()
-                                        + " (more episodes failing alike are counted, not listed)");
-                            }
-                        } else if (outcome instanceof EpisodeOutcome.Completed c) {
-                            completed.incrementAndGet();
-                            progress.step(c.result().verdict().correct());
+        try (Progress progress = Progress.start(scenario.name(), plans.size(), plans.size() - todo.size(),
+                options.progress(), out)) {
+            RunListener listener = new RunListener() {
+                @Override
+                public void episodeEnded(EpisodePlan plan, EpisodeOutcome outcome) {
+                    if (outcome instanceof EpisodeOutcome.Failed f) {
+                        failed.incrementAndGet();
+                        // each cause is printed once, with the first episode it failed; the summary counts them
+                        if (causes.merge(f.reason(), 1, Integer::sum) == 1) {
+                            progress.message("episode " + f.episodeId() + " failed: " + f.reason()
+                                    + " (more episodes failing alike are counted, not listed)");
                         }
-                        if (options.listener() != null) {
-                            options.listener().episodeEnded(plan, outcome);
-                        }
+                    } else if (outcome instanceof EpisodeOutcome.Completed c) {
+                        completed.incrementAndGet();
+                        progress.step(c.result().verdict().correct());
                     }
-
-                    @Override
-                    public void allDone() {
-                        if (options.listener() != null) {
-                            options.listener().allDone();
-                        }
-                        finished.complete(null);
+                    if (options.listener() != null) {
+                        options.listener().episodeEnded(plan, outcome);
                     }
-                };
-                try {
-                    system.start(new RunSystem.Start(setup, scenario.run().trace(), folder, listener));
-                    finished.get();
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof RunFailed f ? f : new RunFailed(String.valueOf(e.getCause()), e.getCause());
-                } finally {
-                    system.terminate(); // it stops while this session's line and the summary are written
-                    // a session that ended early counts its time too (one killed outright cannot)
-                    folder.recordSession(startedAt, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0,
-                            completed.get(), failed.get());
                 }
-            }
-            Map<String, String> identities = new LinkedHashMap<>();
-            models.forEach((name, m) -> identities.put(name, identity(m.backend())));
-            Summary summary = Summary.of(scenario.name(), folder.dir().getFileName().toString(), folder.summaryRecords(),
-                    folder.sessionWallTimes(), failed.get(),
-                    scenario.protocols().stream().map(Scenario.ProtocolConfig::name).toList(), planned, identities);
-            var json = summary.toJson();
-            environment.warnings().forEach(json.withArray("warnings")::add);
-            Files.writeString(folder.summary(), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
-            Map<String, Integer> byCause = new LinkedHashMap<>();
-            causes.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-                    .forEach(c -> byCause.put(c.getKey(), c.getValue()));
-            return new Result(folder, summary, failed.get(), byCause);
-        } finally {
-            system.stop();
-            close(models, options);
-            if (memory != null) {
-                memory.memory().close();
+
+                @Override
+                public void allDone() {
+                    if (options.listener() != null) {
+                        options.listener().allDone();
+                    }
+                    finished.complete(null);
+                }
+            };
+            try {
+                system.start(new RunSystem.Start(setup, scenario.run().trace(), folder, listener));
+                finished.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RunFailed f ? f : new RunFailed(String.valueOf(e.getCause()), e.getCause());
+            } finally {
+                // The system stops (then the models and the memory close) while this session's line and the
+                // summary are written; run() waits for it before it returns.
+                system.terminate();
+                // a session that ended early counts its time too (one killed outright cannot)
+                folder.recordSession(startedAt, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0,
+                        completed.get(), failed.get());
             }
         }
+        Map<String, String> identities = new LinkedHashMap<>();
+        models.forEach((name, m) -> identities.put(name, identity(m.backend())));
+        Summary summary = Summary.of(scenario.name(), folder.dir().getFileName().toString(), folder.summaryRecords(),
+                folder.sessionWallTimes(), failed.get(),
+                scenario.protocols().stream().map(Scenario.ProtocolConfig::name).toList(), planned, identities);
+        var json = summary.toJson();
+        environment.warnings().forEach(json.withArray("warnings")::add);
+        Files.writeString(folder.summary(), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
+        Map<String, Integer> byCause = new LinkedHashMap<>();
+        causes.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(c -> byCause.put(c.getKey(), c.getValue()));
+        return new Result(folder, summary, failed.get(), byCause);
     }
 
     /**
