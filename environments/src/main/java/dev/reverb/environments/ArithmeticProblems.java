@@ -35,9 +35,15 @@ public final class ArithmeticProblems {
         SplittableRandom random = new SplittableRandom(seed);
         List<Task> tasks = new ArrayList<>(count);
         for (int i = 1; i <= count; i++) {
-            tasks.add(problem(random.split(), String.format("arith-%04d", i), minSteps, maxSteps));
+            tasks.add(problem(random.split(), id(i), minSteps, maxSteps));
         }
         return tasks;
+    }
+
+    /** {@code arith-0007}: the number zero-padded to four digits (as {@code %04d}, without a formatter per task). */
+    static String id(int i) {
+        String digits = Integer.toString(i);
+        return digits.length() >= 4 ? "arith-" + digits : "arith-" + "0000".substring(digits.length()) + digits;
     }
 
     private static Task problem(SplittableRandom r, String id, int minSteps, int maxSteps) {

@@ -18,6 +18,13 @@ class ArithmeticProblemsTest {
     }
 
     @Test
+    void should_pad_ids_to_four_digits_as_before_when_numbering_tasks() {
+        for (int i : new int[] {1, 9, 10, 99, 100, 999, 1000, 9999, 10000, 100000}) {
+            assertThat(ArithmeticProblems.id(i)).isEqualTo(String.format("arith-%04d", i));
+        }
+    }
+
+    @Test
     void should_keep_steps_in_bounds_and_answers_consistent_when_generating() {
         List<Task> tasks = ArithmeticProblems.generate(11, 200, 2, 5);
         assertThat(tasks).extracting(Task::id).startsWith("arith-0001", "arith-0002").doesNotHaveDuplicates();

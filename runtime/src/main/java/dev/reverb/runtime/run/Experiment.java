@@ -165,7 +165,12 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     private final Executor verifiers;
     private final TraceSink trace;
     private final Map<String, Episode.Binding> bindings = new LinkedHashMap<>();
+    /** Each protocol's agents and their gateways: one map, shared by the protocol's episodes. */
+    private final Map<dev.reverb.agents.protocol.Protocol, Map<String, Episode.Binding>> teams =
+            new java.util.IdentityHashMap<>();
     private final Queue<EpisodePlan> waiting;
+    /** The ids in {@link #waiting}, so a submitted episode's id is checked at once, not by a walk of the queue. */
+    private final java.util.Set<String> waitingIds = new java.util.HashSet<>();
     private final Map<String, EpisodePlan> running = new HashMap<>();
     /** Episodes that have ended and are being remembered before they are recorded. */
     private final Map<String, EpisodePlan> remembering = new HashMap<>();
@@ -185,6 +190,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         this.open = open;
         this.verifiers = verifiers(context.getSystem());
         this.waiting = new ArrayDeque<>(setup.plans());
+        setup.plans().forEach(p -> waitingIds.add(p.id()));
         this.outcomes = context.messageAdapter(EpisodeOutcome.class, Outcome::new);
         Map<String, ActorRef<ModelGateway.Command>> gateways = new HashMap<>();
         Duration slowest = Duration.ZERO;
@@ -234,7 +240,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     private Behavior<Command> onSubmit(Submit submit) {
         String id = submit.plan().id();
         if (running.containsKey(id) || remembering.containsKey(id) || askers.containsKey(id)
-                || waiting.stream().anyMatch(p -> p.id().equals(id))) {
+                || waitingIds.contains(id)) {
             submit.replyTo().tell(new EpisodeOutcome.Failed(id, "an episode with id " + id + " is already running"));
             return this;
         }
@@ -243,6 +249,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
             graders.put(id, submit.grader());
         }
         waiting.add(submit.plan());
+        waitingIds.add(id);
         startMore();
         return this;
     }
@@ -345,6 +352,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     private void startMore() {
         while (running.size() + remembering.size() < setup.concurrency() && !waiting.isEmpty()) {
             EpisodePlan plan = waiting.poll();
+            waitingIds.remove(plan.id());
             running.put(plan.id(), plan);
             MemoryKeeper.Plan m = setup.memory();
             if (m == null) {
@@ -375,10 +383,11 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     }
 
     private void spawn(EpisodePlan plan, Recall recall) {
-        Map<String, Episode.Binding> team = new HashMap<>();
-        for (String name : plan.protocol().agents()) {
-            team.put(name, bindings.get(name));
-        }
+        Map<String, Episode.Binding> team = teams.computeIfAbsent(plan.protocol(), p -> {
+            Map<String, Episode.Binding> agents = new HashMap<>();
+            p.agents().forEach(name -> agents.put(name, bindings.get(name)));
+            return Map.copyOf(agents);
+        });
         Episode episode = new Episode(plan.id(), plan.task(), graders.getOrDefault(plan.id(), setup.environment()),
                 plan.seed(), team, recall, trace, askTimeout, verifiers);
         Behavior<?> behavior;

@@ -1,6 +1,10 @@
 package dev.reverb.runtime.run;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -113,17 +117,57 @@ public final class RunFolder {
             return records;
         }
         try (java.io.BufferedReader lines = Files.newBufferedReader(episodes(), StandardCharsets.UTF_8)) {
+            if (!dropped.isEmpty()) {
+                return without(lines, dropped);
+            }
             for (String line; (line = lines.readLine()) != null; ) {
                 if (!line.isBlank()) {
-                    JsonNode record = Json.MAPPER.readTree(line);
-                    if (!dropped.isEmpty() && record instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
-                        o.remove(dropped);
-                    }
-                    records.add(record);
+                    records.add(Json.MAPPER.readTree(line));
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + episodes(), e);
+        }
+        return records;
+    }
+
+    /**
+     * The records of {@code lines} (one JSON object a line), read by one parser; the fields
+     * {@code dropped} are skipped as they are read, never made into nodes, and a plain value is made
+     * into its node directly (a summary reads 100,000 lines at the end of a run).
+     */
+    private static List<JsonNode> without(java.io.Reader lines, Set<String> dropped) throws IOException {
+        List<JsonNode> records = new ArrayList<>();
+        JsonNodeFactory nodes = Json.MAPPER.getNodeFactory();
+        try (JsonParser parser = Json.MAPPER.createParser(lines)) {
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token != JsonToken.START_OBJECT) {
+                    records.add(Json.MAPPER.readTree(parser));
+                    continue;
+                }
+                ObjectNode record = nodes.objectNode();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if (dropped.contains(name)) {
+                        parser.skipChildren();
+                        continue;
+                    }
+                    record.set(name, switch (value) {
+                        case VALUE_STRING -> nodes.textNode(parser.getText());
+                        case VALUE_NUMBER_INT -> switch (parser.getNumberType()) {
+                            case INT -> nodes.numberNode(parser.getIntValue());
+                            case LONG -> nodes.numberNode(parser.getLongValue());
+                            default -> nodes.numberNode(parser.getBigIntegerValue());
+                        };
+                        case VALUE_NUMBER_FLOAT -> nodes.numberNode(parser.getDoubleValue());
+                        case VALUE_TRUE, VALUE_FALSE -> nodes.booleanNode(value == JsonToken.VALUE_TRUE);
+                        case VALUE_NULL -> nodes.nullNode();
+                        default -> Json.MAPPER.readTree(parser); // arrays and objects
+                    });
+                }
+                records.add(record);
+            }
         }
         return records;
     }

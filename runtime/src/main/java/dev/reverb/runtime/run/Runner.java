@@ -1,15 +1,6 @@
 package dev.reverb.runtime.run;
 
-import akka.actor.typed.ActorRef;
-import akka.actor.typed.ActorSystem;
-import akka.actor.typed.Behavior;
-import akka.actor.typed.ChildFailed;
-import akka.actor.typed.Terminated;
-import akka.actor.typed.javadsl.Behaviors;
-import dev.reverb.agents.EnvironmentActor;
 import dev.reverb.agents.model.ModelBackend;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.reverb.agents.protocol.EpisodeOutcome;
 import dev.reverb.agents.protocol.Protocol;
 import dev.reverb.environments.DatasetReport;
@@ -40,7 +31,7 @@ import java.util.function.Function;
  * actor system of its own (configured by {@code reverb.standalone.akka} in {@code reference.conf}),
  * and writes {@code summary.json}.
  *
- * <p>A run never waits forever: the guardian watches the recorder and the experiment, and the
+ * <p>A run never waits forever: the guardian ({@link RunSystem}) watches the recorder and the experiment, and the
  * failure of either ends the run at once with {@link RunFailed} ("recorder failed: ..."); what
  * was recorded before stays, and a resumed run finishes the rest.
  */
@@ -139,6 +130,18 @@ public final class Runner {
             throws IOException, InterruptedException {
         long started = System.nanoTime();
         java.time.Instant startedAt = java.time.Instant.now();
+        CompletableFuture<Void> finished = new CompletableFuture<>();
+        RunSystem system = RunSystem.begin(engine, finished); // it starts while the run is planned
+        try {
+            return run(scenario, folder, options, system, finished, started, startedAt);
+        } finally {
+            system.stop(); // and then closes the models and the memory
+        }
+    }
+
+    private static Result run(Scenario scenario, RunFolder folder, Options options, RunSystem system,
+                              CompletableFuture<Void> finished, long started, java.time.Instant startedAt)
+            throws IOException, InterruptedException {
         PrintWriter out = options.out();
         Environment environment = Wiring.environment(scenario.environment(), options.extensions());
         DatasetReport report = environment.report();
@@ -183,13 +186,16 @@ public final class Runner {
             }
         }
         MemoryKeeper.Plan memory = Wiring.memory(scenario, options.environment());
+        system.afterStop(() -> close(models, options));
+        if (memory != null) {
+            system.afterStop(memory.memory()::close);
+        }
         Experiment.Setup setup = new Experiment.Setup(environment, models, scenario.agents(), todo,
                 scenario.run().concurrency(), folder.dir().getFileName().toString(), memory);
 
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger completed = new AtomicInteger();
         Map<String, Integer> causes = new java.util.concurrent.ConcurrentHashMap<>();
-        CompletableFuture<Void> finished = new CompletableFuture<>();
         try (Progress progress = Progress.start(scenario.name(), plans.size(), plans.size() - todo.size(),
                 options.progress(), out)) {
             RunListener listener = new RunListener() {
@@ -219,23 +225,15 @@ public final class Runner {
                     finished.complete(null);
                 }
             };
-            Config config = ConfigFactory.load();
-            ActorSystem<Void> system = ActorSystem.create(guardian(setup, scenario.run().trace(), folder, listener, finished,
-                    engine), "reverb", engine.config(config));
-            // Should the system stop for any other reason, the wait below ends too.
-            system.getWhenTerminated().thenRun(() -> finished.completeExceptionally(
-                    new RunFailed("the actor system stopped before the run ended", null)));
             try {
+                system.start(new RunSystem.Start(setup, scenario.run().trace(), folder, listener));
                 finished.get();
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof RunFailed f ? f : new RunFailed(String.valueOf(e.getCause()), e.getCause());
             } finally {
+                // The system stops (then the models and the memory close) while this session's line and the
+                // summary are written; run() waits for it before it returns.
                 system.terminate();
-                system.getWhenTerminated().toCompletableFuture().join();
-                close(models, options);
-                if (memory != null) {
-                    memory.memory().close();
-                }
                 // a session that ended early counts its time too (one killed outright cannot)
                 folder.recordSession(startedAt, Duration.ofNanos(System.nanoTime() - started).toMillis() / 1000.0,
                         completed.get(), failed.get());
@@ -308,35 +306,6 @@ public final class Runner {
             if (!options.backends().containsKey(name)) {
                 m.backend().close();
             }
-        });
-    }
-
-    /**
-     * The run's guardian: the recorder (on the I/O dispatcher) and the experiment, both watched;
-     * either one failing or stopping before the end completes {@code finished} with the reason.
-     */
-    private static Behavior<Void> guardian(Experiment.Setup setup, boolean traced, RunFolder folder, RunListener listener,
-                                           CompletableFuture<Void> finished, Engine engine) {
-        return Behaviors.setup(ctx -> {
-            ActorRef<Recorder.Command> recorder = ctx.spawn(Recorder.create(folder, traced, listener), "recorder",
-                    EnvironmentActor.dispatcher(ctx.getSystem()));
-            ActorRef<?> experiment = ctx.spawn(engine.behavior(setup, recorder, traced), "experiment");
-            ctx.watch(recorder);
-            ctx.watch(experiment);
-            return Behaviors.receive(Void.class)
-                    .onSignal(Terminated.class, t -> {
-                        String part = t.getRef().equals(recorder) ? "recorder" : "experiment";
-                        if (t instanceof ChildFailed failed) {
-                            Throwable cause = failed.cause();
-                            String why = cause instanceof Experiment.Aborted ? cause.getMessage()
-                                    : part + " failed: " + Experiment.describe(cause);
-                            finished.completeExceptionally(new RunFailed(why, cause));
-                        } else if (part.equals("recorder")) { // it stops by itself only after the last episode
-                            finished.completeExceptionally(new RunFailed("recorder stopped before the run ended", null));
-                        }
-                        return finished.isDone() ? Behaviors.stopped() : Behaviors.same();
-                    })
-                    .build();
         });
     }
 

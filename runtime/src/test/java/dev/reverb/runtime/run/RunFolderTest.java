@@ -28,6 +28,27 @@ class RunFolderTest {
     }
 
     @Test
+    void should_read_every_field_but_the_texts_when_reading_records_for_a_summary() throws IOException {
+        RunFolder folder = RunFolder.create(tmp, "demo", "name: demo\n");
+        String line = "{\"episode\":\"a\",\"output\":\"x {\\\"y\\\"}\",\"rounds\":[{\"round\":0,\"correct\":true}],"
+                + "\"messages\":[{\"text\":\"hi\",\"more\":{\"deep\":[1,2]}}],\"reward\":1.0,\"feedback\":null,"
+                + "\"memory_used\":[\"m1\"],\"tokens\":{\"prompt\":3},\"correct\":true,\"note\":null}";
+        Files.writeString(folder.episodes(), line + "\n\n" + line.replace("\"a\"", "\"b\"") + "\n");
+
+        var records = folder.summaryRecords();
+
+        var whole = Json.MAPPER.readTree(line);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) whole).remove(java.util.List.of("output", "messages",
+                "feedback", "memory_used"));
+        assertThat(records).hasSize(2);
+        assertThat(records.get(0)).isEqualTo(whole);
+        assertThat(records.get(1).path("episode").asText()).isEqualTo("b");
+        assertThat(records.get(0).has("output")).isFalse();
+        assertThat(folder.episodeRecords().get(0).path("messages").get(0).path("more").path("deep").get(1).asInt())
+                .isEqualTo(2);
+    }
+
+    @Test
     void should_keep_complete_files_unchanged_when_opening() throws IOException {
         RunFolder folder = RunFolder.create(tmp, "demo", "name: demo\n");
         Files.writeString(folder.episodes(), "{\"episode\":\"a\"}\n");

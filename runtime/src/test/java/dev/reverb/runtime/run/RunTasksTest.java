@@ -54,4 +54,28 @@ class RunTasksTest {
                 k -> null))).hasMessageContaining("run.tasks").hasMessageContaining("nope");
         assertThat(folder.episodeRecords()).isEmpty();
     }
+
+    @Test
+    void should_stop_the_actor_system_it_began_starting_when_the_run_cannot_start() throws Exception {
+        Scenario s = scenario("[nope]");
+        RunFolder folder = RunFolder.create(s.run().output(), s.name(), s.resolvedYaml());
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+
+        assertThatThrownBy(() -> Runner.run(s, folder, new Runner.Options(false, new PrintWriter(new StringWriter()),
+                k -> null))).hasMessageContaining("nope");
+
+        // the run's system (named "reverb") started alongside the planning that failed; none of its threads is left
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        List<String> left;
+        do {
+            left = Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t) && t.isAlive())
+                    .map(Thread::getName).filter(n -> n.startsWith("reverb-")).toList();
+        } while (!left.isEmpty() && System.nanoTime() < deadline && sleep());
+        assertThat(left).isEmpty();
+    }
+
+    private static boolean sleep() throws InterruptedException {
+        Thread.sleep(50);
+        return true;
+    }
 }
