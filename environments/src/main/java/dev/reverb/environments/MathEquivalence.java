@@ -28,7 +28,21 @@ final class MathEquivalence {
 
     /** Whether a question asks for an unordered list (see {@link MathAnswers#asksForUnorderedList}). */
     static boolean asksForUnorderedList(String question) {
+        // every match of UNORDERED_WORDING holds "comma" or "all": without either, no regex runs (graded per answer)
+        if (!containsIgnoringCase(question, "comma") && !containsIgnoringCase(question, "all")) {
+            return false;
+        }
         return UNORDERED_WORDING.matcher(question).find() && !ORDERED_WORDING.matcher(question).find();
+    }
+
+    /** Whether {@code text} holds {@code word} in any case (a superset of what {@code (?i)} matches). */
+    private static boolean containsIgnoringCase(String text, String word) {
+        for (int i = 0; i + word.length() <= text.length(); i++) {
+            if (text.regionMatches(true, i, word, 0, word.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether both answers hold the same non-empty set of equivalent top-level elements. */

@@ -70,4 +70,36 @@ class NumericAnswersTest {
         assertThat(NumericAnswers.equal("abc", "abc")).isTrue();
         assertThat(NumericAnswers.equal(null, "1")).isFalse();
     }
+
+    @org.junit.jupiter.api.Test
+    void should_end_where_the_phrase_pattern_ends_when_scanning_by_hand() {
+        String[] parts = {"the", "The", " ", "\n", "\t", "final", "FINAL", "answer", "Answer", "ANSWER", "answe", "is",
+                "IS", "iS", ":", "=", "#", "##", "####", "x", "7", "\u212A", "\u0131s", ".", "\u000B", "a"};
+        java.util.Random random = new java.util.Random(12);
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder text = new StringBuilder();
+            for (int k = random.nextInt(12); k >= 0; k--) {
+                text.append(parts[random.nextInt(parts.length)]);
+            }
+            java.util.regex.Matcher m = NumericAnswers.PHRASE.matcher(text);
+            int expected = -1;
+            while (m.find()) {
+                expected = m.end();
+            }
+            assertThat(NumericAnswers.afterLastPhrase(text.toString())).as("%s", text).isEqualTo(expected);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Enter all the solutions, separated by commas.", "Find ALL roots of x^2=1.",
+            "List all values in increasing order.", "Alice has 3 apples and gets 4 more.", "A ball costs $3.", "x"})
+    void should_see_a_list_question_as_the_patterns_do_when_the_words_are_checked_first(String question) {
+        boolean byPatterns = java.util.regex.Pattern.compile("(?i)separated\\s+by\\s+(?:a\\s+)?commas?"
+                + "|comma[-\\s]separated|(?:enter|list|find|give)\\s+all\\b|all\\s+(?:of\\s+)?(?:the\\s+)?(?:possible\\s+)?"
+                + "(?:real\\s+|integer\\s+|complex\\s+|positive\\s+|negative\\s+|distinct\\s+)?(?:solutions|values|roots|zeros|zeroes)\\b")
+                .matcher(question).find() && !java.util.regex.Pattern.compile(
+                "(?i)in\\s+(?:increasing|decreasing|ascending|descending|numerical|the\\s+same|that)?\\s*order")
+                .matcher(question).find();
+        assertThat(MathAnswers.asksForUnorderedList(question)).isEqualTo(byPatterns);
+    }
 }
