@@ -196,16 +196,36 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
 
     /** Counts votes; {@code answers} in debater order, empty for an unreadable answer. */
     static Vote vote(List<String> answers) {
-        Map<String, Integer> counts = new LinkedHashMap<>();
+        // distinct answers in order of first appearance, with their counts (a handful: a scan beats a map)
+        String[] distinct = new String[answers.size()];
+        int[] counts = new int[answers.size()];
+        int kinds = 0;
         for (String answer : answers) {
-            if (!answer.isEmpty()) {
-                counts.merge(answer, 1, Integer::sum);
+            if (answer.isEmpty()) {
+                continue;
+            }
+            int k = 0;
+            while (k < kinds && !distinct[k].equals(answer)) {
+                k++;
+            }
+            if (k == kinds) {
+                distinct[kinds++] = answer;
+            }
+            counts[k]++;
+        }
+        int best = 0;
+        for (int k = 0; k < kinds; k++) {
+            best = Math.max(best, counts[k]);
+        }
+        String winner = null;
+        int leaders = 0;
+        for (int k = 0; k < kinds; k++) {
+            if (counts[k] == best) {
+                winner = winner == null ? distinct[k] : winner;
+                leaders++;
             }
         }
-        int best = counts.values().stream().max(Integer::compare).orElse(0);
-        List<String> leaders = counts.entrySet().stream().filter(e -> e.getValue() == best).map(Map.Entry::getKey)
-                .toList();
-        return leaders.isEmpty() ? new Vote("", false) : new Vote(leaders.get(0), leaders.size() > 1);
+        return winner == null ? new Vote("", false) : new Vote(winner, leaders > 1);
     }
 
     private static final class Run extends EpisodeBehavior<Run.Command> {
@@ -271,7 +291,10 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             if (current.size() < config.debaters().size()) {
                 return this;
             }
-            List<String> answers = config.debaters().stream().map(d -> extract(current.get(d))).toList();
+            List<String> answers = new ArrayList<>(config.debaters().size());
+            for (String debater : config.debaters()) {
+                answers.add(extract(current.get(debater)));
+            }
             Vote vote = vote(answers);
             boolean last = round == config.rounds();
             event(round, "vote", answers + " -> " + (vote.winner().isEmpty() ? "(none)" : vote.winner())
@@ -381,7 +404,12 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
 
         /** The texts of {@code heard}, in configured debater order. */
         private String others(List<String> heard, Map<String, String> texts) {
-            StringBuilder sb = new StringBuilder();
+            int room = 0;
+            for (String debater : heard) {
+                String text = texts.get(debater);
+                room += debater.length() + 12 + (text == null ? 4 : text.length());
+            }
+            StringBuilder sb = new StringBuilder(room);
             for (String debater : config.debaters()) {
                 if (heard.contains(debater)) {
                     sb.append(sb.length() == 0 ? "" : "\n\n").append("Agent ").append(debater).append(":\n")

@@ -76,9 +76,19 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         this.turns = new Requests<>(context, Agent.Replied.class, episode.askTimeout());
         for (String name : agentNames) {
             Episode.Binding binding = episode.agent(name);
-            agents.put(name, context.spawn(Agent.create(binding.spec(), binding.gateway(), episode),
-                    "agent-" + UNSAFE_IN_NAMES.matcher(name).replaceAll("_")));
+            agents.put(name, context.spawn(Agent.create(binding.spec(), binding.gateway(), episode), actorName(name)));
         }
+    }
+
+    /** The child actor's name of agent {@code name}: {@code agent-} and the name, each character outside {@code [A-Za-z0-9_-]} as {@code _}. */
+    static String actorName(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+                return "agent-" + UNSAFE_IN_NAMES.matcher(name).replaceAll("_"); // rare: the pattern decides
+            }
+        }
+        return "agent-" + name;
     }
 
     /** Asks an agent for a turn; the reply (or the error) comes back as the message {@code adapt} makes. */
