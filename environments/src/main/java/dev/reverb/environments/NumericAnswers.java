@@ -65,6 +65,10 @@ public final class NumericAnswers {
         }
         int after = afterLastPhrase(text);
         if (after >= 0) {
+            String plain = plainInteger(text, after);
+            if (plain != null) {
+                return Optional.of(plain);
+            }
             Optional<String> read = AnswerArithmetic.first(text.substring(after)).flatMap(NumericAnswers::number);
             if (read.isPresent()) {
                 return read;
@@ -111,6 +115,26 @@ public final class NumericAnswers {
             }
         }
         return after;
+    }
+
+    /**
+     * The canonical integer when all that follows {@code from} is one blank at most, an integer of up
+     * to 18 digits (a minus sign allowed) and a full stop at most ("The answer is 42."), else null: what
+     * {@link AnswerArithmetic#first} reads there, without tokens or exact rationals.
+     */
+    static String plainInteger(String text, int from) {
+        int i = from < text.length() && text.charAt(from) == ' ' ? from + 1 : from;
+        int end = text.endsWith(".") ? text.length() - 1 : text.length();
+        int digits = i < end && text.charAt(i) == '-' ? i + 1 : i;
+        if (end - digits < 1 || end - digits > 18) {
+            return null;
+        }
+        for (int k = digits; k < end; k++) {
+            if (text.charAt(k) < '0' || text.charAt(k) > '9') {
+                return null;
+            }
+        }
+        return Long.toString(Long.parseLong(text.substring(i, end)));
     }
 
     /** Whether the lower-case ASCII {@code word} is at {@code at}, ASCII letters in either case. */

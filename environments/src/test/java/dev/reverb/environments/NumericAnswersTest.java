@@ -102,4 +102,18 @@ class NumericAnswersTest {
                 .matcher(question).find();
         assertThat(MathAnswers.asksForUnorderedList(question)).isEqualTo(byPatterns);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {" 42.", "42", " -3.", " 0.", " -0.", " 007.", " 123456789012345678.", " 5", "-12", " 1."})
+    void should_read_a_plain_integer_as_the_arithmetic_reader_does_when_nothing_else_follows(String after) {
+        String read = AnswerArithmetic.first(after).flatMap(r -> r.value().map(Rational::plainText)).orElseThrow();
+        assertThat(NumericAnswers.plainInteger("The answer is" + after, "The answer is".length())).isEqualTo(read);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {" 42 apples.", " 4.5.", " 1,200.", " 3/4.", "  42.", " 42..", " - 3.", " 1234567890123456789.",
+            " .", " -.", " x.", ""})
+    void should_leave_the_reading_to_the_arithmetic_reader_when_more_than_a_plain_integer_follows(String after) {
+        assertThat(NumericAnswers.plainInteger("The answer is" + after, "The answer is".length())).isNull();
+    }
 }
