@@ -53,7 +53,7 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
     protected final Episode episode;
     private final String protocol;
     private final ActorRef<EpisodeOutcome> replyTo;
-    private final Map<String, ActorRef<Agent.Command>> agents = new HashMap<>();
+    private final Map<String, Child> agents = new HashMap<>();
     /** Agent turns waiting for their reply: no ask each, one timer for all (see {@link Requests}). */
     private final Requests<Agent.Replied, T> turns;
     private final Map<String, Map<String, String>> memorySlots = new HashMap<>();
@@ -76,8 +76,13 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         this.turns = new Requests<>(context, Agent.Replied.class, episode.askTimeout());
         for (String name : agentNames) {
             Episode.Binding binding = episode.agent(name);
-            agents.put(name, context.spawn(Agent.create(binding.spec(), binding.gateway(), episode), actorName(name)));
+            agents.put(name, new Child(context.spawn(Agent.create(binding.spec(), binding.gateway(), episode),
+                    actorName(name)), "agent '" + name + "'"));
         }
+    }
+
+    /** An agent's actor and how a timeout names it. */
+    private record Child(ActorRef<Agent.Command> ref, String label) {
     }
 
     /** The child actor's name of agent {@code name}: {@code agent-} and the name, each character outside {@code [A-Za-z0-9_-]} as {@code _}. */
@@ -104,7 +109,8 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         all.putIfAbsent("task", episode.task().question());
         memorySlots(agent).forEach(all::putIfAbsent);
         all.putIfAbsent("round", Integer.toString(round + 1));
-        turns.send(agents.get(agent), "agent '" + agent + "'", (id, ref) -> new Agent.Act(id, round, phase, all, samples,
+        Child child = agents.get(agent);
+        turns.send(child.ref(), child.label(), (id, ref) -> new Agent.Act(id, round, phase, all, samples,
                 ref), (replied, timeout) -> {
                     if (timeout != null) {
                         return adapt.apply(null, timeout);
