@@ -356,6 +356,9 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         }
         promptTokens += read;
         completionTokens += written;
+        if (trace == TraceSink.NONE) {
+            return;
+        }
         trace.emit(new TraceEvent.ModelCall(Instant.now(), c.episodeId(), c.agent(), c.round(), c.phase(), model,
                 simulated, prompt, outputs, read, written, latency, pending.attempts, error, identity(),
                 pending.tries));

@@ -297,8 +297,10 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             }
             Vote vote = vote(answers);
             boolean last = round == config.rounds();
-            event(round, "vote", answers + " -> " + (vote.winner().isEmpty() ? "(none)" : vote.winner())
-                    + (vote.tied() ? " (tie)" : ""));
+            if (tracing()) {
+                event(round, "vote", answers + " -> " + (vote.winner().isEmpty() ? "(none)" : vote.winner())
+                        + (vote.tied() ? " (tie)" : ""));
+            }
             if (last && config.aggregate() == Aggregate.PRM) {
                 for (String debater : config.debaters()) {
                     List<String> steps = PrmSearch.steps(current.get(debater));

@@ -15,6 +15,7 @@ import dev.reverb.agents.model.ScoreRequest;
 import dev.reverb.agents.model.StepScores;
 import dev.reverb.environments.StepChecker;
 import dev.reverb.agents.trace.TraceEvent;
+import dev.reverb.agents.trace.TraceSink;
 import dev.reverb.agents.MemorySlots;
 import dev.reverb.agents.Requests;
 import akka.pattern.StatusReply;
@@ -173,7 +174,15 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         return reply;
     }
 
+    /** Whether this episode's trace goes anywhere (a run with its trace off has {@link TraceSink#NONE}). */
+    protected boolean tracing() {
+        return episode.trace() != TraceSink.NONE;
+    }
+
     protected void event(int round, String name, String detail) {
+        if (!tracing()) {
+            return;
+        }
         episode.trace().emit(new TraceEvent.ProtocolEvent(Instant.now(), episode.id(), protocol, round, name, detail));
     }
 
