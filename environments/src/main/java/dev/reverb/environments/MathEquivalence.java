@@ -35,11 +35,18 @@ final class MathEquivalence {
         return UNORDERED_WORDING.matcher(question).find() && !ORDERED_WORDING.matcher(question).find();
     }
 
-    /** Whether {@code text} holds {@code word} in any case (a superset of what {@code (?i)} matches). */
+    /** Whether {@code text} holds the lower-case {@code word}, ASCII letters in either case (as {@code (?i)} matches). */
     private static boolean containsIgnoringCase(String text, String word) {
-        for (int i = 0; i + word.length() <= text.length(); i++) {
-            if (text.regionMatches(true, i, word, 0, word.length())) {
-                return true;
+        char first = word.charAt(0);
+        for (int i = 0, last = text.length() - word.length(); i <= last; i++) {
+            if ((text.charAt(i) | 0x20) == first) {
+                int k = 1;
+                while (k < word.length() && (text.charAt(i + k) | 0x20) == word.charAt(k)) {
+                    k++;
+                }
+                if (k == word.length()) {
+                    return true;
+                }
             }
         }
         return false;
