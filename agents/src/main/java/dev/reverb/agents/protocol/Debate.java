@@ -196,36 +196,21 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
 
     /** Counts votes; {@code answers} in debater order, empty for an unreadable answer. */
     static Vote vote(List<String> answers) {
-        // distinct answers in order of first appearance, with their counts (a handful: a scan beats a map)
-        String[] distinct = new String[answers.size()];
-        int[] counts = new int[answers.size()];
-        int kinds = 0;
-        for (String answer : answers) {
-            if (answer.isEmpty()) {
-                continue;
-            }
-            int k = 0;
-            while (k < kinds && !distinct[k].equals(answer)) {
-                k++;
-            }
-            if (k == kinds) {
-                distinct[kinds++] = answer;
-            }
-            counts[k]++;
-        }
+        String winner = "";
         int best = 0;
-        for (int k = 0; k < kinds; k++) {
-            best = Math.max(best, counts[k]);
-        }
-        String winner = null;
-        int leaders = 0;
-        for (int k = 0; k < kinds; k++) {
-            if (counts[k] == best) {
-                winner = winner == null ? distinct[k] : winner;
-                leaders++;
+        boolean tied = false;
+        for (int i = 0; i < answers.size(); i++) { // each answer counted at its first appearance, in order
+            String answer = answers.get(i);
+            if (!answer.isEmpty() && !answers.subList(0, i).contains(answer)) {
+                int count = java.util.Collections.frequency(answers.subList(i, answers.size()), answer);
+                tied = count == best || count < best && tied;
+                if (count > best) {
+                    best = count;
+                    winner = answer;
+                }
             }
         }
-        return winner == null ? new Vote("", false) : new Vote(winner, leaders > 1);
+        return new Vote(winner, tied);
     }
 
     private static final class Run extends EpisodeBehavior<Run.Command> {
