@@ -156,7 +156,8 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
             return this;
         }
         Generation g = answered.generation();
-        for (String text : g.texts()) {
+        for (int i = 0; i < g.texts().size() && scope.trace() != TraceSink.NONE; i++) {
+            String text = g.texts().get(i);
             scope.trace().emit(new TraceEvent.AgentMessage(Instant.now(), scope.episodeId(), spec.name(), spec.role().id(),
                     act.round(), act.phase(), text));
         }

@@ -118,7 +118,11 @@ public record PromptTemplate(String system, String user) {
      */
     private static String fill(String template, Map<String, String> values) {
         String kept = template.contains("{{#") ? sections(template, values) : template;
-        StringBuilder out = new StringBuilder(kept.length() + 256);
+        int room = kept.length();
+        for (String value : values.values()) { // room for every value once: the text is built without regrowing
+            room += value == null ? 0 : value.length();
+        }
+        StringBuilder out = new StringBuilder(room);
         int last = 0;
         for (int i = kept.indexOf("{{"); i >= 0; i = kept.indexOf("{{", i)) {
             int end = tagEnd(kept, i, false);
@@ -135,7 +139,7 @@ public record PromptTemplate(String system, String user) {
             i = end;
         }
         out.append(kept, last, kept.length());
-        return collapseBlankLines(out).strip();
+        return collapseBlankLinesAndStrip(out);
     }
 
     /** Keeps the body of each {@code {{#name}}...{{/name}}} whose slot is not blank, drops the others. */
@@ -187,20 +191,34 @@ public record PromptTemplate(String system, String user) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
     }
 
-    /** Every run of three or more line breaks as two. */
-    private static String collapseBlankLines(StringBuilder text) {
-        if (text.indexOf("\n\n\n") < 0) {
-            return text.toString();
+    /**
+     * {@code text} stripped (as {@link String#strip}), every run of three or more line breaks in it as
+     * two, copied once (the same text as collapsing first: a run at either end is stripped whole).
+     */
+    private static String collapseBlankLinesAndStrip(StringBuilder text) {
+        int start = 0;
+        int end = text.length();
+        while (start < end && Character.isWhitespace(text.charAt(start))) {
+            start++;
         }
-        StringBuilder out = new StringBuilder(text.length());
-        int breaks = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            breaks = c == '\n' ? breaks + 1 : 0;
-            if (breaks <= 2) {
-                out.append(c);
+        while (end > start && Character.isWhitespace(text.charAt(end - 1))) {
+            end--;
+        }
+        int run = text.indexOf("\n\n\n", start);
+        if (run < 0 || run >= end) {
+            return text.substring(start, end);
+        }
+        StringBuilder out = new StringBuilder(end - start);
+        int from = start;
+        while (run >= 0 && run < end) {
+            out.append(text, from, run + 2);
+            int after = run + 2;
+            while (after < end && text.charAt(after) == '\n') {
+                after++;
             }
+            from = after;
+            run = text.indexOf("\n\n\n", from);
         }
-        return out.toString();
+        return out.append(text, from, end).toString();
     }
 }

@@ -84,4 +84,20 @@ class PromptTemplateTest {
             }
         }
     }
+
+    @Test
+    void should_collapse_blank_lines_and_strip_as_in_two_passes_when_the_text_has_runs_of_line_breaks() {
+        String[] parts = {"\n", "\n\n", "\n\n\n", " ", "\t", "a", "bc", "\r"};
+        java.util.Random random = new java.util.Random(3);
+        PromptTemplate template = new PromptTemplate("", "{{task}}");
+        for (int n = 0; n < 5_000; n++) {
+            StringBuilder value = new StringBuilder("x");
+            for (int k = random.nextInt(10); k >= 0; k--) {
+                value.insert(random.nextBoolean() ? 0 : value.length(), parts[random.nextInt(parts.length)]);
+            }
+            String expected = value.toString().replaceAll("\n{3,}", "\n\n").strip();
+            assertThat(template.render(java.util.Map.of("task", value.toString())).get(0).content())
+                    .as("%s", value).isEqualTo(expected);
+        }
+    }
 }

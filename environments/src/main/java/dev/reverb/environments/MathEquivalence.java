@@ -28,7 +28,28 @@ final class MathEquivalence {
 
     /** Whether a question asks for an unordered list (see {@link MathAnswers#asksForUnorderedList}). */
     static boolean asksForUnorderedList(String question) {
+        // every match of UNORDERED_WORDING holds "comma" or "all": without either, no regex runs (graded per answer)
+        if (!containsIgnoringCase(question, "comma") && !containsIgnoringCase(question, "all")) {
+            return false;
+        }
         return UNORDERED_WORDING.matcher(question).find() && !ORDERED_WORDING.matcher(question).find();
+    }
+
+    /** Whether {@code text} holds the lower-case {@code word}, ASCII letters in either case (as {@code (?i)} matches). */
+    private static boolean containsIgnoringCase(String text, String word) {
+        char first = word.charAt(0);
+        for (int i = 0, last = text.length() - word.length(); i <= last; i++) {
+            if ((text.charAt(i) | 0x20) == first) {
+                int k = 1;
+                while (k < word.length() && (text.charAt(i + k) | 0x20) == word.charAt(k)) {
+                    k++;
+                }
+                if (k == word.length()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Whether both answers hold the same non-empty set of equivalent top-level elements. */

@@ -32,7 +32,8 @@ public final class NumericAnswers {
     private static final String NUMBER = "-?(?:\\$\\s?)?-?(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:\\s?/\\s?\\d+(?:\\.\\d+)?)?|-?\\.\\d+";
     private static final Pattern NUMBER_PATTERN = Pattern.compile("(?<![\\w.])(" + NUMBER + ")");
     private static final Pattern BOXED = Pattern.compile("\\\\boxed\\s*\\{([^{}]*(?:\\{[^{}]*}[^{}]*)*)}");
-    private static final Pattern PHRASE = Pattern.compile(
+    /** An answer phrase; {@link #afterLastPhrase} finds where its last match ends without it. */
+    static final Pattern PHRASE = Pattern.compile(
             "(?i)(?:the\\s+)?(?:final\\s+)?answer\\s*(?:is|:|=)|####");
     private static final Pattern FRAC = Pattern.compile("\\\\[dt]?frac\\s*\\{([^{}]+)}\\s*\\{([^{}]+)}");
 
@@ -45,10 +46,12 @@ public final class NumericAnswers {
             return Optional.empty();
         }
         String text = output.replace('\u2212', '-').replace("**", "");
-        Matcher boxed = BOXED.matcher(text);
         String lastBoxed = null;
-        while (boxed.find()) {
-            lastBoxed = boxed.group(1);
+        if (text.contains("\\boxed")) { // the pattern's only literal: without it there is no box to scan for
+            Matcher boxed = BOXED.matcher(text);
+            while (boxed.find()) {
+                lastBoxed = boxed.group(1);
+            }
         }
         if (lastBoxed != null) {
             Optional<String> read = AnswerArithmetic.whole(lastBoxed).flatMap(NumericAnswers::number);
@@ -60,12 +63,12 @@ public final class NumericAnswers {
                 return inBox;
             }
         }
-        Matcher phrase = PHRASE.matcher(text);
-        int after = -1;
-        while (phrase.find()) {
-            after = phrase.end();
-        }
+        int after = afterLastPhrase(text);
         if (after >= 0) {
+            String plain = plainInteger(text, after);
+            if (plain != null) {
+                return Optional.of(plain);
+            }
             Optional<String> read = AnswerArithmetic.first(text.substring(after)).flatMap(NumericAnswers::number);
             if (read.isPresent()) {
                 return read;
@@ -76,6 +79,80 @@ public final class NumericAnswers {
             }
         }
         return AnswerArithmetic.last(text).filter(r -> r.value().isPresent()).flatMap(NumericAnswers::number).or(() -> lastNumber(text));
+    }
+
+    /**
+     * Where the last match of {@link #PHRASE} ends, as {@code Matcher.find} would find them from the
+     * left, or -1: scanned by hand (this runs for every answer read). The optional "the" and "final"
+     * before "answer" only move where a match starts, never where it ends; {@code (?i)} without
+     * {@code UNICODE_CASE} folds ASCII letters only; {@code \s} is {@code [ \t\n\x0B\f\r]}.
+     */
+    static int afterLastPhrase(String text) {
+        int after = -1;
+        int n = text.length();
+        int i = 0;
+        while (i < n) {
+            char c = text.charAt(i);
+            int end = -1;
+            if (c == '#') {
+                end = text.startsWith("####", i) ? i + 4 : -1;
+            } else if ((c | 0x20) == 'a' && asciiIgnoringCase(text, i, "answer")) {
+                int j = i + 6;
+                while (j < n && space(text.charAt(j))) {
+                    j++;
+                }
+                if (j < n && (text.charAt(j) == ':' || text.charAt(j) == '=')) {
+                    end = j + 1;
+                } else if (j + 1 < n && (text.charAt(j) | 0x20) == 'i' && (text.charAt(j + 1) | 0x20) == 's') {
+                    end = j + 2;
+                }
+            }
+            if (end >= 0) {
+                after = end;
+                i = end;
+            } else {
+                i++;
+            }
+        }
+        return after;
+    }
+
+    /**
+     * The canonical integer when all that follows {@code from} is one blank at most, an integer of up
+     * to 18 digits (a minus sign allowed) and a full stop at most ("The answer is 42."), else null: what
+     * {@link AnswerArithmetic#first} reads there, without tokens or exact rationals.
+     */
+    static String plainInteger(String text, int from) {
+        int i = from < text.length() && text.charAt(from) == ' ' ? from + 1 : from;
+        int end = text.endsWith(".") ? text.length() - 1 : text.length();
+        int digits = i < end && text.charAt(i) == '-' ? i + 1 : i;
+        if (end - digits < 1 || end - digits > 18) {
+            return null;
+        }
+        for (int k = digits; k < end; k++) {
+            if (text.charAt(k) < '0' || text.charAt(k) > '9') {
+                return null;
+            }
+        }
+        return Long.toString(Long.parseLong(text.substring(i, end)));
+    }
+
+    /** Whether the lower-case ASCII {@code word} is at {@code at}, ASCII letters in either case. */
+    private static boolean asciiIgnoringCase(String text, int at, String word) {
+        if (at + word.length() > text.length()) {
+            return false;
+        }
+        for (int k = 0; k < word.length(); k++) {
+            if ((text.charAt(at + k) | 0x20) != word.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A regex {@code \s} character. */
+    private static boolean space(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
     }
 
     /** Whether two answers are the same number; non-numbers are compared as trimmed text. */

@@ -70,4 +70,50 @@ class NumericAnswersTest {
         assertThat(NumericAnswers.equal("abc", "abc")).isTrue();
         assertThat(NumericAnswers.equal(null, "1")).isFalse();
     }
+
+    @org.junit.jupiter.api.Test
+    void should_end_where_the_phrase_pattern_ends_when_scanning_by_hand() {
+        String[] parts = {"the", "The", " ", "\n", "\t", "final", "FINAL", "answer", "Answer", "ANSWER", "answe", "is",
+                "IS", "iS", ":", "=", "#", "##", "####", "x", "7", "\u212A", "\u0131s", ".", "\u000B", "a"};
+        java.util.Random random = new java.util.Random(12);
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder text = new StringBuilder();
+            for (int k = random.nextInt(12); k >= 0; k--) {
+                text.append(parts[random.nextInt(parts.length)]);
+            }
+            java.util.regex.Matcher m = NumericAnswers.PHRASE.matcher(text);
+            int expected = -1;
+            while (m.find()) {
+                expected = m.end();
+            }
+            assertThat(NumericAnswers.afterLastPhrase(text.toString())).as("%s", text).isEqualTo(expected);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Enter all the solutions, separated by commas.", "Find ALL roots of x^2=1.",
+            "List all values in increasing order.", "Alice has 3 apples and gets 4 more.", "A ball costs $3.", "x"})
+    void should_see_a_list_question_as_the_patterns_do_when_the_words_are_checked_first(String question) {
+        boolean byPatterns = java.util.regex.Pattern.compile("(?i)separated\\s+by\\s+(?:a\\s+)?commas?"
+                + "|comma[-\\s]separated|(?:enter|list|find|give)\\s+all\\b|all\\s+(?:of\\s+)?(?:the\\s+)?(?:possible\\s+)?"
+                + "(?:real\\s+|integer\\s+|complex\\s+|positive\\s+|negative\\s+|distinct\\s+)?(?:solutions|values|roots|zeros|zeroes)\\b")
+                .matcher(question).find() && !java.util.regex.Pattern.compile(
+                "(?i)in\\s+(?:increasing|decreasing|ascending|descending|numerical|the\\s+same|that)?\\s*order")
+                .matcher(question).find();
+        assertThat(MathAnswers.asksForUnorderedList(question)).isEqualTo(byPatterns);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {" 42.", "42", " -3.", " 0.", " -0.", " 007.", " 123456789012345678.", " 5", "-12", " 1."})
+    void should_read_a_plain_integer_as_the_arithmetic_reader_does_when_nothing_else_follows(String after) {
+        String read = AnswerArithmetic.first(after).flatMap(r -> r.value().map(Rational::plainText)).orElseThrow();
+        assertThat(NumericAnswers.plainInteger("The answer is" + after, "The answer is".length())).isEqualTo(read);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {" 42 apples.", " 4.5.", " 1,200.", " 3/4.", "  42.", " 42..", " - 3.", " 1234567890123456789.",
+            " .", " -.", " x.", ""})
+    void should_leave_the_reading_to_the_arithmetic_reader_when_more_than_a_plain_integer_follows(String after) {
+        assertThat(NumericAnswers.plainInteger("The answer is" + after, "The answer is".length())).isNull();
+    }
 }

@@ -101,7 +101,8 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         final Call request;
         final long startNanos = System.nanoTime();
         long tryStartNanos = startNanos;
-        final List<TraceEvent.TryError> tries = new java.util.ArrayList<>();
+        /** The failed tries, made at the first failure (most calls have none). */
+        List<TraceEvent.TryError> tries = List.of();
         int attempts;
         boolean answered;
 
@@ -257,6 +258,9 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         }
         // It stays active until answered or rescheduled, so a throw below still answers it.
         if (finished.error() != null) {
+            if (pending.tries.isEmpty()) {
+                pending.tries = new java.util.ArrayList<>();
+            }
             pending.tries.add(new TraceEvent.TryError(pending.attempts, Instant.now(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pending.tryStartNanos), what(finished.error())));
         }
@@ -352,6 +356,9 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         }
         promptTokens += read;
         completionTokens += written;
+        if (trace == TraceSink.NONE) {
+            return;
+        }
         trace.emit(new TraceEvent.ModelCall(Instant.now(), c.episodeId(), c.agent(), c.round(), c.phase(), model,
                 simulated, prompt, outputs, read, written, latency, pending.attempts, error, identity(),
                 pending.tries));

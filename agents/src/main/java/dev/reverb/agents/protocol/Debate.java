@@ -196,16 +196,21 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
 
     /** Counts votes; {@code answers} in debater order, empty for an unreadable answer. */
     static Vote vote(List<String> answers) {
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        for (String answer : answers) {
-            if (!answer.isEmpty()) {
-                counts.merge(answer, 1, Integer::sum);
+        String winner = "";
+        int best = 0;
+        boolean tied = false;
+        for (int i = 0; i < answers.size(); i++) { // each answer counted at its first appearance, in order
+            String answer = answers.get(i);
+            if (!answer.isEmpty() && !answers.subList(0, i).contains(answer)) {
+                int count = java.util.Collections.frequency(answers.subList(i, answers.size()), answer);
+                tied = count == best || count < best && tied;
+                if (count > best) {
+                    best = count;
+                    winner = answer;
+                }
             }
         }
-        int best = counts.values().stream().max(Integer::compare).orElse(0);
-        List<String> leaders = counts.entrySet().stream().filter(e -> e.getValue() == best).map(Map.Entry::getKey)
-                .toList();
-        return leaders.isEmpty() ? new Vote("", false) : new Vote(leaders.get(0), leaders.size() > 1);
+        return new Vote(winner, tied);
     }
 
     private static final class Run extends EpisodeBehavior<Run.Command> {
@@ -271,11 +276,16 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             if (current.size() < config.debaters().size()) {
                 return this;
             }
-            List<String> answers = config.debaters().stream().map(d -> extract(current.get(d))).toList();
+            List<String> answers = new ArrayList<>(config.debaters().size());
+            for (String debater : config.debaters()) {
+                answers.add(extract(current.get(debater)));
+            }
             Vote vote = vote(answers);
             boolean last = round == config.rounds();
-            event(round, "vote", answers + " -> " + (vote.winner().isEmpty() ? "(none)" : vote.winner())
-                    + (vote.tied() ? " (tie)" : ""));
+            if (tracing()) {
+                event(round, "vote", answers + " -> " + (vote.winner().isEmpty() ? "(none)" : vote.winner())
+                        + (vote.tied() ? " (tie)" : ""));
+            }
             if (last && config.aggregate() == Aggregate.PRM) {
                 for (String debater : config.debaters()) {
                     List<String> steps = PrmSearch.steps(current.get(debater));
@@ -381,7 +391,12 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
 
         /** The texts of {@code heard}, in configured debater order. */
         private String others(List<String> heard, Map<String, String> texts) {
-            StringBuilder sb = new StringBuilder();
+            int room = 0;
+            for (String debater : heard) {
+                String text = texts.get(debater);
+                room += debater.length() + 12 + (text == null ? 4 : text.length());
+            }
+            StringBuilder sb = new StringBuilder(room);
             for (String debater : config.debaters()) {
                 if (heard.contains(debater)) {
                     sb.append(sb.length() == 0 ? "" : "\n\n").append("Agent ").append(debater).append(":\n")

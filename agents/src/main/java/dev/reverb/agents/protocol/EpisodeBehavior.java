@@ -15,6 +15,7 @@ import dev.reverb.agents.model.ScoreRequest;
 import dev.reverb.agents.model.StepScores;
 import dev.reverb.environments.StepChecker;
 import dev.reverb.agents.trace.TraceEvent;
+import dev.reverb.agents.trace.TraceSink;
 import dev.reverb.agents.MemorySlots;
 import dev.reverb.agents.Requests;
 import akka.pattern.StatusReply;
@@ -53,7 +54,7 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
     protected final Episode episode;
     private final String protocol;
     private final ActorRef<EpisodeOutcome> replyTo;
-    private final Map<String, ActorRef<Agent.Command>> agents = new HashMap<>();
+    private final Map<String, Child> agents = new HashMap<>();
     /** Agent turns waiting for their reply: no ask each, one timer for all (see {@link Requests}). */
     private final Requests<Agent.Replied, T> turns;
     private final Map<String, Map<String, String>> memorySlots = new HashMap<>();
@@ -76,9 +77,24 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         this.turns = new Requests<>(context, Agent.Replied.class, episode.askTimeout());
         for (String name : agentNames) {
             Episode.Binding binding = episode.agent(name);
-            agents.put(name, context.spawn(Agent.create(binding.spec(), binding.gateway(), episode),
-                    "agent-" + UNSAFE_IN_NAMES.matcher(name).replaceAll("_")));
+            agents.put(name, new Child(context.spawn(Agent.create(binding.spec(), binding.gateway(), episode),
+                    actorName(name)), "agent '" + name + "'"));
         }
+    }
+
+    /** An agent's actor and how a timeout names it. */
+    private record Child(ActorRef<Agent.Command> ref, String label) {
+    }
+
+    /** The child actor's name of agent {@code name}: {@code agent-} and the name, each character outside {@code [A-Za-z0-9_-]} as {@code _}. */
+    static String actorName(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+                return "agent-" + UNSAFE_IN_NAMES.matcher(name).replaceAll("_"); // rare: the pattern decides
+            }
+        }
+        return "agent-" + name;
     }
 
     /** Asks an agent for a turn; the reply (or the error) comes back as the message {@code adapt} makes. */
@@ -94,7 +110,8 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         all.putIfAbsent("task", episode.task().question());
         memorySlots(agent).forEach(all::putIfAbsent);
         all.putIfAbsent("round", Integer.toString(round + 1));
-        turns.send(agents.get(agent), "agent '" + agent + "'", (id, ref) -> new Agent.Act(id, round, phase, all, samples,
+        Child child = agents.get(agent);
+        turns.send(child.ref(), child.label(), (id, ref) -> new Agent.Act(id, round, phase, all, samples,
                 ref), (replied, timeout) -> {
                     if (timeout != null) {
                         return adapt.apply(null, timeout);
@@ -157,7 +174,15 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         return reply;
     }
 
+    /** Whether this episode's trace goes anywhere (a run with its trace off has {@link TraceSink#NONE}). */
+    protected boolean tracing() {
+        return episode.trace() != TraceSink.NONE;
+    }
+
     protected void event(int round, String name, String detail) {
+        if (!tracing()) {
+            return;
+        }
         episode.trace().emit(new TraceEvent.ProtocolEvent(Instant.now(), episode.id(), protocol, round, name, detail));
     }
 

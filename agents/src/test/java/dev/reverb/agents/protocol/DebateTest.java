@@ -96,6 +96,9 @@ class DebateTest {
         assertThat(Debate.vote(List.of("", "3", "", "4", "4"))).isEqualTo(new Debate.Vote("4", false));
         assertThat(Debate.vote(List.of("3", "4"))).isEqualTo(new Debate.Vote("3", true));
         assertThat(Debate.vote(List.of("", ""))).isEqualTo(new Debate.Vote("", false));
+        assertThat(Debate.vote(List.of("5", "6", "6", "5", "7"))).isEqualTo(new Debate.Vote("5", true));
+        assertThat(Debate.vote(List.of("5", "6", "7", "7"))).isEqualTo(new Debate.Vote("7", false));
+        assertThat(Debate.vote(List.of("5", "6", "6", "7", "7", "6"))).isEqualTo(new Debate.Vote("6", false));
     }
 
     @Test

@@ -134,8 +134,14 @@ public final class SimulatedBackend implements ModelBackend {
         for (int i = 0; i < request.n(); i++) {
             texts.add(respond(request, i));
         }
-        int promptTokens = request.messages().stream().mapToInt(m -> tokens(m.content())).sum();
-        int completionTokens = texts.stream().mapToInt(SimulatedBackend::tokens).sum();
+        int promptTokens = 0;
+        for (int i = 0; i < request.messages().size(); i++) {
+            promptTokens += tokens(request.messages().get(i).content());
+        }
+        int completionTokens = 0;
+        for (String text : texts) {
+            completionTokens += tokens(text);
+        }
         return CompletableFuture.completedFuture(new Generation(texts, promptTokens, completionTokens, model, true));
     }
 
@@ -308,7 +314,11 @@ public final class SimulatedBackend implements ModelBackend {
                     + (correct ? "" : "\n\n\ndef " + entry + "(*args, **kwargs):\n    return None") + "\n```";
         }
         List<String> steps = task.referenceSteps().isEmpty() ? List.of("Working it out.") : task.referenceSteps();
-        StringBuilder out = new StringBuilder();
+        int room = 64;
+        for (String step : steps) {
+            room += step.length() + 24;
+        }
+        StringBuilder out = new StringBuilder(room);
         int slip = correct ? -1 : slipStep(task, c);
         for (int i = 0; i < steps.size(); i++) {
             out.append("Step ").append(i + 1).append(": ");
@@ -321,9 +331,16 @@ public final class SimulatedBackend implements ModelBackend {
 
     private static final java.util.regex.Pattern FINAL_STOP = java.util.regex.Pattern.compile("\\.$");
 
-    /** The text without a full stop at its end (compiled once: this runs for every wrong answer). */
+    /**
+     * The text without a full stop at its end (this runs for every wrong answer): as {@link #FINAL_STOP}
+     * removes it, by hand unless the text ends with a line break (where {@code $} has its own rules).
+     */
     private static String withoutFinalStop(String text) {
-        return FINAL_STOP.matcher(text).replaceAll("");
+        char last = text.isEmpty() ? 0 : text.charAt(text.length() - 1);
+        if (last == '\n' || last == '\r' || last == '\u0085' || last == '\u2028' || last == '\u2029') {
+            return FINAL_STOP.matcher(text).replaceAll("");
+        }
+        return last == '.' ? text.substring(0, text.length() - 1) : text;
     }
 
     private int slipStep(Task task, CallContext c) {

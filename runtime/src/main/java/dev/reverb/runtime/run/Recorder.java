@@ -60,14 +60,26 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     private record Drain(TraceQueue queue) implements Command {
     }
 
+    /** {@link #DRAIN_EVERY} after a drain: take what came meanwhile, or let the queue tell again when idle. */
+    private record DrainDue(TraceQueue queue) implements Command {
+    }
+
+    /**
+     * While events keep coming, the recorder takes them this often instead of being told of each
+     * burst: a run's actors then hand the recorder's thread one message per interval, not one per
+     * event or two (every tell to an idle recorder wakes its thread).
+     */
+    static final java.time.Duration DRAIN_EVERY = java.time.Duration.ofMillis(5);
+
     /**
      * Where a run's actors put trace events for the recorder: a queue any thread adds to, and the
-     * recorder is told ({@link Drain}) only when it has not been told since it last emptied it, so a
-     * burst of events costs one hand-off to the recorder's thread instead of one each.
+     * recorder is told ({@link Drain}) only when it is not already taking events: after a drain it
+     * takes them again every {@link #DRAIN_EVERY} for as long as any came, so a stream of events costs
+     * one hand-off to the recorder's thread per interval instead of one per event.
      */
     static final class TraceQueue implements TraceSink {
         private final ConcurrentLinkedQueue<TraceEvent> events = new ConcurrentLinkedQueue<>();
-        /** Whether a {@link Drain} is on its way: true from the tell until the recorder starts emptying the queue. */
+        /** Whether the recorder will take events without being told: from the tell until a {@link DrainDue} finds none. */
         private final AtomicBoolean told = new AtomicBoolean();
         private final ActorRef<Command> recorder;
 
@@ -101,10 +113,11 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
 
     /** A recorder that writes {@code trace.jsonl} only when {@code traced}. */
     public static Behavior<Command> create(RunFolder folder, boolean traced, RunListener listener) {
-        return Behaviors.setup(ctx -> new Recorder(ctx, folder, traced, listener));
+        return Behaviors.withTimers(timers -> Behaviors.setup(ctx -> new Recorder(ctx, timers, folder, traced, listener)));
     }
 
     private final RunListener listener;
+    private final akka.actor.typed.javadsl.TimerScheduler<Command> timers;
     private final OutputStream episodes;
     /** Null when the run's trace is off. */
     private final OutputStream trace;
@@ -117,10 +130,11 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     /** Every trace queue the recorder has heard of (a run has one). */
     private final Set<TraceQueue> queues = new LinkedHashSet<>();
 
-    private Recorder(ActorContext<Command> context, RunFolder folder, boolean traced, RunListener listener)
-            throws IOException {
+    private Recorder(ActorContext<Command> context, akka.actor.typed.javadsl.TimerScheduler<Command> timers,
+                     RunFolder folder, boolean traced, RunListener listener) throws IOException {
         super(context);
         this.listener = listener;
+        this.timers = timers;
         this.episodes = append(folder.episodes());
         this.trace = traced ? append(folder.trace()) : null;
     }
@@ -134,6 +148,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         return newReceiveBuilder()
                 .onMessage(Trace.class, this::onTrace)
                 .onMessage(Drain.class, this::onDrain)
+                .onMessage(DrainDue.class, this::onDrainDue)
                 .onMessage(Ended.class, this::onEnded)
                 .onMessageEquals(AllDone.INSTANCE, this::onAllDone)
                 .onMessageEquals(Flush.INSTANCE, this::onFlush)
@@ -152,8 +167,20 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
 
     private Behavior<Command> onDrain(Drain drain) {
         queues.add(drain.queue());
-        drain.queue().told.set(false); // before emptying it: an event added from now on is taken now or told anew
         take(drain.queue());
+        timers.startSingleTimer(drain.queue(), new DrainDue(drain.queue()), DRAIN_EVERY);
+        return this;
+    }
+
+    private Behavior<Command> onDrainDue(DrainDue due) {
+        TraceQueue queue = due.queue();
+        if (queue.events.isEmpty()) {
+            queue.told.set(false); // before looking again: an event added from now on is taken below or told anew
+            take(queue);
+        } else {
+            take(queue);
+            timers.startSingleTimer(queue, new DrainDue(queue), DRAIN_EVERY);
+        }
         return this;
     }
 
@@ -181,7 +208,9 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         queues.forEach(this::take); // the episode's trace, emitted before it ended, goes first
         EpisodeOutcome outcome = ended.outcome();
         if (outcome instanceof EpisodeOutcome.Completed completed) {
-            collect(ended, withNode(episodeLine(ended.plan(), completed.result()), ended.node()));
+            StringBuilder text = new StringBuilder(1024);
+            TraceLines.episode(text, ended.plan(), completed.result(), ended.node());
+            collect(ended, text.toString());
         } else if (outcome instanceof EpisodeOutcome.Failed failed) {
             if (trace != null) {
                 ObjectNode line = Json.MAPPER.createObjectNode();
@@ -218,8 +247,12 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     private void collect(Ended ended, ObjectNode line) {
         StringBuilder text = new StringBuilder();
         line(text, line);
-        unheard.add(new Unheard(ended, text.toString()));
-        unheardChars += text.length();
+        collect(ended, text.toString());
+    }
+
+    private void collect(Ended ended, String line) {
+        unheard.add(new Unheard(ended, line));
+        unheardChars += line.length();
     }
 
     /**

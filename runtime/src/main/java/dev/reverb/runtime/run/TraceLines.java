@@ -1,6 +1,8 @@
 package dev.reverb.runtime.run;
 
 import dev.reverb.agents.model.ChatMessage;
+import dev.reverb.agents.protocol.EpisodeResult;
+import dev.reverb.agents.protocol.RoundOutcome;
 import dev.reverb.agents.trace.TraceEvent;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -11,7 +13,8 @@ import java.util.List;
  * Trace events as the lines of {@code trace.jsonl}, written straight into a buffer: the same text
  * {@link Json#MAPPER} makes of {@code {"type": ..., <the event's fields>}} (snake_case names in
  * record order, ISO-8601 instants, Jackson's string escapes), without building a tree per event.
- * Not thread-safe (it caches the formatted second of the last instant): one per writer.
+ * Not thread-safe (it caches the formatted second of the last instant): one per writer. A finished
+ * episode's line of {@code episodes.jsonl} is built the same way ({@link #episode}).
  */
 final class TraceLines {
 
@@ -88,6 +91,55 @@ final class TraceLines {
         } else {
             throw new IllegalArgumentException("unknown trace event " + event.getClass().getName());
         }
+    }
+
+    /**
+     * Appends a finished episode's line of {@code episodes.jsonl} with its line break: the text
+     * {@link Json#MAPPER} makes of {@link Recorder#episodeLine} (and {@code node} when not null),
+     * built without a tree.
+     */
+    static void episode(StringBuilder out, EpisodePlan plan, EpisodeResult r, String node) {
+        double reward = r.verdict().reward(); // in [0, 1] (Verdict): Jackson writes it as Double.toString
+        out.append("{\"episode\":");
+        string(out, r.episodeId());
+        text(out, "task", r.taskId());
+        text(out, "protocol", r.protocol());
+        number(out, "repeat", plan.repeat());
+        text(out, "status", Recorder.FINISHED);
+        number(out, "rounds", r.rounds().size());
+        text(out, "answer", r.verdict().extracted());
+        out.append(",\"correct\":").append(r.verdict().correct());
+        out.append(",\"reward\":").append(reward);
+        text(out, "feedback", r.verdict().feedback());
+        text(out, "reference", plan.task().referenceAnswer());
+        out.append(",\"per_round\":[");
+        List<RoundOutcome> rounds = r.rounds();
+        for (int i = 0; i < rounds.size(); i++) {
+            RoundOutcome round = rounds.get(i);
+            out.append(i == 0 ? "{" : ",{").append("\"round\":").append(round.round());
+            text(out, "answer", round.answer());
+            out.append(",\"correct\":").append(round.correct()).append('}');
+        }
+        out.append(']');
+        number(out, "prompt_tokens", r.promptTokens());
+        number(out, "completion_tokens", r.completionTokens());
+        number(out, "model_calls", r.modelCalls());
+        number(out, "latency_ms", r.latencyMs());
+        out.append(",\"memory_used\":[");
+        List<String> memory = r.memoryUsed();
+        for (int i = 0; i < memory.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            string(out, memory.get(i));
+        }
+        out.append(']');
+        out.append(",\"simulated\":").append(r.simulated());
+        text(out, "output", r.output());
+        if (node != null) {
+            text(out, "node", node);
+        }
+        out.append("}\n");
     }
 
     private void common(StringBuilder out, Instant at, String episodeId) {

@@ -63,4 +63,29 @@ class TraceLinesTest {
             assertThat(handWritten(lines, event)).isEqualTo(jackson(event));
         }
     }
+
+    @Test
+    void should_write_an_episode_line_as_jackson_does_when_texts_need_escapes_and_rewards_vary() throws Exception {
+        dev.reverb.environments.Task task = new dev.reverb.environments.Task("t-1", "arithmetic", "q " + TRICKY,
+                "ref " + TRICKY, List.of(), java.util.Map.of());
+        EpisodePlan plan = EpisodePlan.of(task, new dev.reverb.agents.protocol.Debate("debate", List.of("a", "b"), 1,
+                dev.reverb.agents.protocol.Debate.TieBreak.FIRST, null), 2, 1);
+        for (double reward : new double[] {0, 1, 0.5, 0.25, 1e-7, 1.0 / 3, 0.1 + 0.2, Double.MIN_VALUE}) {
+            for (String node : new String[] {null, "node " + TRICKY}) {
+                for (List<String> memory : List.of(List.<String>of(), List.of("m1", "m " + TRICKY))) {
+                    dev.reverb.agents.protocol.EpisodeResult r = new dev.reverb.agents.protocol.EpisodeResult(
+                            "debate/t-1/r2", "t-1", "debate", "out " + TRICKY,
+                            new dev.reverb.environments.Verdict(reward > 0.4, reward, "x " + TRICKY, "fb " + TRICKY),
+                            List.of(new dev.reverb.agents.protocol.RoundOutcome(0, "", false),
+                                    new dev.reverb.agents.protocol.RoundOutcome(1, "a " + TRICKY, true)),
+                            113, 54, 9, 17, memory, reward > 0.4, List.of());
+                    ObjectNode line = Recorder.episodeLine(plan, r);
+                    String expected = Json.MAPPER.writeValueAsString(node == null ? line : line.put("node", node)) + "\n";
+                    StringBuilder out = new StringBuilder();
+                    TraceLines.episode(out, plan, r, node);
+                    assertThat(out.toString()).isEqualTo(expected);
+                }
+            }
+        }
+    }
 }
