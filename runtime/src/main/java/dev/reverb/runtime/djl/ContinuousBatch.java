@@ -87,7 +87,7 @@ final class ContinuousBatch<T> implements AutoCloseable {
         }
         KvCache fresh = model.newCache(joining.size());
         try {
-            float[][] logits = Generator.prefill(model, fresh, entries.stream().map(Entry::prompt).toList());
+            float[][] logits = Generator.prefill(model, fresh, entries.stream().map(Entry::prompt).toList(), true);
             forwards++;
             List<Finished<T>> finished = new ArrayList<>();
             List<Row<T>> going = sample(joining, logits, finished);
