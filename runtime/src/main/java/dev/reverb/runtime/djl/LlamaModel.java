@@ -305,14 +305,17 @@ public final class LlamaModel implements AutoCloseable {
                 }
             }
             float[] mask = cache.mask(valid, past, steps, MASKED);
-            Packed pack = null;
+            Packing.Tensors pack = null;
             int rowsIn = batch;
             int stepsIn = steps;
             if (packing != null) {
                 // per-token operations run on the real tokens only: one row of packed tokens
-                ids = pick(ids, packing.packed());
-                positions = pick(positions, packing.packed());
-                pack = new Packed(step.create(packing.padded()), step.create(packing.packed()), batch, steps);
+                if (past > 0) {
+                    throw new IllegalArgumentException("a packed chunk goes into an empty cache");
+                }
+                ids = packing.pick(ids);
+                positions = packing.pick(positions);
+                pack = packing.on(step, batch, steps);
                 rowsIn = 1;
                 stepsIn = packing.tokens();
             }
@@ -334,35 +337,9 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    /**
-     * How a packed chunk's tokens move into the padded layout ({@code [batch, steps]}) for attention
-     * and back: the index tensors of a {@link Packing}.
-     */
-    private record Packed(NDArray padded, NDArray packed, int batch, int steps) {
-        /** [1, tokens, heads, hd] to [batch, steps, heads, hd]. */
-        NDArray spread(NDArray x) {
-            Shape s = x.getShape();
-            return x.reshape(s.get(1), s.get(2), s.get(3)).get(new NDIndex("{}", padded)).reshape(batch, steps, s.get(2), s.get(3));
-        }
-
-        /** [batch, steps, width] to [1, tokens, width]. */
-        NDArray gather(NDArray x) {
-            long width = x.getShape().get(2);
-            return x.reshape((long) batch * steps, width).get(new NDIndex("{}", packed)).reshape(1, packed.size(), width);
-        }
-    }
-
-    private static long[] pick(long[] values, long[] at) {
-        long[] out = new long[at.length];
-        for (int i = 0; i < at.length; i++) {
-            out[i] = values[(int) at[i]];
-        }
-        return out;
-    }
-
     /** One decoder layer; {@code batch} and {@code steps} are x's: {@code 1} and the token count when packed. */
     private NDArray layer(Layer w, int index, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
-                          Packed pack, int rowsIn, int stepsIn) {
+                          Packing.Tensors pack, int rowsIn, int stepsIn) {
         int heads = config.heads();
         int kvHeads = config.kvHeads();
         int hd = config.headDim();
@@ -386,24 +363,29 @@ public final class LlamaModel implements AutoCloseable {
         v = v.transpose(0, 2, 1, 3);
         NDArray keys = cache.append(index, 0, k);
         NDArray values = cache.append(index, 1, v);
-        int group = heads / kvHeads;
-        long keyCount = keys.getShape().get(2);
-        // the query heads of a key head are rows of one [group * steps, hd] matrix: plain batched
-        // matmuls against that head's keys and values, no broadcast copies of the cache
-        NDArray grouped = q.reshape(batch, kvHeads, group * steps, hd);
-        NDArray scores = grouped.matMul(keys.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(hd))
-                .reshape(batch, kvHeads, group, steps, keyCount).add(mask).softmax(-1)
-                .reshape(batch, kvHeads, group * steps, keyCount);
-        NDArray attended = scores.matMul(values)
-                .reshape(batch, heads, steps, hd).transpose(0, 2, 1, 3).reshape(batch, steps, heads * hd);
-        if (pack != null) {
-            attended = pack.gather(attended);
-        }
+        NDArray attended = pack == null ? attend(q, keys, values, mask, batch, steps)
+                : pack.attend(this::attend, q, keys, values, mask);
         NDArray residual = x.add(attended.matMul(w.oT()));
         NDArray n = rmsNorm(residual, w.postNorm());
         NDArray gate = n.matMul(w.gateT());
         NDArray mlp = gate.mul(Activation.sigmoid(gate)).mul(n.matMul(w.upT())).matMul(w.downT());
         return residual.add(mlp);
+    }
+
+    /** Queries {@code [rows, heads, steps, hd]} against keys and values {@code [rows, kvHeads, keys, hd]}: {@code [rows, steps, width]}. */
+    private NDArray attend(NDArray q, NDArray keys, NDArray values, NDArray mask, int rows, int steps) {
+        int heads = config.heads();
+        int kvHeads = config.kvHeads();
+        int hd = config.headDim();
+        int group = heads / kvHeads;
+        long keyCount = keys.getShape().get(2);
+        // the query heads of a key head are rows of one [group * steps, hd] matrix: plain batched
+        // matmuls against that head's keys and values, no broadcast copies of the cache
+        NDArray grouped = q.reshape(rows, kvHeads, group * steps, hd);
+        NDArray scores = grouped.matMul(keys.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(hd))
+                .reshape(rows, kvHeads, group, steps, keyCount).add(mask).softmax(-1)
+                .reshape(rows, kvHeads, group * steps, keyCount);
+        return scores.matMul(values).reshape(rows, heads, steps, hd).transpose(0, 2, 1, 3).reshape(rows, steps, heads * hd);
     }
 
     private NDArray rmsNorm(NDArray x, NDArray weight) {
