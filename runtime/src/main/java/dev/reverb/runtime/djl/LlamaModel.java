@@ -337,7 +337,7 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    /** One decoder layer; {@code batch} and {@code steps} are x's: {@code 1} and the token count when packed. */
+    /** One decoder layer; {@code rowsIn} and {@code stepsIn} are x's shape: {@code 1} and the token count when packed. */
     private NDArray layer(Layer w, int index, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
                           Packing.Tensors pack, int rowsIn, int stepsIn) {
         int heads = config.heads();
