@@ -7,8 +7,8 @@ import java.util.function.Predicate;
 /**
  * Continuous batching: a fixed number of slots (the rows of one {@link KvCache}) decoded one token
  * per step together. A sequence that ends (end-of-sequence token, stop condition, token limit)
- * leaves its slot at once; sequences waiting for a slot are prefilled together and join at the
- * next step, right-aligned with the running rows, each with its own RoPE positions and a mask
+ * leaves its slot at once; sequences waiting for a slot are prefilled together (packed: their
+ * padding costs attention only, see {@link Packing}) and join at the next step, right-aligned with the running rows, each with its own RoPE positions and a mask
  * that hides every other sequence's columns. A sequence's tokens therefore do not depend on what
  * shares its steps. The rows of ended sequences are fed padding that no other row sees; joining
  * sequences are written into them in place. Rows are removed from the cache (which copies it) only
@@ -87,7 +87,7 @@ final class ContinuousBatch<T> implements AutoCloseable {
         }
         KvCache fresh = model.newCache(joining.size());
         try {
-            float[][] logits = Generator.prefill(model, fresh, entries.stream().map(Entry::prompt).toList());
+            float[][] logits = Generator.prefill(model, fresh, entries.stream().map(Entry::prompt).toList(), true);
             forwards++;
             List<Finished<T>> finished = new ArrayList<>();
             List<Row<T>> going = sample(joining, logits, finished);

@@ -20,11 +20,13 @@ public final class DecodeStats {
     private final LongAdder prefillNanos = new LongAdder();
     private final LongAdder prefillTokens = new LongAdder();
     private final LongAdder prefillLive = new LongAdder();
+    private final LongAdder prefillComputed = new LongAdder();
     private final LongAdder surgeries = new LongAdder();
     private final LongAdder surgeryNanos = new LongAdder();
     private final LongAdder placements = new LongAdder();
 
-    void forward(int batch, int chunk, int live, int columns, long nanos) {
+    /** A forward pass of {@code chunk} tokens per row, of which {@code computed} ran through the per-token operations. */
+    void forward(int batch, int chunk, int computed, int live, int columns, long nanos) {
         if (chunk == 1) {
             steps.increment();
             stepNanos.add(nanos);
@@ -36,6 +38,7 @@ public final class DecodeStats {
             prefillNanos.add(nanos);
             prefillTokens.add((long) batch * chunk);
             prefillLive.add(live);
+            prefillComputed.add(computed);
         }
     }
 
@@ -57,7 +60,7 @@ public final class DecodeStats {
     /** Zeroes the counters (between a warm-up and a measured run, say). */
     public void reset() {
         for (LongAdder a : new LongAdder[] {steps, stepNanos, stepRows, stepLive, stepColumns, prefills, prefillNanos,
-                prefillTokens, prefillLive, surgeries, surgeryNanos, placements}) {
+                prefillTokens, prefillLive, prefillComputed, surgeries, surgeryNanos, placements}) {
             a.reset();
         }
     }
@@ -75,11 +78,12 @@ public final class DecodeStats {
         long s = Math.max(1, steps.sum());
         long p = Math.max(1, prefills.sum());
         return String.format(Locale.ROOT, "%d steps x %.2f ms (%.1f rows, %.1f live, %.1f key columns); %d prefills "
-                        + "x %.2f ms (%.0f tokens, %.0f%% padding); %d cache reshapes x %.2f ms (%d in place); total %.2f s",
+                        + "x %.2f ms (%.0f tokens, %.0f%% padding, %.0f computed); %d cache reshapes x %.2f ms (%d in place); total %.2f s",
                 steps.sum(), stepNanos.sum() / 1e6 / s, stepRows.sum() / (double) s, stepLive.sum() / (double) s,
                 stepColumns.sum() / (double) s, prefills.sum(), prefillNanos.sum() / 1e6 / p,
                 prefillTokens.sum() / (double) p,
                 100.0 * (prefillTokens.sum() - prefillLive.sum()) / Math.max(1, prefillTokens.sum()),
+                prefillComputed.sum() / (double) p,
                 surgeries.sum(), surgeryNanos.sum() / 1e6 / Math.max(1, surgeries.sum()), placements.sum(),
                 (stepNanos.sum() + prefillNanos.sum() + surgeryNanos.sum()) / 1e9);
     }

@@ -93,6 +93,14 @@ public final class Generator {
      * many sequences, and returns the logits after each prompt's last token.
      */
     static float[][] prefill(LlamaModel model, KvCache cache, List<int[]> prompts) {
+        return prefill(model, cache, prompts, false);
+    }
+
+    /**
+     * {@link #prefill}, with the per-token operations on the prompts' real tokens alone when
+     * {@code packed} (see {@link LlamaModel#forwardPacked}): the padding costs attention only.
+     */
+    static float[][] prefill(LlamaModel model, KvCache cache, List<int[]> prompts, boolean packed) {
         int batch = prompts.size();
         int longest = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
         int[][] tokens = new int[batch][longest];
@@ -103,6 +111,6 @@ public final class Generator {
             System.arraycopy(prompt, 0, tokens[b], offset, prompt.length);
             java.util.Arrays.fill(valid[b], offset, longest, true);
         }
-        return model.forward(cache, tokens, valid);
+        return packed ? model.forwardPacked(cache, tokens, valid) : model.forward(cache, tokens, valid);
     }
 }

@@ -206,14 +206,19 @@ public final class KvCache implements AutoCloseable {
             throw new IllegalArgumentException(other.batch + " rows of " + other.length + " columns do not fit "
                     + slots.length + " slots of " + length + " columns");
         }
-        try (other) {
+        long[] rows = new long[slots.length];
+        for (int i = 0; i < slots.length; i++) {
+            rows[i] = slots[i];
+        }
+        try (other; NDArray at = manager.create(rows)) {
             int from = length - other.length;
+            // one indexed write per layer and kind, whatever the number of rows
+            NDIndex into = new NDIndex("{}, :, " + from + ":" + length + ", :", at);
+            NDIndex used = new NDIndex(":, :, :" + other.length + ", :");
             for (int l = 0; l < entries.length; l++) {
                 for (int k = 0; k < 2; k++) {
-                    for (int i = 0; i < slots.length; i++) {
-                        try (NDArray row = other.entries[l][k].get(new NDIndex(i + ", :, :" + other.length + ", :"))) {
-                            entries[l][k].set(new NDIndex(slots[i] + ", :, " + from + ":" + length + ", :"), row);
-                        }
+                    try (NDArray fresh = other.entries[l][k].get(used)) {
+                        entries[l][k].set(into, fresh);
                     }
                 }
             }

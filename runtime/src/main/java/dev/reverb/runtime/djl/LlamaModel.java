@@ -211,9 +211,23 @@ public final class LlamaModel implements AutoCloseable {
      * returns the logits after each sequence's last token, as float32 {@code [batch][vocab]}.
      */
     public float[][] forward(KvCache cache, int[][] tokens, boolean[][] valid) {
-        return run(cache, tokens, valid, hidden -> {
+        return run(cache, tokens, valid, null, hidden -> {
             NDArray logits = hidden.get(new NDIndex(":, -1, :")).matMul(lmHeadT);
             return rows(logits, tokens.length, config.vocabSize());
+        });
+    }
+
+    /**
+     * Like {@link #forward}, but every per-token operation runs on the real tokens alone, packed
+     * (see {@link Packing}); only attention and the cache see the padded layout. For prefilling
+     * prompts of different lengths: the logits are those {@link #forward} returns.
+     */
+    public float[][] forwardPacked(KvCache cache, int[][] tokens, boolean[][] valid) {
+        Packing packing = Packing.of(valid);
+        return run(cache, tokens, valid, packing, hidden -> {
+            NDArray last = hidden.reshape(packing.tokens(), config.hiddenSize())
+                    .get(new NDIndex("{}", hidden.getManager().create(packing.last())));
+            return rows(last.matMul(lmHeadT), tokens.length, config.vocabSize());
         });
     }
 
@@ -224,7 +238,7 @@ public final class LlamaModel implements AutoCloseable {
      */
     public float[][][] at(int[][] tokens, boolean[][] valid, int[][] positions, boolean lmHead) {
         try (KvCache cache = newCache(tokens.length)) {
-            return run(cache, tokens, valid, hidden -> {
+            return run(cache, tokens, valid, null, hidden -> {
                 int steps = tokens[0].length;
                 int total = java.util.Arrays.stream(positions).mapToInt(p -> p.length).sum();
                 long[] flat = new long[total];
@@ -258,8 +272,12 @@ public final class LlamaModel implements AutoCloseable {
         return out;
     }
 
-    /** Feeds a chunk through every layer, appending to the cache; {@code read} sees the final normed hidden states. */
-    private <R> R run(KvCache cache, int[][] tokens, boolean[][] valid, java.util.function.Function<NDArray, R> read) {
+    /**
+     * Feeds a chunk through every layer, appending to the cache; {@code read} sees the final normed
+     * hidden states: {@code [batch, steps, hidden]}, or {@code [1, tokens, hidden]} when packed.
+     */
+    private <R> R run(KvCache cache, int[][] tokens, boolean[][] valid, Packing packing,
+                      java.util.function.Function<NDArray, R> read) {
         int batch = tokens.length;
         int steps = tokens[0].length;
         if (batch != cache.batch()) {
@@ -287,53 +305,87 @@ public final class LlamaModel implements AutoCloseable {
                 }
             }
             float[] mask = cache.mask(valid, past, steps, MASKED);
-            NDArray x = embed.get(new NDIndex("{}", step.create(ids))).reshape(batch, steps, config.hiddenSize());
+            Packing.Tensors pack = null;
+            int rowsIn = batch;
+            int stepsIn = steps;
+            if (packing != null) {
+                // per-token operations run on the real tokens only: one row of packed tokens
+                if (past > 0) {
+                    throw new IllegalArgumentException("a packed chunk goes into an empty cache");
+                }
+                ids = packing.pick(ids);
+                positions = packing.pick(positions);
+                pack = packing.on(step, batch, steps);
+                rowsIn = 1;
+                stepsIn = packing.tokens();
+            }
+            NDArray x = embed.get(new NDIndex("{}", step.create(ids))).reshape(rowsIn, stepsIn, config.hiddenSize());
             x.attach(step);
             NDArray pos = step.create(positions);
-            NDArray cos = cosTable.get(new NDIndex("{}", pos)).reshape(batch, steps, 1, config.headDim());
-            NDArray sin = sinTable.get(new NDIndex("{}", pos)).reshape(batch, steps, 1, config.headDim());
+            NDArray cos = cosTable.get(new NDIndex("{}", pos)).reshape(rowsIn, stepsIn, 1, config.headDim());
+            NDArray sin = sinTable.get(new NDIndex("{}", pos)).reshape(rowsIn, stepsIn, 1, config.headDim());
             cos.attach(step);
             sin.attach(step);
             NDArray attentionMask = step.create(mask, new Shape(batch, 1, 1, steps, past + steps)).toType(dtype, false);
             for (int l = 0; l < layers.length; l++) {
-                x = layer(layers[l], l, x, cos, sin, attentionMask, cache, batch, steps);
+                x = layer(layers[l], l, x, cos, sin, attentionMask, cache, pack, rowsIn, stepsIn);
             }
             cache.commit(past + steps);
             R result = read.apply(rmsNorm(x, finalNorm));
-            stats.forward(batch, steps, live, past + steps, System.nanoTime() - start);
+            stats.forward(batch, steps, rowsIn * stepsIn, live, past + steps, System.nanoTime() - start);
             return result;
         }
     }
 
+    /** One decoder layer; {@code rowsIn} and {@code stepsIn} are x's shape: {@code 1} and the token count when packed. */
     private NDArray layer(Layer w, int index, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
-                          int batch, int steps) {
+                          Packing.Tensors pack, int rowsIn, int stepsIn) {
         int heads = config.heads();
         int kvHeads = config.kvHeads();
         int hd = config.headDim();
         NDArray h = rmsNorm(x, w.inputNorm());
-        NDArray q = bias(h.matMul(w.qT()), w.qBias()).reshape(batch, steps, heads, hd);
-        NDArray k = bias(h.matMul(w.kT()), w.kBias()).reshape(batch, steps, kvHeads, hd);
-        NDArray v = bias(h.matMul(w.vT()), w.vBias()).reshape(batch, steps, kvHeads, hd);
-        q = rope(q, cos, sin).transpose(0, 2, 1, 3);
-        k = rope(k, cos, sin).transpose(0, 2, 1, 3);
+        NDArray q = bias(h.matMul(w.qT()), w.qBias()).reshape(rowsIn, stepsIn, heads, hd);
+        NDArray k = bias(h.matMul(w.kT()), w.kBias()).reshape(rowsIn, stepsIn, kvHeads, hd);
+        NDArray v = bias(h.matMul(w.vT()), w.vBias()).reshape(rowsIn, stepsIn, kvHeads, hd);
+        q = rope(q, cos, sin);
+        k = rope(k, cos, sin);
+        int batch = rowsIn;
+        int steps = stepsIn;
+        if (pack != null) {
+            q = pack.spread(q);
+            k = pack.spread(k);
+            v = pack.spread(v);
+            batch = pack.batch();
+            steps = pack.steps();
+        }
+        q = q.transpose(0, 2, 1, 3);
+        k = k.transpose(0, 2, 1, 3);
         v = v.transpose(0, 2, 1, 3);
         NDArray keys = cache.append(index, 0, k);
         NDArray values = cache.append(index, 1, v);
-        int group = heads / kvHeads;
-        long keyCount = keys.getShape().get(2);
-        // the query heads of a key head are rows of one [group * steps, hd] matrix: plain batched
-        // matmuls against that head's keys and values, no broadcast copies of the cache
-        NDArray grouped = q.reshape(batch, kvHeads, group * steps, hd);
-        NDArray scores = grouped.matMul(keys.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(hd))
-                .reshape(batch, kvHeads, group, steps, keyCount).add(mask).softmax(-1)
-                .reshape(batch, kvHeads, group * steps, keyCount);
-        NDArray attended = scores.matMul(values)
-                .reshape(batch, heads, steps, hd).transpose(0, 2, 1, 3).reshape(batch, steps, heads * hd);
+        NDArray attended = pack == null ? attend(q, keys, values, mask, batch, steps)
+                : pack.attend(this::attend, q, keys, values, mask);
         NDArray residual = x.add(attended.matMul(w.oT()));
         NDArray n = rmsNorm(residual, w.postNorm());
         NDArray gate = n.matMul(w.gateT());
         NDArray mlp = gate.mul(Activation.sigmoid(gate)).mul(n.matMul(w.upT())).matMul(w.downT());
         return residual.add(mlp);
+    }
+
+    /** Queries {@code [rows, heads, steps, hd]} against keys and values {@code [rows, kvHeads, keys, hd]}: {@code [rows, steps, width]}. */
+    private NDArray attend(NDArray q, NDArray keys, NDArray values, NDArray mask, int rows, int steps) {
+        int heads = config.heads();
+        int kvHeads = config.kvHeads();
+        int hd = config.headDim();
+        int group = heads / kvHeads;
+        long keyCount = keys.getShape().get(2);
+        // the query heads of a key head are rows of one [group * steps, hd] matrix: plain batched
+        // matmuls against that head's keys and values, no broadcast copies of the cache
+        NDArray grouped = q.reshape(rows, kvHeads, group * steps, hd);
+        NDArray scores = grouped.matMul(keys.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(hd))
+                .reshape(rows, kvHeads, group, steps, keyCount).add(mask).softmax(-1)
+                .reshape(rows, kvHeads, group * steps, keyCount);
+        return scores.matMul(values).reshape(rows, heads, steps, hd).transpose(0, 2, 1, 3).reshape(rows, steps, heads * hd);
     }
 
     private NDArray rmsNorm(NDArray x, NDArray weight) {
