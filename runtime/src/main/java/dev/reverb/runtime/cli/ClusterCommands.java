@@ -27,12 +27,9 @@ final class ClusterCommands {
     private ClusterCommands() {
     }
 
-    /** The engine of {@code reverb run --cluster HOST:PORT}; a bad address or a scenario with memory is refused. */
+    /** The engine of {@code reverb run --cluster HOST:PORT}; a bad address is refused. */
     static Engine seed(String hostPort, Scenario scenario, RunFolder folder) throws IOException {
         Map.Entry<String, Integer> at = ClusterSeed.address(hostPort);
-        if (scenario.memory().enabled()) {
-            throw new IllegalArgumentException(ClusterSeed.MEMORY_UNSUPPORTED);
-        }
         String text = Files.readString(folder.scenario());
         return new ClusterSeed(at.getKey(), at.getValue(), new Coordinator.Run(text,
                 folder.scenario().toAbsolutePath().toString(), folder.dir().getFileName().toString()));

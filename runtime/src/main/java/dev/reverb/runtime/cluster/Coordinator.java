@@ -85,7 +85,13 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
      */
     public static Behavior<Command> create(List<EpisodePlan> plans, Run run, ActorRef<Recorder.Command> recorder,
                                            ActorRef<String> stopped) {
-        return Behaviors.setup(ctx -> new Coordinator(ctx, plans, run, recorder, stopped));
+        return create(plans, run, null, recorder, stopped);
+    }
+
+    /** @param memory the run's memory on this node, which every worker is told of; null for a run without memory */
+    public static Behavior<Command> create(List<EpisodePlan> plans, Run run, ActorRef<MemoryDesk.Command> memory,
+                                           ActorRef<Recorder.Command> recorder, ActorRef<String> stopped) {
+        return Behaviors.setup(ctx -> new Coordinator(ctx, plans, run, memory, recorder, stopped));
     }
 
     private static final class Member {
@@ -100,6 +106,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
     private final Map<String, EpisodePlan> plans = new LinkedHashMap<>();
     private final Run run;
+    private final ActorRef<MemoryDesk.Command> memory;
     private final ActorRef<Recorder.Command> recorder;
     private final ActorRef<String> stopped;
     private final Deque<String> queue = new ArrayDeque<>();
@@ -108,9 +115,10 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private boolean finished;
 
     private Coordinator(ActorContext<Command> context, List<EpisodePlan> plans, Run run,
-                        ActorRef<Recorder.Command> recorder, ActorRef<String> stopped) {
+                        ActorRef<MemoryDesk.Command> memory, ActorRef<Recorder.Command> recorder, ActorRef<String> stopped) {
         super(context);
         this.run = run;
+        this.memory = memory;
         this.recorder = recorder;
         this.stopped = stopped;
         plans.forEach(p -> this.plans.put(p.id(), p));
@@ -147,7 +155,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             getContext().watchWith(join.worker(), new WorkerLeft(join.worker()));
             getContext().getLog().info("node {} joined the run", join.node());
         }
-        join.worker().tell(new Worker.Welcome(run.scenario(), run.scenarioFile(), run.runId(), getContext().getSelf()));
+        join.worker().tell(new Worker.Welcome(run.scenario(), run.scenarioFile(), run.runId(), memory,
+                getContext().getSelf()));
         return this;
     }
 

@@ -11,6 +11,8 @@ import dev.reverb.agents.protocol.EpisodeOutcome;
 import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.runtime.run.EpisodePlan;
 import dev.reverb.runtime.run.Experiment;
+import dev.reverb.runtime.run.MemoryLink;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,9 +34,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     public sealed interface Command extends JsonSerializable {
     }
 
-    /** The run to join: its resolved scenario text, the file it came from, its run id. */
-    public record Welcome(String scenario, String scenarioFile, String runId, ActorRef<Coordinator.Command> coordinator)
-            implements Command {
+    /**
+     * The run to join: its resolved scenario text, the file it came from, its run id, and where its memory
+     * is kept (null for a run without memory).
+     */
+    public record Welcome(String scenario, String scenarioFile, String runId, ActorRef<MemoryDesk.Command> memory,
+                          ActorRef<Coordinator.Command> coordinator) implements Command {
         public Welcome {
             Objects.requireNonNull(scenario, "scenario");
             Objects.requireNonNull(scenarioFile, "scenarioFile");
@@ -98,6 +103,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private final Map<String, List<TraceEvent>> traces = new HashMap<>();
     private Prepared prepared;
     private ActorRef<Experiment.Command> session;
+    private ActorRef<MemoryDesk.Command> memory;
     private boolean welcomed;
 
     private Worker(ActorContext<Command> context, ActorRef<Coordinator.Command> coordinator, String node,
@@ -130,6 +136,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             return this;
         }
         welcomed = true;
+        memory = welcome.memory();
         getContext().watchWith(welcome.coordinator(), CoordinatorGone.INSTANCE);
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
             try {
@@ -149,7 +156,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         }
         prepared = ready.prepared();
         ActorRef<Command> self = getContext().getSelf();
-        session = getContext().spawn(Experiment.session(prepared.setup(), event -> self.tell(new Traced(event))),
+        MemoryLink link = memory == null ? null
+                : new RemoteMemory(memory, getContext().getSystem().scheduler(), memoryTimeout(prepared.setup()));
+        session = getContext().spawn(Experiment.session(prepared.setup(), event -> self.tell(new Traced(event)), link),
                 "episodes");
         coordinator.tell(new Coordinator.Pull(prepared.setup().concurrency(), self));
         return this;
@@ -186,6 +195,15 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         traces.remove(outcome.episodeId());
         coordinator.tell(new Coordinator.Result(node, outcome, trace, getContext().getSelf()));
         coordinator.tell(new Coordinator.Pull(1, getContext().getSelf()));
+    }
+
+    /** How long a recall or a keep may take: as long as an agent turn may (the slowest model's worst case, 4 times). */
+    static Duration memoryTimeout(Experiment.Setup setup) {
+        Duration slowest = Duration.ofSeconds(1);
+        for (Experiment.Model m : setup.models().values()) {
+            slowest = m.settings().worstCase().compareTo(slowest) > 0 ? m.settings().worstCase() : slowest;
+        }
+        return slowest.multipliedBy(4);
     }
 
     private Behavior<Command> stop(String why) {
