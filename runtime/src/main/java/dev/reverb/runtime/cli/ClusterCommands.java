@@ -41,7 +41,8 @@ final class ClusterCommands {
                     + "and local model folders must be at the same paths here (or given with --set).",
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:the run ended", "1:this node stopped early (the seed went away, or it could not join)",
-                    "2:usage"})
+                    "2:usage", "4:could not start: a model of this node failed its pre-flight check (it took no "
+                    + "episode; the seed's console says so too)"})
     static final class Node implements Callable<Integer> {
 
         @Spec

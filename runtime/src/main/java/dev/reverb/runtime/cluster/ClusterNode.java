@@ -43,6 +43,7 @@ public final class ClusterNode {
      * @param overrides {@code --set} values applied on top of the scenario the seed sends
      * @param options   the environment (API keys) and the Java-built backends
      * @return null when the run finished, else why this node stopped early
+     * @throws Runner.CouldNotStart when one of this node's models failed its pre-flight check (it took no episode)
      */
     public static String run(String seed, String host, int port, List<String> overrides, Runner.Options options)
             throws InterruptedException {
@@ -64,6 +65,8 @@ public final class ClusterNode {
         String why;
         try {
             why = ended.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         } finally {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().join();
@@ -86,6 +89,16 @@ public final class ClusterNode {
         plans(scenario, environment, options).forEach(p -> plans.put(p.id(), p));
         Map<String, Experiment.Model> models = Runner.models(scenario, options,
                 SimulatedBackend.lookup(environment.tasks()));
+        try { // this node's own models, checked as a local run checks them, before it takes any episode
+            Runner.preflight(models, options.out());
+        } catch (Runner.CouldNotStart e) {
+            models.forEach((name, m) -> {
+                if (!options.backends().containsKey(name)) {
+                    m.backend().close();
+                }
+            });
+            throw e;
+        }
         return new Worker.Prepared(plans, new Experiment.Setup(environment, models, scenario.agents(), List.of(),
                 scenario.run().concurrency(), welcome.runId(), null));
     }

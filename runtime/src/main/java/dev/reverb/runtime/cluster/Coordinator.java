@@ -54,6 +54,15 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         }
     }
 
+    /** The worker on {@code node} cannot run this run (why: e.g. its model failed its pre-flight check) and leaves. */
+    public record Refused(String node, String why, ActorRef<Worker.Command> worker) implements Command {
+        public Refused {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(why, "why");
+            Objects.requireNonNull(worker, "worker");
+        }
+    }
+
     /** An episode ended on {@code node}, with the trace events it emitted there. */
     public record Result(String node, EpisodeOutcome outcome, List<TraceEvent> trace, ActorRef<Worker.Command> worker)
             implements Command {
@@ -134,6 +143,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         return newReceiveBuilder()
                 .onMessage(Join.class, this::onJoin)
                 .onMessage(Pull.class, this::onPull)
+                .onMessage(Refused.class, this::onRefused)
                 .onMessage(Result.class, this::onResult)
                 .onMessage(WorkerLeft.class, this::onWorkerLeft)
                 .onSignal(PostStop.class, s -> {
@@ -166,6 +176,18 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             member.credit += pull.count();
             dispatch();
         }
+        return this;
+    }
+
+    private Behavior<Command> onRefused(Refused refused) {
+        getContext().getLog().warn("node {} refused the run and leaves without taking an episode: {}", refused.node(),
+                refused.why());
+        Member member = members.remove(refused.worker());
+        if (member != null) { // it pulled nothing, but should anything be assigned, it goes to the others
+            member.assigned.forEach(queue::addFirst);
+            dispatch();
+        }
+        refused.worker().tell(Worker.Finished.INSTANCE);
         return this;
     }
 

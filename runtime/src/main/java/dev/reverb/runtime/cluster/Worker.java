@@ -12,6 +12,7 @@ import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.runtime.run.EpisodePlan;
 import dev.reverb.runtime.run.Experiment;
 import dev.reverb.runtime.run.MemoryLink;
+import dev.reverb.runtime.run.Runner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -105,6 +106,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private ActorRef<Experiment.Command> session;
     private ActorRef<MemoryDesk.Command> memory;
     private boolean welcomed;
+    /** Why this node cannot run the run (its pre-flight check failed, or the scenario cannot be built here). */
+    private Throwable refused;
 
     private Worker(ActorContext<Command> context, ActorRef<Coordinator.Command> coordinator, String node,
                    Prepare prepare, CompletableFuture<String> ended) {
@@ -126,8 +129,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                 .onMessage(Work.class, this::onWork)
                 .onMessage(Traced.class, this::onTraced)
                 .onMessage(Outcome.class, this::onOutcome)
-                .onMessageEquals(Finished.INSTANCE, () -> stop(null))
-                .onMessageEquals(CoordinatorGone.INSTANCE, () -> stop("the coordinator is gone (its node left or was downed)"))
+                .onMessageEquals(Finished.INSTANCE, () -> refused != null ? leave() : stop(null))
+                .onMessageEquals(CoordinatorGone.INSTANCE, () -> refused != null ? leave()
+                        : stop("the coordinator is gone (its node left or was downed)"))
                 .build();
     }
 
@@ -150,9 +154,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
     private Behavior<Command> onReady(Ready ready) {
         if (ready.error() != null) {
-            Throwable cause = ready.error() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+            refused = ready.error() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
                     ? c.getCause() : ready.error();
-            return stop("cannot run this scenario here: " + cause.getMessage());
+            // the seed logs why; this node leaves once it has heard back (or after a while), having taken no episode
+            coordinator.tell(new Coordinator.Refused(node, refusal(), getContext().getSelf()));
+            getContext().scheduleOnce(Duration.ofSeconds(5), getContext().getSelf(), Finished.INSTANCE);
+            return this;
         }
         prepared = ready.prepared();
         ActorRef<Command> self = getContext().getSelf();
@@ -204,6 +211,20 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             slowest = m.settings().worstCase().compareTo(slowest) > 0 ? m.settings().worstCase() : slowest;
         }
         return slowest.multipliedBy(4);
+    }
+
+    private String refusal() {
+        return refused instanceof Runner.CouldNotStart ? refused.getMessage()
+                : "cannot run this scenario here: " + refused.getMessage();
+    }
+
+    /** Stops for {@link #refused}: a failed pre-flight check ends the node as it ends a local run (exit 4). */
+    private Behavior<Command> leave() {
+        if (refused instanceof Runner.CouldNotStart) {
+            ended.completeExceptionally(refused);
+            return Behaviors.stopped();
+        }
+        return stop(refusal());
     }
 
     private Behavior<Command> stop(String why) {

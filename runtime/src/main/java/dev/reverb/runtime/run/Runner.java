@@ -259,7 +259,7 @@ public final class Runner {
      * Checks every model once before the first episode, all at once; the first that fails stops the
      * run with {@link CouldNotStart} naming the model and the cause. Warnings are printed.
      */
-    static void preflight(Map<String, Experiment.Model> models, PrintWriter out) throws InterruptedException {
+    public static void preflight(Map<String, Experiment.Model> models, PrintWriter out) throws InterruptedException {
         Map<String, CompletableFuture<List<String>>> checks = new LinkedHashMap<>();
         models.forEach((name, m) -> {
             CompletableFuture<List<String>> check = new CompletableFuture<>();

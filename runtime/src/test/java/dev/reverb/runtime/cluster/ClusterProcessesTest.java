@@ -12,7 +12,11 @@ import dev.reverb.runtime.run.RunFolder;
 import dev.reverb.runtime.run.Runner;
 import dev.reverb.runtime.scenario.Scenario;
 import dev.reverb.runtime.scenario.ScenarioLoader;
+import dev.reverb.runtime.cli.ReverbCli;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -104,6 +108,38 @@ class ClusterProcessesTest {
 
         Map<String, Boolean> local = localRun("quickstart.yaml", SETTINGS, 60);
         assertThat(clustered).as("every planned episode, with the one-JVM run's result").isEqualTo(local);
+    }
+
+    /**
+     * A node whose own model fails its pre-flight check (here a server that is not there) says why, exits 4 as a
+     * local run does, and takes no episode; the seed logs why and runs the episodes itself.
+     */
+    @Test
+    void should_leave_with_exit_4_and_no_episode_when_a_joining_nodes_model_fails_its_preflight() throws Exception {
+        int[] ports = freePorts(3); // the seed's, the node's, and one nothing listens on
+        Path scenario = Path.of(System.getProperty("reverb.root", ".")).resolve("scenarios/quickstart.yaml");
+        List<String> seedArgs = new ArrayList<>(List.of("seed", scenario.toString(), String.valueOf(ports[0]), "200",
+                "environment.count=20", "run.concurrency=2", "run.output=" + dir.resolve("cluster")));
+        // work starts once the node has joined, and lasts long enough (~10 s) for the node to check its model
+        Process seed = start("seed", List.of("-Dakka.cluster.min-nr-of-members=2"), seedArgs.toArray(String[]::new));
+        String seedAt = "127.0.0.1:" + ports[0];
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = ReverbCli.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), "node", "--join", seedAt, "--port",
+                String.valueOf(ports[1]), "--set", "models.policy.backend=openai",
+                "--set", "models.policy.base-url=http://127.0.0.1:" + ports[2] + "/v1");
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(out.toString(StandardCharsets.UTF_8) + said + logs()).isEqualTo(ReverbCli.COULD_NOT_START);
+        assertThat(said).contains("error: cannot start: model 'policy'").contains("127.0.0.1:" + ports[2]);
+
+        assertThat(seed.waitFor(120, TimeUnit.SECONDS)).as("the seed finished alone\n" + logs()).isTrue();
+        assertThat(seed.exitValue()).as(logs()).isZero();
+        assertThat(Files.readString(dir.resolve("seed.log")))
+                .contains("node 127.0.0.1:" + ports[1] + " refused the run and leaves without taking an episode: "
+                        + "cannot start: model 'policy'");
+        List<String> lines = Files.readAllLines(runFile("quickstart", RunFolder.EPISODES));
+        assertThat(lines).hasSize(40).allMatch(l -> l.contains("\"node\":\"" + seedAt + "\""));
     }
 
     /**
