@@ -5,9 +5,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
-import dev.reverb.agents.protocol.Protocol;
 import dev.reverb.environments.Environment;
-import dev.reverb.environments.Task;
 import dev.reverb.runtime.backend.SimulatedBackend;
 import dev.reverb.runtime.run.EpisodePlan;
 import dev.reverb.runtime.run.Experiment;
@@ -19,7 +17,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -86,7 +83,7 @@ public final class ClusterNode {
                 options.extensions());
         Environment environment = Wiring.environment(scenario.environment(), options.extensions());
         Map<String, EpisodePlan> plans = new LinkedHashMap<>();
-        plans(scenario, environment, options).forEach(p -> plans.put(p.id(), p));
+        Runner.plans(scenario, environment, options.extensions()).forEach(p -> plans.put(p.id(), p));
         Map<String, Experiment.Model> models = Runner.models(scenario, options,
                 SimulatedBackend.lookup(environment.tasks()));
         try { // this node's own models, checked as a local run checks them, before it takes any episode
@@ -101,21 +98,5 @@ public final class ClusterNode {
         }
         return new Worker.Prepared(plans, new Experiment.Setup(environment, models, scenario.agents(), List.of(),
                 scenario.run().concurrency(), welcome.runId(), null));
-    }
-
-    /** Every (repeat, task, protocol) episode of the scenario, as {@link Runner} plans them (same ids, same seeds). */
-    static List<EpisodePlan> plans(Scenario scenario, Environment environment, Runner.Options options) {
-        Objects.requireNonNull(scenario, "scenario");
-        List<Protocol> protocols = Runner.protocols(scenario, options.extensions());
-        List<Task> tasks = Wiring.tasks(environment.tasks(), scenario.run().tasks());
-        List<EpisodePlan> plans = new java.util.ArrayList<>();
-        for (int repeat = 0; repeat < scenario.run().repeats(); repeat++) {
-            for (Task task : tasks) {
-                for (Protocol protocol : protocols) {
-                    plans.add(EpisodePlan.of(task, protocol, repeat, scenario.run().seed()));
-                }
-            }
-        }
-        return plans;
     }
 }

@@ -148,16 +148,7 @@ public final class Runner {
             report.issues().stream().limit(20).forEach(issue -> out.println("  " + issue));
         }
         environment.warnings().forEach(warning -> out.println("warning: " + warning));
-        List<Protocol> protocols = protocols(scenario, options.extensions());
-        List<Task> tasks = Wiring.tasks(environment.tasks(), scenario.run().tasks());
-        List<EpisodePlan> plans = new ArrayList<>();
-        for (int repeat = 0; repeat < scenario.run().repeats(); repeat++) {
-            for (Task task : tasks) {
-                for (Protocol protocol : protocols) {
-                    plans.add(EpisodePlan.of(task, protocol, repeat, scenario.run().seed()));
-                }
-            }
-        }
+        List<EpisodePlan> plans = plans(scenario, environment, options.extensions());
         Set<String> done = folder.finishedEpisodes();
         List<EpisodePlan> todo = plans.stream().filter(p -> !done.contains(p.id())).toList();
         if (!done.isEmpty()) {
@@ -338,6 +329,24 @@ public final class Runner {
                     })
                     .build();
         });
+    }
+
+    /**
+     * Every (repeat, task, protocol) episode of the scenario, in that order, with their ids and seeds: a
+     * local run's plan and a cluster run's (whose nodes find an episode by its id).
+     */
+    public static List<EpisodePlan> plans(Scenario scenario, Environment environment, Extensions extensions) {
+        List<Protocol> protocols = protocols(scenario, extensions);
+        List<Task> tasks = Wiring.tasks(environment.tasks(), scenario.run().tasks());
+        List<EpisodePlan> plans = new ArrayList<>();
+        for (int repeat = 0; repeat < scenario.run().repeats(); repeat++) {
+            for (Task task : tasks) {
+                for (Protocol protocol : protocols) {
+                    plans.add(EpisodePlan.of(task, protocol, repeat, scenario.run().seed()));
+                }
+            }
+        }
+        return plans;
     }
 
     /** The scenario's protocols, each checked to use only agents the scenario defines. */

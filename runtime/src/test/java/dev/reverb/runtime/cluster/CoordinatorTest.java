@@ -14,8 +14,6 @@ import dev.reverb.runtime.run.Runner;
 import dev.reverb.runtime.run.Wiring;
 import dev.reverb.runtime.scenario.Scenario;
 import dev.reverb.runtime.scenario.ScenarioLoader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +34,7 @@ class CoordinatorTest {
         Scenario scenario = ScenarioLoader.load(Path.of(System.getProperty("reverb.root", "."))
                 .resolve("scenarios/quickstart.yaml"), List.of("environment.count=" + n));
         Environment environment = Wiring.environment(scenario.environment(), Extensions.NONE);
-        return ClusterNode.plans(scenario, environment, new Runner.Options(false, new PrintWriter(new StringWriter()),
-                k -> null)).subList(0, n);
+        return Runner.plans(scenario, environment, Extensions.NONE).subList(0, n);
     }
 
     private static final Coordinator.Run RUN = new Coordinator.Run("name: x", "/x.yaml", "run-1");
