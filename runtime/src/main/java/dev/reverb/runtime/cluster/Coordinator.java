@@ -13,6 +13,7 @@ import dev.reverb.runtime.run.EpisodePlan;
 import dev.reverb.runtime.run.Recorder;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -59,6 +60,21 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         public Refused {
             Objects.requireNonNull(node, "node");
             Objects.requireNonNull(why, "why");
+            Objects.requireNonNull(worker, "worker");
+        }
+    }
+
+    /**
+     * Trace events of an episode still running on {@code node}, sent ahead of its {@link Result} when there
+     * are many (so no message outgrows Artery's frame size); kept until the result comes, and recorded
+     * before its events only if the result is.
+     */
+    public record TracePart(String node, String episodeId, List<TraceEvent> trace, ActorRef<Worker.Command> worker)
+            implements Command {
+        public TracePart {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(episodeId, "episodeId");
+            trace = List.copyOf(trace);
             Objects.requireNonNull(worker, "worker");
         }
     }
@@ -121,6 +137,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private final Deque<String> queue = new ArrayDeque<>();
     private final Set<String> recorded = new HashSet<>();
     private final Map<ActorRef<Worker.Command>, Member> members = new LinkedHashMap<>();
+    /** Trace parts of episodes not yet ended, by the worker running them and the episode. */
+    private final Map<ActorRef<Worker.Command>, Map<String, List<TraceEvent>>> parts = new HashMap<>();
     private boolean finished;
 
     private Coordinator(ActorContext<Command> context, List<EpisodePlan> plans, Run run,
@@ -144,6 +162,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 .onMessage(Join.class, this::onJoin)
                 .onMessage(Pull.class, this::onPull)
                 .onMessage(Refused.class, this::onRefused)
+                .onMessage(TracePart.class, this::onTracePart)
                 .onMessage(Result.class, this::onResult)
                 .onMessage(WorkerLeft.class, this::onWorkerLeft)
                 .onSignal(PostStop.class, s -> {
@@ -191,8 +210,18 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         return this;
     }
 
+    private Behavior<Command> onTracePart(TracePart part) {
+        if (!recorded.contains(part.episodeId())) {
+            parts.computeIfAbsent(part.worker(), w -> new HashMap<>())
+                    .computeIfAbsent(part.episodeId(), e -> new java.util.ArrayList<>()).addAll(part.trace());
+        }
+        return this;
+    }
+
     private Behavior<Command> onResult(Result result) {
         String id = result.outcome().episodeId();
+        Map<String, List<TraceEvent>> ofWorker = parts.get(result.worker());
+        List<TraceEvent> ahead = ofWorker == null ? null : ofWorker.remove(id);
         Member member = members.get(result.worker());
         if (member != null) {
             member.assigned.remove(id);
@@ -204,6 +233,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             return this;
         }
         queue.remove(id); // handed out again after its node was thought gone
+        if (ahead != null) {
+            ahead.forEach(e -> recorder.tell(new Recorder.Trace(e)));
+        }
         result.trace().forEach(e -> recorder.tell(new Recorder.Trace(e)));
         recorder.tell(new Recorder.Ended(plan, result.outcome(), result.node()));
         if (recorded.size() == plans.size()) {

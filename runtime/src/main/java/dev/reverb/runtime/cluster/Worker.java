@@ -102,6 +102,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private final Executor io;
     private final ActorRef<EpisodeOutcome> outcomes;
     private final Map<String, List<TraceEvent>> traces = new HashMap<>();
+    /** The (over)estimated serialised size of the events in {@link #traces}, by episode. */
+    private final Map<String, Long> traceSizes = new HashMap<>();
     private Prepared prepared;
     private ActorRef<Experiment.Command> session;
     private ActorRef<MemoryDesk.Command> memory;
@@ -187,6 +189,11 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private Behavior<Command> onTraced(Traced traced) {
         String id = traced.event().episodeId();
         traces.computeIfAbsent(id == null ? "" : id, k -> new ArrayList<>()).add(traced.event());
+        // a long episode's events go ahead in parts, so that no message outgrows the frame size
+        if (id != null && traceSizes.merge(id, TraceParts.size(traced.event()), Long::sum) >= TraceParts.PART) {
+            coordinator.tell(new Coordinator.TracePart(node, id, traces.remove(id), getContext().getSelf()));
+            traceSizes.remove(id);
+        }
         return this;
     }
 
@@ -200,6 +207,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         traces.remove("");
         trace.addAll(traces.getOrDefault(outcome.episodeId(), List.of()));
         traces.remove(outcome.episodeId());
+        traceSizes.remove(outcome.episodeId());
         coordinator.tell(new Coordinator.Result(node, outcome, trace, getContext().getSelf()));
         coordinator.tell(new Coordinator.Pull(1, getContext().getSelf()));
     }

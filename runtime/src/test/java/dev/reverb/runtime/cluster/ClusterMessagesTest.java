@@ -91,6 +91,7 @@ class ClusterMessagesTest {
                 new Coordinator.Join("127.0.0.1:25520", worker),
                 new Coordinator.Pull(4, worker),
                 new Coordinator.Refused("127.0.0.1:25522", "cannot start: model 'policy': connection refused", worker),
+                new Coordinator.TracePart("127.0.0.1:25521", "reflexion/t1/r0", trace(), worker),
                 new Coordinator.Result("127.0.0.1:25521", completed(), trace(), worker),
                 new Coordinator.Result("127.0.0.1:25521", failed, List.of(), worker));
         for (Object message : messages) {
