@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * {@code reverb node --join HOST:PORT}: a worker node of a cluster run. It joins the seed, is sent the
  * run's resolved scenario, builds the environment and its <em>own</em> models from it (the datasets
- * and local model folders must be at the same paths here, or given with {@code --set}), runs the
- * episodes it pulls, and exits when the run ends or the seed goes away.
+ * and local model folders must be at the same paths here, or given with {@code --set}; the memory store
+ * and its embedding model stay on the seed), checks its models as a local run does, runs the episodes it
+ * pulls, and exits when the run ends or the seed goes away.
  */
 public final class ClusterNode {
 

@@ -26,8 +26,10 @@ import java.util.concurrent.Executor;
  * Runs a cluster run's episodes on this node, with this node's own model gateways. It joins the
  * {@link Coordinator}, rebuilds the run from the scenario it is sent ({@link Prepare}, off the actor's
  * thread), then pulls episode ids up to its capacity (the scenario's {@code run.concurrency}), runs
- * each in an {@link Experiment#session} and sends the outcome and the episode's trace events back,
- * pulling one more per result. It stops when the coordinator says the run is {@link Finished} or
+ * each in an {@link Experiment#session} and sends the outcome and the episode's trace events back
+ * (a long trace in {@link Coordinator.TracePart}s ahead of the outcome), pulling one more per result. A run
+ * with memory recalls from and remembers into the seed's {@link MemoryDesk}. A node that cannot run the
+ * run (its models fail their pre-flight check) says so to the coordinator and leaves without pulling. It stops when the coordinator says the run is {@link Finished} or
  * when the coordinator is gone (its node left or is unreachable and downed).
  */
 public final class Worker extends AbstractBehavior<Worker.Command> {
