@@ -27,12 +27,9 @@ final class ClusterCommands {
     private ClusterCommands() {
     }
 
-    /** The engine of {@code reverb run --cluster HOST:PORT}; a bad address or a scenario with memory is refused. */
+    /** The engine of {@code reverb run --cluster HOST:PORT}; a bad address is refused. */
     static Engine seed(String hostPort, Scenario scenario, RunFolder folder) throws IOException {
         Map.Entry<String, Integer> at = ClusterSeed.address(hostPort);
-        if (scenario.memory().enabled()) {
-            throw new IllegalArgumentException(ClusterSeed.MEMORY_UNSUPPORTED);
-        }
         String text = Files.readString(folder.scenario());
         return new ClusterSeed(at.getKey(), at.getValue(), new Coordinator.Run(text,
                 folder.scenario().toAbsolutePath().toString(), folder.dir().getFileName().toString()));
@@ -44,7 +41,8 @@ final class ClusterCommands {
                     + "and local model folders must be at the same paths here (or given with --set).",
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:the run ended", "1:this node stopped early (the seed went away, or it could not join)",
-                    "2:usage"})
+                    "2:usage", "4:could not start: a model of this node failed its pre-flight check (it took no "
+                    + "episode; the seed's console says so too)"})
     static final class Node implements Callable<Integer> {
 
         @Spec

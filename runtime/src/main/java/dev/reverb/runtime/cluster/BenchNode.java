@@ -71,7 +71,14 @@ public final class BenchNode {
                     seconds > 0 ? (ended.get() - 1) / seconds : 0.0, ended.get(), result.failed());
             status = result.failed() == 0 ? 0 : 3;
         } else {
-            String why = ClusterNode.run(args[2], "127.0.0.1", port, List.of(), options);
+            String why;
+            try {
+                why = ClusterNode.run(args[2], "127.0.0.1", port, List.of(), options);
+            } catch (Runner.CouldNotStart e) {
+                out.println("error: " + e.getMessage());
+                System.exit(4);
+                return;
+            }
             out.println(why == null ? "The run ended." : "stopped: " + why);
             status = why == null ? 0 : 1;
         }

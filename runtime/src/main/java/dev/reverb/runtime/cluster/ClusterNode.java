@@ -5,9 +5,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
-import dev.reverb.agents.protocol.Protocol;
 import dev.reverb.environments.Environment;
-import dev.reverb.environments.Task;
 import dev.reverb.runtime.backend.SimulatedBackend;
 import dev.reverb.runtime.run.EpisodePlan;
 import dev.reverb.runtime.run.Experiment;
@@ -19,15 +17,15 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code reverb node --join HOST:PORT}: a worker node of a cluster run. It joins the seed, is sent the
  * run's resolved scenario, builds the environment and its <em>own</em> models from it (the datasets
- * and local model folders must be at the same paths here, or given with {@code --set}), runs the
- * episodes it pulls, and exits when the run ends or the seed goes away.
+ * and local model folders must be at the same paths here, or given with {@code --set}; the memory store
+ * and its embedding model stay on the seed), checks its models as a local run does, runs the episodes it
+ * pulls, and exits when the run ends or the seed goes away.
  */
 public final class ClusterNode {
 
@@ -43,6 +41,7 @@ public final class ClusterNode {
      * @param overrides {@code --set} values applied on top of the scenario the seed sends
      * @param options   the environment (API keys) and the Java-built backends
      * @return null when the run finished, else why this node stopped early
+     * @throws Runner.CouldNotStart when one of this node's models failed its pre-flight check (it took no episode)
      */
     public static String run(String seed, String host, int port, List<String> overrides, Runner.Options options)
             throws InterruptedException {
@@ -64,6 +63,8 @@ public final class ClusterNode {
         String why;
         try {
             why = ended.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         } finally {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().join();
@@ -83,26 +84,20 @@ public final class ClusterNode {
                 options.extensions());
         Environment environment = Wiring.environment(scenario.environment(), options.extensions());
         Map<String, EpisodePlan> plans = new LinkedHashMap<>();
-        plans(scenario, environment, options).forEach(p -> plans.put(p.id(), p));
+        Runner.plans(scenario, environment, options.extensions()).forEach(p -> plans.put(p.id(), p));
         Map<String, Experiment.Model> models = Runner.models(scenario, options,
                 SimulatedBackend.lookup(environment.tasks()));
+        try { // this node's own models, checked as a local run checks them, before it takes any episode
+            Runner.preflight(models, options.out());
+        } catch (Runner.CouldNotStart e) {
+            models.forEach((name, m) -> {
+                if (!options.backends().containsKey(name)) {
+                    m.backend().close();
+                }
+            });
+            throw e;
+        }
         return new Worker.Prepared(plans, new Experiment.Setup(environment, models, scenario.agents(), List.of(),
                 scenario.run().concurrency(), welcome.runId(), null));
-    }
-
-    /** Every (repeat, task, protocol) episode of the scenario, as {@link Runner} plans them (same ids, same seeds). */
-    static List<EpisodePlan> plans(Scenario scenario, Environment environment, Runner.Options options) {
-        Objects.requireNonNull(scenario, "scenario");
-        List<Protocol> protocols = Runner.protocols(scenario, options.extensions());
-        List<Task> tasks = Wiring.tasks(environment.tasks(), scenario.run().tasks());
-        List<EpisodePlan> plans = new java.util.ArrayList<>();
-        for (int repeat = 0; repeat < scenario.run().repeats(); repeat++) {
-            for (Task task : tasks) {
-                for (Protocol protocol : protocols) {
-                    plans.add(EpisodePlan.of(task, protocol, repeat, scenario.run().seed()));
-                }
-            }
-        }
-        return plans;
     }
 }

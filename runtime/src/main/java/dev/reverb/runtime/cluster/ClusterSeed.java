@@ -10,11 +10,21 @@ import akka.cluster.typed.ClusterSingletonSettings;
 import akka.cluster.typed.SingletonActor;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.AskPattern;
+import dev.reverb.agents.AgentSpec;
+import dev.reverb.agents.EnvironmentActor;
+import dev.reverb.agents.Episode;
+import dev.reverb.agents.model.ModelGateway;
+import dev.reverb.agents.trace.TraceSink;
 import dev.reverb.runtime.run.Engine;
+import dev.reverb.runtime.run.MemoryKeeper;
 import dev.reverb.runtime.run.EpisodePlan;
 import dev.reverb.runtime.run.Experiment;
 import dev.reverb.runtime.run.Recorder;
 import dev.reverb.runtime.run.Runner;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,18 +107,30 @@ public final class ClusterSeed implements Engine {
 
     /**
      * Starts the coordinator and this node's worker, which runs episodes on the models the runner
-     * built (and checked) here. Fails, so that the run ends with the reason, if the coordinator stops
+     * built (and checked) here; with memory, also the run's one {@link MemoryKeeper} and the
+     * {@link MemoryDesk} every node's episodes recall from and are remembered through (this node's
+     * too). Fails, so that the run ends with the reason, if the coordinator or the memory keeper stops
      * early. Workers always send an episode's trace events; the recorder drops them when
      * {@code traced} is off.
      */
     @Override
     public Behavior<?> behavior(Experiment.Setup setup, ActorRef<Recorder.Command> recorder, boolean traced) {
-        if (setup.memory() != null) {
-            throw new IllegalArgumentException(MEMORY_UNSUPPORTED);
-        }
         return Behaviors.<String>setup(ctx -> {
+            ActorRef<MemoryDesk.Command> desk = null;
+            ActorRef<Recorder.Command> writer = recorder;
+            MemoryKeeper.Plan memory = setup.memory();
+            if (memory != null) {
+                Duration timeout = Worker.memoryTimeout(setup);
+                ActorRef<MemoryKeeper.Command> keeper = ctx.spawn(MemoryKeeper.create(memory,
+                                distiller(ctx, setup, traced ? Recorder.sink(recorder) : TraceSink.NONE),
+                                setup.environment(), traced ? Recorder.sink(recorder) : TraceSink.NONE, timeout),
+                        "memory", EnvironmentActor.dispatcher(ctx.getSystem()));
+                ctx.watchWith(keeper, "the memory keeper stopped (see the log)");
+                desk = ctx.spawn(MemoryDesk.create(memory, keeper, timeout), "memory-desk");
+                writer = ctx.spawn(flushFirst(recorder, keeper, timeout.multipliedBy(4)), "recorder-front");
+            }
             ActorRef<Coordinator.Command> coordinator = coordinator(ctx.getSystem(),
-                    Coordinator.create(setup.plans(), run, recorder, ctx.getSelf()));
+                    Coordinator.create(setup.plans(), run, desk, writer, ctx.getSelf()));
             Map<String, EpisodePlan> plans = new LinkedHashMap<>();
             setup.plans().forEach(p -> plans.put(p.id(), p));
             Experiment.Setup session = new Experiment.Setup(setup.environment(), setup.models(), setup.agents(),
@@ -122,8 +144,38 @@ public final class ClusterSeed implements Engine {
         });
     }
 
-    /** Why a scenario with memory does not run in cluster mode yet. */
-    public static final String MEMORY_UNSUPPORTED = "cluster mode does not support memory yet: the memory store has "
-            + "one writer and recalls are not yet routed to the seed node; run this scenario without --cluster, "
-            + "or without memory.folder";
+    /** The distiller bound to a gateway of its own on this node's model, or null when concept memory is off. */
+    private static Episode.Binding distiller(ActorContext<String> ctx, Experiment.Setup setup, TraceSink trace) {
+        String name = setup.memory().distiller();
+        if (name == null) {
+            return null;
+        }
+        AgentSpec spec = setup.agents().stream().filter(a -> a.name().equals(name)).findFirst().orElseThrow(
+                () -> new IllegalArgumentException("memory.concept.distiller names agent '" + name
+                        + "', which the scenario does not define"));
+        Experiment.Model model = setup.models().get(spec.model());
+        ActorRef<ModelGateway.Command> gateway = ctx.spawn(Behaviors.supervise(
+                        ModelGateway.create(model.backend(), model.settings(), trace))
+                .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
+                "distiller-model");
+        return new Episode.Binding(spec, gateway);
+    }
+
+    /**
+     * Passes everything on to {@code recorder}, but {@code AllDone} only once the keeper's last
+     * distillations have ended (or {@code timeout} passed), as a local run ends.
+     */
+    private static Behavior<Recorder.Command> flushFirst(ActorRef<Recorder.Command> recorder,
+                                                         ActorRef<MemoryKeeper.Command> keeper, Duration timeout) {
+        return Behaviors.receive((ctx, message) -> {
+            if (message == Recorder.AllDone.INSTANCE) {
+                AskPattern.<MemoryKeeper.Command, MemoryKeeper.Done>ask(keeper, MemoryKeeper.Flush::new, timeout,
+                                ctx.getSystem().scheduler())
+                        .whenComplete((done, error) -> recorder.tell(Recorder.AllDone.INSTANCE));
+            } else {
+                recorder.tell(message);
+            }
+            return Behaviors.same();
+        });
+    }
 }

@@ -13,6 +13,7 @@ import dev.reverb.runtime.run.EpisodePlan;
 import dev.reverb.runtime.run.Recorder;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -54,6 +55,30 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         }
     }
 
+    /** The worker on {@code node} cannot run this run (why: e.g. its model failed its pre-flight check) and leaves. */
+    public record Refused(String node, String why, ActorRef<Worker.Command> worker) implements Command {
+        public Refused {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(why, "why");
+            Objects.requireNonNull(worker, "worker");
+        }
+    }
+
+    /**
+     * Trace events of an episode still running on {@code node}, sent ahead of its {@link Result} when there
+     * are many (so no message outgrows Artery's frame size); kept until the result comes, and recorded
+     * before its events only if the result is.
+     */
+    public record TracePart(String node, String episodeId, List<TraceEvent> trace, ActorRef<Worker.Command> worker)
+            implements Command {
+        public TracePart {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(episodeId, "episodeId");
+            trace = List.copyOf(trace);
+            Objects.requireNonNull(worker, "worker");
+        }
+    }
+
     /** An episode ended on {@code node}, with the trace events it emitted there. */
     public record Result(String node, EpisodeOutcome outcome, List<TraceEvent> trace, ActorRef<Worker.Command> worker)
             implements Command {
@@ -85,7 +110,13 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
      */
     public static Behavior<Command> create(List<EpisodePlan> plans, Run run, ActorRef<Recorder.Command> recorder,
                                            ActorRef<String> stopped) {
-        return Behaviors.setup(ctx -> new Coordinator(ctx, plans, run, recorder, stopped));
+        return create(plans, run, null, recorder, stopped);
+    }
+
+    /** @param memory the run's memory on this node, which every worker is told of; null for a run without memory */
+    public static Behavior<Command> create(List<EpisodePlan> plans, Run run, ActorRef<MemoryDesk.Command> memory,
+                                           ActorRef<Recorder.Command> recorder, ActorRef<String> stopped) {
+        return Behaviors.setup(ctx -> new Coordinator(ctx, plans, run, memory, recorder, stopped));
     }
 
     private static final class Member {
@@ -100,17 +131,21 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
     private final Map<String, EpisodePlan> plans = new LinkedHashMap<>();
     private final Run run;
+    private final ActorRef<MemoryDesk.Command> memory;
     private final ActorRef<Recorder.Command> recorder;
     private final ActorRef<String> stopped;
     private final Deque<String> queue = new ArrayDeque<>();
     private final Set<String> recorded = new HashSet<>();
     private final Map<ActorRef<Worker.Command>, Member> members = new LinkedHashMap<>();
+    /** Trace parts of episodes not yet ended, by the worker running them and the episode. */
+    private final Map<ActorRef<Worker.Command>, Map<String, List<TraceEvent>>> parts = new HashMap<>();
     private boolean finished;
 
     private Coordinator(ActorContext<Command> context, List<EpisodePlan> plans, Run run,
-                        ActorRef<Recorder.Command> recorder, ActorRef<String> stopped) {
+                        ActorRef<MemoryDesk.Command> memory, ActorRef<Recorder.Command> recorder, ActorRef<String> stopped) {
         super(context);
         this.run = run;
+        this.memory = memory;
         this.recorder = recorder;
         this.stopped = stopped;
         plans.forEach(p -> this.plans.put(p.id(), p));
@@ -126,6 +161,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         return newReceiveBuilder()
                 .onMessage(Join.class, this::onJoin)
                 .onMessage(Pull.class, this::onPull)
+                .onMessage(Refused.class, this::onRefused)
+                .onMessage(TracePart.class, this::onTracePart)
                 .onMessage(Result.class, this::onResult)
                 .onMessage(WorkerLeft.class, this::onWorkerLeft)
                 .onSignal(PostStop.class, s -> {
@@ -147,7 +184,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             getContext().watchWith(join.worker(), new WorkerLeft(join.worker()));
             getContext().getLog().info("node {} joined the run", join.node());
         }
-        join.worker().tell(new Worker.Welcome(run.scenario(), run.scenarioFile(), run.runId(), getContext().getSelf()));
+        join.worker().tell(new Worker.Welcome(run.scenario(), run.scenarioFile(), run.runId(), memory,
+                getContext().getSelf()));
         return this;
     }
 
@@ -160,8 +198,30 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         return this;
     }
 
+    private Behavior<Command> onRefused(Refused refused) {
+        getContext().getLog().warn("node {} refused the run and leaves without taking an episode: {}", refused.node(),
+                refused.why());
+        Member member = members.remove(refused.worker());
+        if (member != null) { // it pulled nothing, but should anything be assigned, it goes to the others
+            member.assigned.forEach(queue::addFirst);
+            dispatch();
+        }
+        refused.worker().tell(Worker.Finished.INSTANCE);
+        return this;
+    }
+
+    private Behavior<Command> onTracePart(TracePart part) {
+        if (!recorded.contains(part.episodeId())) {
+            parts.computeIfAbsent(part.worker(), w -> new HashMap<>())
+                    .computeIfAbsent(part.episodeId(), e -> new java.util.ArrayList<>()).addAll(part.trace());
+        }
+        return this;
+    }
+
     private Behavior<Command> onResult(Result result) {
         String id = result.outcome().episodeId();
+        Map<String, List<TraceEvent>> ofWorker = parts.get(result.worker());
+        List<TraceEvent> ahead = ofWorker == null ? null : ofWorker.remove(id);
         Member member = members.get(result.worker());
         if (member != null) {
             member.assigned.remove(id);
@@ -173,6 +233,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             return this;
         }
         queue.remove(id); // handed out again after its node was thought gone
+        if (ahead != null) {
+            ahead.forEach(e -> recorder.tell(new Recorder.Trace(e)));
+        }
         result.trace().forEach(e -> recorder.tell(new Recorder.Trace(e)));
         recorder.tell(new Recorder.Ended(plan, result.outcome(), result.node()));
         if (recorded.size() == plans.size()) {

@@ -11,6 +11,9 @@ import dev.reverb.agents.protocol.EpisodeOutcome;
 import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.runtime.run.EpisodePlan;
 import dev.reverb.runtime.run.Experiment;
+import dev.reverb.runtime.run.MemoryLink;
+import dev.reverb.runtime.run.Runner;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,8 +26,10 @@ import java.util.concurrent.Executor;
  * Runs a cluster run's episodes on this node, with this node's own model gateways. It joins the
  * {@link Coordinator}, rebuilds the run from the scenario it is sent ({@link Prepare}, off the actor's
  * thread), then pulls episode ids up to its capacity (the scenario's {@code run.concurrency}), runs
- * each in an {@link Experiment#session} and sends the outcome and the episode's trace events back,
- * pulling one more per result. It stops when the coordinator says the run is {@link Finished} or
+ * each in an {@link Experiment#session} and sends the outcome and the episode's trace events back
+ * (a long trace in {@link Coordinator.TracePart}s ahead of the outcome), pulling one more per result. A run
+ * with memory recalls from and remembers into the seed's {@link MemoryDesk}. A node that cannot run the
+ * run (its models fail their pre-flight check) says so to the coordinator and leaves without pulling. It stops when the coordinator says the run is {@link Finished} or
  * when the coordinator is gone (its node left or is unreachable and downed).
  */
 public final class Worker extends AbstractBehavior<Worker.Command> {
@@ -32,9 +37,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     public sealed interface Command extends JsonSerializable {
     }
 
-    /** The run to join: its resolved scenario text, the file it came from, its run id. */
-    public record Welcome(String scenario, String scenarioFile, String runId, ActorRef<Coordinator.Command> coordinator)
-            implements Command {
+    /**
+     * The run to join: its resolved scenario text, the file it came from, its run id, and where its memory
+     * is kept (null for a run without memory).
+     */
+    public record Welcome(String scenario, String scenarioFile, String runId, ActorRef<MemoryDesk.Command> memory,
+                          ActorRef<Coordinator.Command> coordinator) implements Command {
         public Welcome {
             Objects.requireNonNull(scenario, "scenario");
             Objects.requireNonNull(scenarioFile, "scenarioFile");
@@ -96,9 +104,14 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private final Executor io;
     private final ActorRef<EpisodeOutcome> outcomes;
     private final Map<String, List<TraceEvent>> traces = new HashMap<>();
+    /** The (over)estimated serialised size of the events in {@link #traces}, by episode. */
+    private final Map<String, Long> traceSizes = new HashMap<>();
     private Prepared prepared;
     private ActorRef<Experiment.Command> session;
+    private ActorRef<MemoryDesk.Command> memory;
     private boolean welcomed;
+    /** Why this node cannot run the run (its pre-flight check failed, or the scenario cannot be built here). */
+    private Throwable refused;
 
     private Worker(ActorContext<Command> context, ActorRef<Coordinator.Command> coordinator, String node,
                    Prepare prepare, CompletableFuture<String> ended) {
@@ -120,8 +133,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
                 .onMessage(Work.class, this::onWork)
                 .onMessage(Traced.class, this::onTraced)
                 .onMessage(Outcome.class, this::onOutcome)
-                .onMessageEquals(Finished.INSTANCE, () -> stop(null))
-                .onMessageEquals(CoordinatorGone.INSTANCE, () -> stop("the coordinator is gone (its node left or was downed)"))
+                .onMessageEquals(Finished.INSTANCE, () -> refused != null ? leave() : stop(null))
+                .onMessageEquals(CoordinatorGone.INSTANCE, () -> refused != null ? leave()
+                        : stop("the coordinator is gone (its node left or was downed)"))
                 .build();
     }
 
@@ -130,6 +144,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
             return this;
         }
         welcomed = true;
+        memory = welcome.memory();
         getContext().watchWith(welcome.coordinator(), CoordinatorGone.INSTANCE);
         getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
             try {
@@ -143,13 +158,18 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
     private Behavior<Command> onReady(Ready ready) {
         if (ready.error() != null) {
-            Throwable cause = ready.error() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+            refused = ready.error() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
                     ? c.getCause() : ready.error();
-            return stop("cannot run this scenario here: " + cause.getMessage());
+            // the seed logs why; this node leaves once it has heard back (or after a while), having taken no episode
+            coordinator.tell(new Coordinator.Refused(node, refusal(), getContext().getSelf()));
+            getContext().scheduleOnce(Duration.ofSeconds(5), getContext().getSelf(), Finished.INSTANCE);
+            return this;
         }
         prepared = ready.prepared();
         ActorRef<Command> self = getContext().getSelf();
-        session = getContext().spawn(Experiment.session(prepared.setup(), event -> self.tell(new Traced(event))),
+        MemoryLink link = memory == null ? null
+                : new RemoteMemory(memory, getContext().getSystem().scheduler(), memoryTimeout(prepared.setup()));
+        session = getContext().spawn(Experiment.session(prepared.setup(), event -> self.tell(new Traced(event)), link),
                 "episodes");
         coordinator.tell(new Coordinator.Pull(prepared.setup().concurrency(), self));
         return this;
@@ -171,6 +191,11 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     private Behavior<Command> onTraced(Traced traced) {
         String id = traced.event().episodeId();
         traces.computeIfAbsent(id == null ? "" : id, k -> new ArrayList<>()).add(traced.event());
+        // a long episode's events go ahead in parts, so that no message outgrows the frame size
+        if (id != null && traceSizes.merge(id, TraceParts.size(traced.event()), Long::sum) >= TraceParts.PART) {
+            coordinator.tell(new Coordinator.TracePart(node, id, traces.remove(id), getContext().getSelf()));
+            traceSizes.remove(id);
+        }
         return this;
     }
 
@@ -184,8 +209,32 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         traces.remove("");
         trace.addAll(traces.getOrDefault(outcome.episodeId(), List.of()));
         traces.remove(outcome.episodeId());
+        traceSizes.remove(outcome.episodeId());
         coordinator.tell(new Coordinator.Result(node, outcome, trace, getContext().getSelf()));
         coordinator.tell(new Coordinator.Pull(1, getContext().getSelf()));
+    }
+
+    /** How long a recall or a keep may take: as long as an agent turn may (the slowest model's worst case, 4 times). */
+    static Duration memoryTimeout(Experiment.Setup setup) {
+        Duration slowest = Duration.ofSeconds(1);
+        for (Experiment.Model m : setup.models().values()) {
+            slowest = m.settings().worstCase().compareTo(slowest) > 0 ? m.settings().worstCase() : slowest;
+        }
+        return slowest.multipliedBy(4);
+    }
+
+    private String refusal() {
+        return refused instanceof Runner.CouldNotStart ? refused.getMessage()
+                : "cannot run this scenario here: " + refused.getMessage();
+    }
+
+    /** Stops for {@link #refused}: a failed pre-flight check ends the node as it ends a local run (exit 4). */
+    private Behavior<Command> leave() {
+        if (refused instanceof Runner.CouldNotStart) {
+            ended.completeExceptionally(refused);
+            return Behaviors.stopped();
+        }
+        return stop(refusal());
     }
 
     private Behavior<Command> stop(String why) {

@@ -137,7 +137,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     public static Behavior<Command> create(Setup setup, ActorRef<Recorder.Command> recorder, boolean traced) {
         Objects.requireNonNull(recorder, "recorder");
         TraceSink trace = traced ? Recorder.sink(recorder) : TraceSink.NONE;
-        return Behaviors.setup(ctx -> new Experiment(ctx, setup, recorder, trace, false));
+        return Behaviors.setup(ctx -> new Experiment(ctx, setup, recorder, trace, false, null));
     }
 
     /**
@@ -145,8 +145,16 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
      * any) and never ends by itself; nothing is recorded, trace events go to {@code trace}.
      */
     public static Behavior<Command> session(Setup setup, TraceSink trace) {
+        return session(setup, trace, null);
+    }
+
+    /** A {@link #session} whose episodes recall from and are remembered through {@code memory} (if not null). */
+    public static Behavior<Command> session(Setup setup, TraceSink trace, MemoryLink memory) {
         Objects.requireNonNull(trace, "trace");
-        return Behaviors.setup(ctx -> new Experiment(ctx, setup, null, trace, true));
+        if (memory != null && setup.memory() != null) {
+            throw new IllegalArgumentException("an experiment with a memory of its own takes no memory link");
+        }
+        return Behaviors.setup(ctx -> new Experiment(ctx, setup, null, trace, true, memory));
     }
 
     /** The verifier executor: {@link #VERIFIER_DISPATCHER} when configured, else Akka's blocking dispatcher. */
@@ -175,6 +183,8 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     /** Episodes that have ended and are being remembered before they are recorded. */
     private final Map<String, EpisodePlan> remembering = new HashMap<>();
     private final ActorRef<MemoryKeeper.Command> keeper;
+    /** The memory kept elsewhere (a cluster run's seed), or null. */
+    private final MemoryLink link;
     /** Where memory recalls run (they embed text and read the store), off this actor's thread. */
     private final Executor io;
     private final ActorRef<EpisodeOutcome> outcomes;
@@ -182,8 +192,9 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     private int spawned;
 
     private Experiment(ActorContext<Command> context, Setup setup, ActorRef<Recorder.Command> recorder,
-                       TraceSink trace, boolean open) {
+                       TraceSink trace, boolean open, MemoryLink link) {
         super(context);
+        this.link = link;
         this.setup = setup;
         this.recorder = recorder;
         this.trace = trace;
@@ -307,6 +318,12 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         if (plan == null) {
             return this;
         }
+        if (link != null && outcome instanceof EpisodeOutcome.Completed completed) {
+            remembering.put(plan.id(), plan);
+            getContext().pipeToSelf(link.remember(MemoryKeeper.trajectory(setup.runId(), plan, completed.result())),
+                    (done, error) -> new Remembered(plan, outcome));
+            return this;
+        }
         if (keeper != null && outcome instanceof EpisodeOutcome.Completed completed) {
             remembering.put(plan.id(), plan);
             Asks.ask(getContext(), MemoryKeeper.Done.class, keeper, askTimeout,
@@ -355,6 +372,10 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
             waitingIds.remove(plan.id());
             running.put(plan.id(), plan);
             MemoryKeeper.Plan m = setup.memory();
+            if (link != null) {
+                getContext().pipeToSelf(link.recall(plan.task()), (recall, error) -> new Recalled(plan, recall, error));
+                continue;
+            }
             if (m == null) {
                 spawn(plan, Recall.EMPTY);
                 continue;

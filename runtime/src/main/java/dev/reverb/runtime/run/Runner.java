@@ -151,16 +151,7 @@ public final class Runner {
             report.issues().stream().limit(20).forEach(issue -> out.println("  " + issue));
         }
         environment.warnings().forEach(warning -> out.println("warning: " + warning));
-        List<Protocol> protocols = protocols(scenario, options.extensions());
-        List<Task> tasks = Wiring.tasks(environment.tasks(), scenario.run().tasks());
-        List<EpisodePlan> plans = new ArrayList<>();
-        for (int repeat = 0; repeat < scenario.run().repeats(); repeat++) {
-            for (Task task : tasks) {
-                for (Protocol protocol : protocols) {
-                    plans.add(EpisodePlan.of(task, protocol, repeat, scenario.run().seed()));
-                }
-            }
-        }
+        List<EpisodePlan> plans = plans(scenario, environment, options.extensions());
         Set<String> done = folder.finishedEpisodes();
         List<EpisodePlan> todo = plans.stream().filter(p -> !done.contains(p.id())).toList();
         if (!done.isEmpty()) {
@@ -257,7 +248,7 @@ public final class Runner {
      * Checks every model once before the first episode, all at once; the first that fails stops the
      * run with {@link CouldNotStart} naming the model and the cause. Warnings are printed.
      */
-    static void preflight(Map<String, Experiment.Model> models, PrintWriter out) throws InterruptedException {
+    public static void preflight(Map<String, Experiment.Model> models, PrintWriter out) throws InterruptedException {
         Map<String, CompletableFuture<List<String>>> checks = new LinkedHashMap<>();
         models.forEach((name, m) -> {
             CompletableFuture<List<String>> check = new CompletableFuture<>();
@@ -307,6 +298,24 @@ public final class Runner {
                 m.backend().close();
             }
         });
+    }
+
+    /**
+     * Every (repeat, task, protocol) episode of the scenario, in that order, with their ids and seeds: a
+     * local run's plan and a cluster run's (whose nodes find an episode by its id).
+     */
+    public static List<EpisodePlan> plans(Scenario scenario, Environment environment, Extensions extensions) {
+        List<Protocol> protocols = protocols(scenario, extensions);
+        List<Task> tasks = Wiring.tasks(environment.tasks(), scenario.run().tasks());
+        List<EpisodePlan> plans = new ArrayList<>();
+        for (int repeat = 0; repeat < scenario.run().repeats(); repeat++) {
+            for (Task task : tasks) {
+                for (Protocol protocol : protocols) {
+                    plans.add(EpisodePlan.of(task, protocol, repeat, scenario.run().seed()));
+                }
+            }
+        }
+        return plans;
     }
 
     /** The scenario's protocols, each checked to use only agents the scenario defines. */

@@ -2,11 +2,9 @@ package dev.reverb.runtime.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.reverb.runtime.cluster.ClusterSeed;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,18 +25,6 @@ class ClusterCliTest {
 
     private static String scenario(String name) {
         return Path.of(System.getProperty("reverb.root", ".")).resolve("scenarios").resolve(name).toString();
-    }
-
-    @Test
-    void should_refuse_a_scenario_with_memory_and_leave_no_run_folder_when_run_on_a_cluster() throws Exception {
-        int status = reverb("run", scenario("reflexion-memory.yaml"), "--cluster", "127.0.0.1:25520",
-                "--set", "run.output=" + dir.resolve("runs"), "--set", "memory.folder=" + dir.resolve("memory"),
-                "--no-progress", "--no-report");
-        assertThat(status).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains(ClusterSeed.MEMORY_UNSUPPORTED);
-        try (var left = Files.walk(dir.resolve("runs"))) {
-            assertThat(left.filter(p -> p.getFileName().toString().equals("scenario.resolved.yaml"))).isEmpty();
-        }
     }
 
     @Test

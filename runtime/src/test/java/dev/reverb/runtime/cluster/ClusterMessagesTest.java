@@ -17,8 +17,14 @@ import dev.reverb.agents.protocol.EpisodeResult;
 import dev.reverb.agents.protocol.RoundOutcome;
 import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.environments.Verdict;
+import dev.reverb.memory.Memory;
+import dev.reverb.memory.MemoryItem;
+import dev.reverb.memory.MemoryKind;
+import dev.reverb.memory.Recall;
+import dev.reverb.memory.Trajectory;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +53,7 @@ class ClusterMessagesTest {
 
     private final ActorRef<Worker.Command> worker = KIT.<Worker.Command>createTestProbe().getRef();
     private final ActorRef<Coordinator.Command> coordinator = KIT.<Coordinator.Command>createTestProbe().getRef();
+    private final ActorRef<MemoryDesk.Command> desk = KIT.<MemoryDesk.Command>createTestProbe().getRef();
 
     private static EpisodeOutcome.Completed completed() {
         EpisodeResult result = new EpisodeResult("reflexion/t1/r0", "t1", "reflexion", "The answer is 42",
@@ -83,6 +90,8 @@ class ClusterMessagesTest {
         List<Object> messages = List.of(
                 new Coordinator.Join("127.0.0.1:25520", worker),
                 new Coordinator.Pull(4, worker),
+                new Coordinator.Refused("127.0.0.1:25522", "cannot start: model 'policy': connection refused", worker),
+                new Coordinator.TracePart("127.0.0.1:25521", "reflexion/t1/r0", trace(), worker),
                 new Coordinator.Result("127.0.0.1:25521", completed(), trace(), worker),
                 new Coordinator.Result("127.0.0.1:25521", failed, List.of(), worker));
         for (Object message : messages) {
@@ -93,9 +102,36 @@ class ClusterMessagesTest {
     @Test
     void should_round_trip_every_worker_message_when_serialised_with_jackson() {
         List<Object> messages = List.of(
-                new Worker.Welcome("name: x\n", "/runs/x/1/scenario.resolved.yaml", "20261201-170000", coordinator),
+                new Worker.Welcome("name: x\n", "/runs/x/1/scenario.resolved.yaml", "20261201-170000", null,
+                        coordinator),
+                new Worker.Welcome("name: x\n", "/runs/x/1/scenario.resolved.yaml", "20261201-170000", desk,
+                        coordinator),
                 new Worker.Work(List.of("reflexion/t1/r0", "debate/t1/r0")),
                 Worker.Finished.INSTANCE);
+        for (Object message : messages) {
+            assertThat(roundTrip(message)).as(message.getClass().getSimpleName()).isEqualTo(message);
+        }
+    }
+
+    @Test
+    void should_round_trip_every_memory_message_when_serialised_with_jackson() {
+        MemoryItem item = new MemoryItem("exp:run/reflexion/t1/r0@team:x", MemoryKind.EXPERIENTIAL, "team:x",
+                "Task: 6*7?\nAnswer: 42", AT, Map.of("environment", "arithmetic", "task", "t1", "correct", "true"));
+        MemoryItem insight = new MemoryItem("ins:arithmetic/3", MemoryKind.CONCEPT, "global", "Check units.", AT,
+                Map.of("environment", "arithmetic", "votes", "2"));
+        Recall recall = new Recall(new Memory.Limits(2, 1, 2, 5, 800), List.of(item), List.of(), List.of(item),
+                List.of(insight));
+        Trajectory trajectory = new Trajectory("run/reflexion/t1/r0", "arithmetic", "t1", "6*7?", "reflexion",
+                List.of(new Trajectory.Turn("solver", "ANSWER", 0, "41", ""),
+                        new Trajectory.Turn("reflector", "REFLECT", 0, "check the product", "wrong")),
+                "42", true, "correct");
+        List<Object> messages = List.of(
+                new MemoryDesk.RecallFor("arithmetic", "t1", "6*7?", KIT.<MemoryDesk.Recalled>createTestProbe().getRef()),
+                new MemoryDesk.Recalled(recall, null),
+                new MemoryDesk.Recalled(Recall.EMPTY, null),
+                new MemoryDesk.Recalled(null, "index is locked"),
+                new MemoryDesk.Keep(trajectory, KIT.<MemoryDesk.Kept>createTestProbe().getRef()),
+                MemoryDesk.Kept.INSTANCE);
         for (Object message : messages) {
             assertThat(roundTrip(message)).as(message.getClass().getSimpleName()).isEqualTo(message);
         }

@@ -6,6 +6,7 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import dev.reverb.agents.protocol.EpisodeOutcome;
+import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.environments.Environment;
 import dev.reverb.runtime.Extensions;
 import dev.reverb.runtime.run.EpisodePlan;
@@ -14,9 +15,8 @@ import dev.reverb.runtime.run.Runner;
 import dev.reverb.runtime.run.Wiring;
 import dev.reverb.runtime.scenario.Scenario;
 import dev.reverb.runtime.scenario.ScenarioLoader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -36,8 +36,7 @@ class CoordinatorTest {
         Scenario scenario = ScenarioLoader.load(Path.of(System.getProperty("reverb.root", "."))
                 .resolve("scenarios/quickstart.yaml"), List.of("environment.count=" + n));
         Environment environment = Wiring.environment(scenario.environment(), Extensions.NONE);
-        return ClusterNode.plans(scenario, environment, new Runner.Options(false, new PrintWriter(new StringWriter()),
-                k -> null)).subList(0, n);
+        return Runner.plans(scenario, environment, Extensions.NONE).subList(0, n);
     }
 
     private static final Coordinator.Run RUN = new Coordinator.Run("name: x", "/x.yaml", "run-1");
@@ -84,6 +83,40 @@ class CoordinatorTest {
         assertThat(recorder.receiveMessage()).isEqualTo(Recorder.AllDone.INSTANCE);
         b.expectMessage(Worker.Finished.INSTANCE);
         stopped.expectNoMessage();
+    }
+
+    @Test
+    void should_record_trace_parts_before_the_result_and_drop_a_left_workers_parts_when_an_episode_moves() throws Exception {
+        EpisodePlan plan = plans(1).get(0);
+        TestProbe<Recorder.Command> recorder = KIT.createTestProbe();
+        ActorRef<Coordinator.Command> coordinator = KIT.spawn(Coordinator.create(List.of(plan), RUN, recorder.getRef(),
+                KIT.<String>createTestProbe().getRef()));
+        TestProbe<Worker.Command> a = KIT.createTestProbe();
+        TestProbe<Worker.Command> b = KIT.createTestProbe();
+        coordinator.tell(new Coordinator.Join("a", a.getRef()));
+        a.expectMessageClass(Worker.Welcome.class);
+        coordinator.tell(new Coordinator.Pull(1, a.getRef()));
+        a.expectMessageClass(Worker.Work.class);
+        coordinator.tell(new Coordinator.TracePart("a", plan.id(), List.of(event(plan, "on-a")), a.getRef()));
+        coordinator.tell(new Coordinator.Join("b", b.getRef()));
+        b.expectMessageClass(Worker.Welcome.class);
+        coordinator.tell(new Coordinator.Pull(1, b.getRef()));
+        a.stop(); // its episode, and not its part, goes to b
+        assertThat(b.expectMessageClass(Worker.Work.class).episodeIds()).containsExactly(plan.id());
+        coordinator.tell(new Coordinator.TracePart("b", plan.id(), List.of(event(plan, "first")), b.getRef()));
+        coordinator.tell(new Coordinator.TracePart("b", plan.id(), List.of(event(plan, "second")), b.getRef()));
+        coordinator.tell(new Coordinator.Result("b", failed(plan.id()), List.of(event(plan, "last")), b.getRef()));
+        List<String> traced = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            traced.add(((TraceEvent.ProtocolEvent) recorder.expectMessageClass(Recorder.Trace.class).event()).event());
+        }
+        assertThat(traced).containsExactly("first", "second", "last");
+        assertThat(recorder.expectMessageClass(Recorder.Ended.class).node()).isEqualTo("b");
+        assertThat(recorder.receiveMessage()).isEqualTo(Recorder.AllDone.INSTANCE);
+    }
+
+    private static TraceEvent event(EpisodePlan plan, String name) {
+        return new TraceEvent.ProtocolEvent(Instant.now(), plan.id(), "reflexion", 0, name, "");
     }
 
     @Test
