@@ -68,11 +68,7 @@ public final class ClusterNode {
         } finally {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().join();
-            models.get().forEach((name, m) -> {
-                if (!options.backends().containsKey(name)) {
-                    m.backend().close();
-                }
-            });
+            Runner.closeModels(models.get(), options);
         }
         return why;
     }
@@ -90,11 +86,7 @@ public final class ClusterNode {
         try { // this node's own models, checked as a local run checks them, before it takes any episode
             Runner.preflight(models, options.out());
         } catch (Runner.CouldNotStart e) {
-            models.forEach((name, m) -> {
-                if (!options.backends().containsKey(name)) {
-                    m.backend().close();
-                }
-            });
+            Runner.closeModels(models, options);
             throw e;
         }
         return new Worker.Prepared(plans, new Experiment.Setup(environment, models, scenario.agents(), List.of(),

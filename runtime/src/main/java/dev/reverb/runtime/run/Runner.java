@@ -172,12 +172,12 @@ public final class Runner {
             try {
                 preflight(models, out);
             } catch (CouldNotStart e) {
-                close(models, options);
+                closeModels(models, options);
                 throw e;
             }
         }
         MemoryKeeper.Plan memory = Wiring.memory(scenario, options.environment());
-        system.afterStop(() -> close(models, options));
+        system.afterStop(() -> closeModels(models, options));
         if (memory != null) {
             system.afterStop(memory.memory()::close);
         }
@@ -292,7 +292,8 @@ public final class Runner {
         }
     }
 
-    private static void close(Map<String, Experiment.Model> models, Options options) {
+    /** Closes the run's models, except those the caller built and passed in ({@link Options#backends()}). */
+    public static void closeModels(Map<String, Experiment.Model> models, Options options) {
         models.forEach((name, m) -> {
             if (!options.backends().containsKey(name)) {
                 m.backend().close();
@@ -349,7 +350,7 @@ public final class Runner {
                 backend = given != null ? given
                         : Wiring.backend(m.getValue(), scenario.run().seed(), options.environment(), tasks);
             } catch (IOException | RuntimeException e) {
-                close(models, options);
+                closeModels(models, options);
                 Scenario.ModelConfig c = m.getValue();
                 String where = c.backend() == Scenario.Backend.DJL ? " at " + c.djl().path()
                         : c.baseUrl() != null ? " at " + c.baseUrl() : "";
