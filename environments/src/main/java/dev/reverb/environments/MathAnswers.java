@@ -364,17 +364,25 @@ public final class MathAnswers {
         return t;
     }
 
-    /** The index of the brace closing the one at {@code open}, or -1; escaped braces do not count. */
     /** The index of the brace closing the one at {@code open} (escaped braces do not count), or -1. */
     static int matchingBrace(String s, int open) {
+        return closing(s, open, "{", "}");
+    }
+
+    /**
+     * The index of the bracket closing the one at {@code open}, or -1: a character of {@code opens}
+     * goes one level deeper, one of {@code closes} one level back, and a backslash escapes the
+     * character after it.
+     */
+    static int closing(String s, int open, String opens, String closes) {
         int depth = 0;
         for (int i = open; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '\\') {
                 i++;
-            } else if (c == '{') {
+            } else if (opens.indexOf(c) >= 0) {
                 depth++;
-            } else if (c == '}') {
+            } else if (closes.indexOf(c) >= 0) {
                 depth--;
                 if (depth == 0) {
                     return i;

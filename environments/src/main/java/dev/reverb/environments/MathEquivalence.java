@@ -171,21 +171,7 @@ final class MathEquivalence {
 
         /** Whether the bracket opened by the first character closes at the last one and not before. */
         private static boolean closesAtEnd(String s) {
-            int depth = 0;
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                if (c == '\\') {
-                    i++;
-                } else if (c == '{' || c == '(' || c == '[') {
-                    depth++;
-                } else if (c == '}' || c == ')' || c == ']') {
-                    depth--;
-                    if (depth == 0) {
-                        return i == s.length() - 1;
-                    }
-                }
-            }
-            return false;
+            return MathAnswers.closing(s, 0, "{([", "})]") == s.length() - 1;
         }
     }
 }

@@ -42,22 +42,15 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     }
 
     /** A request the gateway serves through its backend: completions or step scores. */
-    private sealed interface Call extends Command permits Generate, Complete, ScoreSteps {
+    private sealed interface Call extends Command permits Complete, ScoreSteps {
         CallContext context();
     }
 
-    /** Ask for completions; the reply is an error (never an exception) when every try failed. */
-    public record Generate(GenerateRequest request, ActorRef<StatusReply<Generation>> replyTo) implements Call {
-        @Override
-        public CallContext context() {
-            return request.context();
-        }
-    }
-
     /**
-     * {@link Generate} for an actor that keeps its calls in a {@link dev.reverb.agents.Requests}:
-     * the answer, a {@link Completed} with the same {@code id}, comes back through the one reply
-     * address it made, without an ask per call.
+     * Ask for completions. The answer is a {@link Completed} with the same {@code id}: an actor that
+     * keeps its calls in a {@link dev.reverb.agents.Requests} gets every answer through the one reply
+     * address it made, without an ask per call; a caller outside the actors asks with any {@code id}.
+     * When every try failed the answer carries the error (never an exception).
      */
     public record Complete(long id, GenerateRequest request, ActorRef<Completed> replyTo) implements Call {
         @Override
@@ -144,7 +137,6 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(Generate.class, guarded(this::onCall))
                 .onMessage(Complete.class, guarded(this::onCall))
                 .onMessage(ScoreSteps.class, guarded(this::onCall))
                 .onMessage(Finished.class, guarded(this::onFinished))
@@ -203,9 +195,7 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
 
     @SuppressWarnings("unchecked")
     private static void reply(Call call, StatusReply<?> reply) {
-        if (call instanceof Generate g) {
-            g.replyTo().tell((StatusReply<Generation>) reply);
-        } else if (call instanceof Complete c) {
+        if (call instanceof Complete c) {
             c.replyTo().tell(reply.isSuccess() ? new Completed(c.id(), (Generation) reply.getValue(), null)
                     : new Completed(c.id(), null, reply.getError().getMessage()));
         } else if (call instanceof ScoreSteps s) {
@@ -248,7 +238,7 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
 
     /** The request of a call for completions; null for a scoring call. */
     private static GenerateRequest generateRequest(Call call) {
-        return call instanceof Generate g ? g.request() : call instanceof Complete c ? c.request() : null;
+        return call instanceof Complete c ? c.request() : null;
     }
 
     private Behavior<Command> onFinished(Finished finished) {

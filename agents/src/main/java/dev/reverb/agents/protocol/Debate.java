@@ -190,29 +190,6 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
         return Behaviors.<Run.Command>setup(ctx -> new Run(ctx, this, episode, replyTo));
     }
 
-    /** The outcome of one vote: the winning answer (empty when none was readable) and whether it tied. */
-    record Vote(String winner, boolean tied) {
-    }
-
-    /** Counts votes; {@code answers} in debater order, empty for an unreadable answer. */
-    static Vote vote(List<String> answers) {
-        String winner = "";
-        int best = 0;
-        boolean tied = false;
-        for (int i = 0; i < answers.size(); i++) { // each answer counted at its first appearance, in order
-            String answer = answers.get(i);
-            if (!answer.isEmpty() && !answers.subList(0, i).contains(answer)) {
-                int count = java.util.Collections.frequency(answers.subList(i, answers.size()), answer);
-                tied = count == best || count < best && tied;
-                if (count > best) {
-                    best = count;
-                    winner = answer;
-                }
-            }
-        }
-        return new Vote(winner, tied);
-    }
-
     private static final class Run extends EpisodeBehavior<Run.Command> {
 
         sealed interface Command {
@@ -280,7 +257,7 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             for (String debater : config.debaters()) {
                 answers.add(extract(current.get(debater)));
             }
-            Vote vote = vote(answers);
+            Vote vote = Vote.majority(answers);
             boolean last = round == config.rounds();
             if (tracing()) {
                 event(round, "vote", answers + " -> " + (vote.winner().isEmpty() ? "(none)" : vote.winner())
@@ -339,7 +316,7 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             String text = account(judged.reply()).text();
             String answer = extract(text);
             if (answer.isEmpty()) {
-                String fallback = vote(config.debaters().stream().map(d -> extract(current.get(d))).toList()).winner();
+                String fallback = Vote.majority(config.debaters().stream().map(d -> extract(current.get(d))).toList()).winner();
                 event(round, "judge", "unreadable judgement; tie goes to the first debater's answer " + fallback);
                 return conclude(fallback, textOf(fallback));
             }
@@ -362,8 +339,7 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
                     byAnswer.merge(extract(current.get(debater)), weights.get(debater), Double::sum);
                 }
             }
-            String winner = byAnswer.entrySet().stream().reduce((a, b) -> b.getValue() > a.getValue() ? b : a)
-                    .map(Map.Entry::getKey).orElse("");
+            String winner = Vote.weighted(byAnswer).winner();
             event(round, "weighted-vote", byAnswer + " -> " + winner);
             return conclude(winner, textOf(winner));
         }

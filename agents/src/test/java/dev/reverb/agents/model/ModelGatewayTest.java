@@ -41,14 +41,14 @@ class ModelGatewayTest {
         FakeBackend backend = new FakeBackend(request -> CompletableFuture.supplyAsync(
                 () -> generation(request, 1, 1), CompletableFuture.delayedExecutor(60, TimeUnit.MILLISECONDS)));
         ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(3, 100, WAIT, 0, ms(10)));
-        TestProbe<StatusReply<Generation>> probe = testKit.createTestProbe();
+        TestProbe<ModelGateway.Completed> probe = testKit.createTestProbe();
 
         for (int i = 0; i < 12; i++) {
-            gateway.tell(new ModelGateway.Generate(request(1), probe.getRef()));
+            gateway.tell(new ModelGateway.Complete(0, request(1), probe.getRef()));
         }
-        List<StatusReply<Generation>> replies = probe.receiveSeveralMessages(12, WAIT);
+        List<ModelGateway.Completed> replies = probe.receiveSeveralMessages(12, WAIT);
 
-        assertThat(replies).allMatch(StatusReply::isSuccess);
+        assertThat(replies).allMatch(c -> c.error() == null);
         assertThat(backend.maxInFlight.get()).isEqualTo(3);
         assertThat(backend.calls.get()).isEqualTo(12);
     }
@@ -58,18 +58,18 @@ class ModelGatewayTest {
         CompletableFuture<Void> gate = new CompletableFuture<>();
         FakeBackend backend = new FakeBackend(request -> gate.thenApply(v -> generation(request, 1, 1)));
         ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(1, 2, WAIT, 0, ms(10)));
-        TestProbe<StatusReply<Generation>> probe = testKit.createTestProbe();
+        TestProbe<ModelGateway.Completed> probe = testKit.createTestProbe();
 
         for (int i = 0; i < 4; i++) {
-            gateway.tell(new ModelGateway.Generate(request(1), probe.getRef()));
+            gateway.tell(new ModelGateway.Complete(0, request(1), probe.getRef()));
         }
-        StatusReply<Generation> rejected = probe.receiveMessage(WAIT);
-        assertThat(rejected.isError()).isTrue();
-        assertThat(rejected.getError().getMessage()).contains("'fake'").contains("overloaded").contains("2");
+        ModelGateway.Completed rejected = probe.receiveMessage(WAIT);
+        assertThat(rejected.error()).isNotNull();
+        assertThat(rejected.error()).contains("'fake'").contains("overloaded").contains("2");
         assertThat(backend.calls.get()).isEqualTo(1);
 
         gate.complete(null);
-        assertThat(probe.receiveSeveralMessages(3, WAIT)).allMatch(StatusReply::isSuccess);
+        assertThat(probe.receiveSeveralMessages(3, WAIT)).allMatch(c -> c.error() == null);
         assertThat(usage(gateway).failures()).isEqualTo(1);
         assertThat(backend.maxInFlight.get()).isEqualTo(1);
     }
@@ -79,10 +79,10 @@ class ModelGatewayTest {
         FakeBackend backend = new FakeBackend(request -> CompletableFuture.failedFuture(new RuntimeException("boom")));
         ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(2, 10, WAIT, 2, ms(10)));
 
-        StatusReply<Generation> reply = generate(gateway, request(1));
+        ModelGateway.Completed reply = generate(gateway, request(1));
 
-        assertThat(reply.isError()).isTrue();
-        assertThat(reply.getError().getMessage()).isEqualTo("model 'fake' failed after 3 tries: boom");
+        assertThat(reply.error()).isNotNull();
+        assertThat(reply.error()).isEqualTo("model 'fake' failed after 3 tries: boom");
         assertThat(backend.calls.get()).isEqualTo(3);
         ModelGateway.Usage usage = usage(gateway);
         assertThat(usage.retries()).isEqualTo(2);
@@ -105,9 +105,9 @@ class ModelGatewayTest {
         });
         ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(1, 10, WAIT, 3, ms(10)));
 
-        StatusReply<Generation> reply = generate(gateway, request(1));
+        ModelGateway.Completed reply = generate(gateway, request(1));
 
-        assertThat(reply.isSuccess()).isTrue();
+        assertThat(reply.error()).isNull();
         assertThat(modelCalls()).singleElement().satisfies(call -> {
             assertThat(call.attempts()).isEqualTo(3);
             assertThat(call.error()).isNull();
@@ -123,9 +123,9 @@ class ModelGatewayTest {
         backend.retryable = error -> false;
         ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(2, 10, WAIT, 5, ms(10)));
 
-        StatusReply<Generation> reply = generate(gateway, request(1));
+        ModelGateway.Completed reply = generate(gateway, request(1));
 
-        assertThat(reply.getError().getMessage()).isEqualTo("model 'fake' failed after 1 try: bad key");
+        assertThat(reply.error()).isEqualTo("model 'fake' failed after 1 try: bad key");
         assertThat(backend.calls.get()).isEqualTo(1);
         assertThat(usage(gateway).retries()).isZero();
     }
@@ -137,9 +137,9 @@ class ModelGatewayTest {
         // the backend would retry anything: the gateway must still stop at the first try
         ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(2, 10, WAIT, 5, ms(10)));
 
-        StatusReply<Generation> reply = generate(gateway, request(1));
+        ModelGateway.Completed reply = generate(gateway, request(1));
 
-        assertThat(reply.getError().getMessage()).isEqualTo("model 'fake' failed after 1 try: prompt of 913 tokens"
+        assertThat(reply.error()).isEqualTo("model 'fake' failed after 1 try: prompt of 913 tokens"
                 + " + max-tokens 256 exceeds the context of 512 tokens of model 'fake'");
         assertThat(backend.calls.get()).isEqualTo(1);
         assertThat(usage(gateway).retries()).isZero();
@@ -151,7 +151,7 @@ class ModelGatewayTest {
                 List.of("42"), 400, 112, "fake", false, List.of("max-tokens 256 clamped to 112"))));
         ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(2, 10, WAIT, 0, ms(10)));
 
-        assertThat(generate(gateway, request(1)).isSuccess()).isTrue();
+        assertThat(generate(gateway, request(1)).error()).isNull();
 
         assertThat(trace).filteredOn(TraceEvent.ProtocolEvent.class::isInstance)
                 .map(TraceEvent.ProtocolEvent.class::cast)
@@ -173,7 +173,7 @@ class ModelGatewayTest {
         });
         ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(1, 10, WAIT, 1, ms(10)));
 
-        assertThat(generate(gateway, request(1)).isSuccess()).isTrue();
+        assertThat(generate(gateway, request(1)).error()).isNull();
         assertThat(usage(gateway).retries()).isEqualTo(1);
     }
 
@@ -187,9 +187,9 @@ class ModelGatewayTest {
         });
         ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(1, 10, ms(50), 1, ms(10)));
 
-        StatusReply<Generation> reply = generate(gateway, request(1));
+        ModelGateway.Completed reply = generate(gateway, request(1));
 
-        assertThat(reply.getError().getMessage()).isEqualTo("model 'fake' failed after 2 tries: timed out after 50 ms");
+        assertThat(reply.error()).isEqualTo("model 'fake' failed after 2 tries: timed out after 50 ms");
         assertThat(issued).hasSize(2).allMatch(CompletableFuture::isCancelled);
         assertThat(modelCalls()).singleElement().satisfies(call -> assertThat(call.error()).contains("timed out"));
     }
@@ -202,9 +202,9 @@ class ModelGatewayTest {
                 : CompletableFuture.completedFuture(generation(request, 2, 3)));
         ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(1, 10, ms(50), 2, ms(10)));
 
-        StatusReply<Generation> reply = generate(gateway, request(1));
+        ModelGateway.Completed reply = generate(gateway, request(1));
 
-        assertThat(reply.isSuccess()).isTrue();
+        assertThat(reply.error()).isNull();
         ModelGateway.Usage usage = usage(gateway);
         assertThat(usage.retries()).isEqualTo(1);
         assertThat(usage.calls()).isEqualTo(1);
@@ -218,8 +218,8 @@ class ModelGatewayTest {
         ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(2, 10, WAIT, 0, ms(10)));
 
         for (int n = 1; n <= 3; n++) {
-            StatusReply<Generation> reply = generate(gateway, request(n));
-            assertThat(reply.getValue().texts()).hasSize(n);
+            ModelGateway.Completed reply = generate(gateway, request(n));
+            assertThat(reply.generation().texts()).hasSize(n);
         }
 
         ModelGateway.Usage usage = usage(gateway);
@@ -245,8 +245,8 @@ class ModelGatewayTest {
         backend.retryable = error -> false;
         ActorRef<ModelGateway.Command> gateway = spawn(backend, new GatewaySettings(1, 10, WAIT, 0, ms(10)));
 
-        assertThat(generate(gateway, request(1)).getError().getMessage()).contains("no result");
-        assertThat(generate(gateway, request(1)).isSuccess()).isTrue();
+        assertThat(generate(gateway, request(1)).error()).contains("no result");
+        assertThat(generate(gateway, request(1)).error()).isNull();
     }
 
     @Test
@@ -317,25 +317,25 @@ class ModelGatewayTest {
         ActorRef<ModelGateway.Command> gateway = testKit.spawn(Behaviors.supervise(
                         ModelGateway.create(backend, new GatewaySettings(2, 10, WAIT, 2, ms(10)), trace::add))
                 .onFailure(SupervisorStrategy.restartWithBackoff(ms(200), Duration.ofSeconds(1), 0)));
-        TestProbe<StatusReply<Generation>> inFlight = testKit.createTestProbe();
-        TestProbe<StatusReply<Generation>> crashing = testKit.createTestProbe();
-        TestProbe<StatusReply<Generation>> queued = testKit.createTestProbe();
+        TestProbe<ModelGateway.Completed> inFlight = testKit.createTestProbe();
+        TestProbe<ModelGateway.Completed> crashing = testKit.createTestProbe();
+        TestProbe<ModelGateway.Completed> queued = testKit.createTestProbe();
 
-        gateway.tell(new ModelGateway.Generate(request(1), inFlight.getRef())); // waits at the backend
-        gateway.tell(new ModelGateway.Generate(crash, crashing.getRef()));      // makes the gateway throw
-        gateway.tell(new ModelGateway.Generate(request(1), queued.getRef()));   // waits in the queue
+        gateway.tell(new ModelGateway.Complete(0, request(1), inFlight.getRef())); // waits at the backend
+        gateway.tell(new ModelGateway.Complete(0, crash, crashing.getRef()));      // makes the gateway throw
+        gateway.tell(new ModelGateway.Complete(0, request(1), queued.getRef()));   // waits in the queue
 
         Duration soon = Duration.ofSeconds(3); // not the ask timeout: at once
-        for (TestProbe<StatusReply<Generation>> probe : List.of(inFlight, crashing, queued)) {
-            StatusReply<Generation> reply = probe.receiveMessage(soon);
-            assertThat(reply.isError()).isTrue();
-            assertThat(reply.getError().getMessage()).isEqualTo(
+        for (TestProbe<ModelGateway.Completed> probe : List.of(inFlight, crashing, queued)) {
+            ModelGateway.Completed reply = probe.receiveMessage(soon);
+            assertThat(reply.error()).isNotNull();
+            assertThat(reply.error()).isEqualTo(
                     "model 'fake' gateway failed (backend bug in isRetryable); the call was not completed");
         }
 
         // the restarted gateway serves new calls, and the late result of the dropped one changes nothing
         gate.complete(null);
-        assertThat(generate(gateway, request(1)).isSuccess()).isTrue();
+        assertThat(generate(gateway, request(1)).error()).isNull();
         inFlight.expectNoMessage(ms(200));
         assertThat(usage(gateway).calls()).isEqualTo(1);
     }
@@ -370,9 +370,9 @@ class ModelGatewayTest {
         return testKit.spawn(ModelGateway.create(backend, settings, trace::add));
     }
 
-    private static StatusReply<Generation> generate(ActorRef<ModelGateway.Command> gateway, GenerateRequest request) {
-        TestProbe<StatusReply<Generation>> probe = testKit.createTestProbe();
-        gateway.tell(new ModelGateway.Generate(request, probe.getRef()));
+    private static ModelGateway.Completed generate(ActorRef<ModelGateway.Command> gateway, GenerateRequest request) {
+        TestProbe<ModelGateway.Completed> probe = testKit.createTestProbe();
+        gateway.tell(new ModelGateway.Complete(0, request, probe.getRef()));
         return probe.receiveMessage(WAIT);
     }
 

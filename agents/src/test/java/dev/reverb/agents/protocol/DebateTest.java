@@ -93,12 +93,23 @@ class DebateTest {
 
     @Test
     void should_not_count_unreadable_answers_when_voting() {
-        assertThat(Debate.vote(List.of("", "3", "", "4", "4"))).isEqualTo(new Debate.Vote("4", false));
-        assertThat(Debate.vote(List.of("3", "4"))).isEqualTo(new Debate.Vote("3", true));
-        assertThat(Debate.vote(List.of("", ""))).isEqualTo(new Debate.Vote("", false));
-        assertThat(Debate.vote(List.of("5", "6", "6", "5", "7"))).isEqualTo(new Debate.Vote("5", true));
-        assertThat(Debate.vote(List.of("5", "6", "7", "7"))).isEqualTo(new Debate.Vote("7", false));
-        assertThat(Debate.vote(List.of("5", "6", "6", "7", "7", "6"))).isEqualTo(new Debate.Vote("6", false));
+        assertThat(Vote.majority(List.of("", "3", "", "4", "4"))).isEqualTo(new Vote("4", false));
+        assertThat(Vote.majority(List.of("3", "4"))).isEqualTo(new Vote("3", true));
+        assertThat(Vote.majority(List.of("", ""))).isEqualTo(new Vote("", false));
+        assertThat(Vote.majority(List.of("5", "6", "6", "5", "7"))).isEqualTo(new Vote("5", true));
+        assertThat(Vote.majority(List.of("5", "6", "7", "7"))).isEqualTo(new Vote("7", false));
+        assertThat(Vote.majority(List.of("5", "6", "6", "7", "7", "6"))).isEqualTo(new Vote("6", false));
+    }
+
+    @Test
+    void should_give_the_weighted_vote_to_the_heaviest_answer_and_a_tie_to_the_first_when_weighing() {
+        Map<String, Double> weights = new java.util.LinkedHashMap<>();
+        weights.put("3", 0.5);
+        weights.put("4", 0.9);
+        assertThat(Vote.weighted(weights)).isEqualTo(new Vote("4", false));
+        weights.put("3", 0.9);
+        assertThat(Vote.weighted(weights)).isEqualTo(new Vote("3", true));
+        assertThat(Vote.weighted(Map.of())).isEqualTo(new Vote("", false));
     }
 
     @Test

@@ -53,8 +53,8 @@ public final class FaultyBackend implements ModelBackend {
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong passed = new AtomicLong();
 
-    public FaultyBackend(ModelBackend delegate, double errorRate, double timeoutRate, double malformedRate, long seed) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+    /** Refuses fault rates outside [0,1] or adding up to more than 1 (the scenario's {@code faults:} too). */
+    public static void checkRates(double errorRate, double timeoutRate, double malformedRate) {
         for (double rate : new double[] {errorRate, timeoutRate, malformedRate}) {
             if (!(rate >= 0 && rate <= 1)) {
                 throw new IllegalArgumentException("fault rates must be in [0,1], got " + rate);
@@ -63,6 +63,11 @@ public final class FaultyBackend implements ModelBackend {
         if (errorRate + timeoutRate + malformedRate > 1 + 1e-9) {
             throw new IllegalArgumentException("fault rates must add up to at most 1");
         }
+    }
+
+    public FaultyBackend(ModelBackend delegate, double errorRate, double timeoutRate, double malformedRate, long seed) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        checkRates(errorRate, timeoutRate, malformedRate);
         this.errorRate = errorRate;
         this.timeoutRate = timeoutRate;
         this.malformedRate = malformedRate;

@@ -11,18 +11,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * One benchmark run of a scenario through the normal runner (all run files written), in a
- * folder of its own: its wall time and the episodes read back from {@code episodes.jsonl}.
+ * folder of its own: its wall and CPU time and the episodes read back from {@code episodes.jsonl}.
+ * The one way a bench runs a scenario.
  *
  * @param wallSeconds the whole {@link Runner#run}: planning, the actor system's start and stop, the summary
+ * @param cpuSeconds  the CPU time of the whole process meanwhile (every thread, GC too); 0 where the JVM cannot tell
  * @param recorded    lines in {@code episodes.jsonl}
  * @param failed      episodes that failed
+ * @param causes      why they failed: each cause with its count
  * @param folder      the run folder
  */
-record BenchRun(double wallSeconds, long recorded, int failed, Path folder, Phases phases) {
+record BenchRun(double wallSeconds, double cpuSeconds, long recorded, int failed, Map<String, Integer> causes,
+                Path folder, Phases phases) {
 
     /**
      * Where a run's wall time went, from the model calls in {@code trace.jsonl}: start-up (the run's
@@ -50,15 +55,24 @@ record BenchRun(double wallSeconds, long recorded, int failed, Path folder, Phas
         RunFolder folder = RunFolder.create(output, scenario.name(), scenario.resolvedYaml());
         StringWriter console = new StringWriter();
         java.time.Instant startedAt = java.time.Instant.now();
+        long cpu = cpuNanos();
         long start = System.nanoTime();
         Runner.Result result = Runner.run(scenario, folder, new Runner.Options(false, new PrintWriter(console),
                 name -> null));
         double wall = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = (cpuNanos() - cpu) / 1e9;
         long recorded;
         try (Stream<String> lines = Files.lines(folder.episodes())) {
             recorded = lines.filter(l -> !l.isBlank()).count();
         }
-        return new BenchRun(wall, recorded, result.failed(), folder.dir(), phases(folder.trace(), startedAt, wall));
+        return new BenchRun(wall, cpuSeconds, recorded, result.failed(), result.causes(), folder.dir(),
+                phases(folder.trace(), startedAt, wall));
+    }
+
+    /** CPU time of this process so far, or 0 where the JVM cannot tell. */
+    private static long cpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? Math.max(0, os.getProcessCpuTime()) : 0;
     }
 
     private static Phases phases(Path trace, java.time.Instant startedAt, double wall) throws IOException {
@@ -90,7 +104,6 @@ record BenchRun(double wallSeconds, long recorded, int failed, Path folder, Phas
         return given != null ? Files.createDirectories(given) : Files.createTempDirectory("reverb-bench-" + name);
     }
 
-    /** Deletes a temporary benchmark folder. */
     /** Deletes a benchmark's folder (a run folder, a memory store) and everything in it; nothing when it is gone. */
     static void delete(Path dir) throws IOException {
         if (!Files.exists(dir)) {

@@ -1,13 +1,7 @@
 package dev.reverb.runtime.cli;
 
 import dev.reverb.runtime.run.RunFolder;
-import dev.reverb.runtime.run.Runner;
-import dev.reverb.runtime.scenario.Scenario;
-import dev.reverb.runtime.scenario.ScenarioException;
-import dev.reverb.runtime.scenario.ScenarioLoader;
 import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -101,63 +95,39 @@ final class OrchestrationBench implements Callable<Integer> {
     }
 
     private Figures measure(Path dir, int c, boolean trace) throws Exception {
-        long bestSmall = Long.MAX_VALUE;
-        long bestLarge = Long.MAX_VALUE;
-        long cpuSmall = Long.MAX_VALUE;
-        long cpuLarge = Long.MAX_VALUE;
+        double bestSmall = Double.MAX_VALUE;
+        double bestLarge = Double.MAX_VALUE;
+        double cpuSmall = Double.MAX_VALUE;
+        double cpuLarge = Double.MAX_VALUE;
         long smallRecorded = 0;
         long largeRecorded = 0;
         for (int r = 0; r < repeats; r++) {
-            Timed s = run(dir, small, c, trace);
-            Timed l = run(dir, large, c, trace);
-            bestSmall = Math.min(bestSmall, s.nanos());
-            bestLarge = Math.min(bestLarge, l.nanos());
-            cpuSmall = Math.min(cpuSmall, s.cpuNanos());
-            cpuLarge = Math.min(cpuLarge, l.cpuNanos());
+            BenchRun s = run(dir, small, c, trace);
+            BenchRun l = run(dir, large, c, trace);
+            bestSmall = Math.min(bestSmall, s.wallSeconds());
+            bestLarge = Math.min(bestLarge, l.wallSeconds());
+            cpuSmall = Math.min(cpuSmall, s.cpuSeconds());
+            cpuLarge = Math.min(cpuLarge, l.cpuSeconds());
             smallRecorded = s.recorded();
             largeRecorded = l.recorded();
         }
         double turns = (double) (large - small) * TURNS_PER_EPISODE;
-        return new Figures(c, trace, (bestLarge - bestSmall) / 1e3 / turns, (cpuLarge - cpuSmall) / 1e3 / turns,
+        return new Figures(c, trace, (bestLarge - bestSmall) * 1e6 / turns, (cpuLarge - cpuSmall) * 1e6 / turns,
                 smallRecorded, largeRecorded);
     }
 
-    /** A run's wall time, the CPU time of the whole process meanwhile (every thread, GC too), and its episodes on disk. */
-    record Timed(long nanos, long cpuNanos, long recorded) {
-    }
-
-    /** One run of {@code episodes} debate episodes through the runner, timed end to end; its folder is then removed. */
-    static Timed run(Path dir, int episodes, int concurrency, boolean trace) throws Exception {
-        Scenario scenario;
-        try {
-            scenario = ScenarioLoader.parse(scenario(episodes, concurrency, trace, dir), dir.resolve("orchestration.yaml"),
-                    List.of());
-        } catch (ScenarioException e) {
-            throw new IllegalStateException(e.getMessage(), e);
+    /** One run of {@code episodes} debate episodes ({@link BenchRun#of}), which must all succeed; its run folder is then removed. */
+    static BenchRun run(Path dir, int episodes, int concurrency, boolean trace) throws Exception {
+        BenchRun run = BenchRun.of(scenario(episodes, concurrency, trace, dir), dir);
+        if (run.failed() > 0) {
+            throw new IllegalStateException(run.failed() + " episode(s) failed: " + run.causes());
         }
-        StringWriter console = new StringWriter();
-        long cpu = cpuNanos();
-        long start = System.nanoTime();
-        RunFolder folder = RunFolder.create(scenario.run().output(), scenario.name(), scenario.resolvedYaml());
-        Runner.Result result = Runner.run(scenario, folder, new Runner.Options(false, new PrintWriter(console),
-                name -> null));
-        long nanos = System.nanoTime() - start;
-        cpu = cpuNanos() - cpu;
-        long recorded = folder.episodeRecords().stream().filter(r -> !RunFolder.isFailed(r)).count();
-        if (result.failed() > 0) {
-            throw new IllegalStateException(result.failed() + " episode(s) failed: " + result.causes());
+        Path traceFile = run.folder().resolve(RunFolder.TRACE);
+        if (trace != Files.exists(traceFile)) {
+            throw new IllegalStateException("trace " + (trace ? "on but no " : "off but a ") + traceFile);
         }
-        if (trace != Files.exists(folder.trace())) {
-            throw new IllegalStateException("trace " + (trace ? "on but no " : "off but a ") + folder.trace());
-        }
-        BenchRun.delete(folder.dir());
-        return new Timed(nanos, cpu, recorded);
-    }
-
-    /** CPU time of this process so far, or 0 where the JVM cannot tell. */
-    private static long cpuNanos() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os ? Math.max(0, os.getProcessCpuTime()) : 0;
+        BenchRun.delete(run.folder());
+        return run;
     }
 
     /** The benchmark's scenario: {@code episodes} arithmetic problems, each debated once. */

@@ -10,15 +10,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * A Llama-family decoder (Llama 2/3, Mistral, Qwen2) written with DJL NDArray operations on the
@@ -26,7 +19,7 @@ import java.util.Set;
  * Sequences of different lengths share a batch through left padding and an attention mask.
  *
  * <p>Weights come from a local Hugging Face folder ({@code config.json} and one or more
- * {@code *.safetensors}, F32, F16 or BF16); nothing is downloaded. It computes in float32 or
+ * {@code *.safetensors}, F32, F16 or BF16; read by {@link LlamaWeights}); nothing is downloaded. It computes in float32 or
  * float16. Not thread-safe: one thread drives a model.
  */
 public final class LlamaModel implements AutoCloseable {
@@ -41,56 +34,14 @@ public final class LlamaModel implements AutoCloseable {
     private final HfConfig config;
     private final NDManager manager;
     private final DataType dtype;
-    private final NDArray embed;
-    private final NDArray lmHeadT;
-    private final NDArray finalNorm;
-    private final Layer[] layers;
-    private final NDArray cosTable;
-    private final NDArray sinTable;
-    private final Map<String, float[]> extras = new HashMap<>();
+    private final LlamaWeights weights;
     private final DecodeStats stats = new DecodeStats();
 
-    private record Layer(NDArray inputNorm, NDArray qT, NDArray kT, NDArray vT, NDArray oT, NDArray qBias,
-                         NDArray kBias, NDArray vBias, NDArray postNorm, NDArray gateT, NDArray upT, NDArray downT) {
-    }
-
-    private LlamaModel(HfConfig config, NDManager manager, DataType dtype, Map<String, NDArray> weights) {
-        Map<String, NDArray> w = new HashMap<>(weights);
+    private LlamaModel(HfConfig config, NDManager manager, DataType dtype, LlamaWeights weights) {
         this.config = config;
         this.manager = manager;
         this.dtype = dtype;
-        this.embed = take(w, "model.embed_tokens.weight");
-        NDArray head = config.tieEmbeddings() || !w.containsKey("lm_head.weight") ? embed : take(w, "lm_head.weight");
-        w.remove("lm_head.weight");
-        this.lmHeadT = head.transpose();
-        this.finalNorm = take(w, "model.norm.weight");
-        this.layers = new Layer[config.layers()];
-        for (int i = 0; i < layers.length; i++) {
-            String p = "model.layers." + i + ".";
-            layers[i] = new Layer(take(w, p + "input_layernorm.weight"),
-                    take(w, p + "self_attn.q_proj.weight").transpose(), take(w, p + "self_attn.k_proj.weight").transpose(),
-                    take(w, p + "self_attn.v_proj.weight").transpose(), take(w, p + "self_attn.o_proj.weight").transpose(),
-                    w.remove(p + "self_attn.q_proj.bias"), w.remove(p + "self_attn.k_proj.bias"), w.remove(p + "self_attn.v_proj.bias"),
-                    take(w, p + "post_attention_layernorm.weight"), take(w, p + "mlp.gate_proj.weight").transpose(),
-                    take(w, p + "mlp.up_proj.weight").transpose(), take(w, p + "mlp.down_proj.weight").transpose());
-        }
-        int half = config.headDim() / 2;
-        float[] cos = new float[config.maxPositions() * config.headDim()];
-        float[] sin = new float[cos.length];
-        for (int pos = 0; pos < config.maxPositions(); pos++) {
-            for (int j = 0; j < half; j++) {
-                double angle = pos * Math.pow(config.ropeTheta(), -2.0 * j / config.headDim());
-                int at = pos * config.headDim() + j;
-                cos[at] = cos[at + half] = (float) Math.cos(angle);
-                sin[at] = sin[at + half] = (float) Math.sin(angle);
-            }
-        }
-        for (Map.Entry<String, NDArray> extra : w.entrySet()) {
-            extras.put(extra.getKey(), extra.getValue().toType(DataType.FLOAT32, false).toFloatArray());
-        }
-        Shape table = new Shape(config.maxPositions(), config.headDim());
-        this.cosTable = manager.create(cos, table).toType(dtype, false);
-        this.sinTable = manager.create(sin, table).toType(dtype, false);
+        this.weights = weights;
     }
 
     /**
@@ -106,11 +57,7 @@ public final class LlamaModel implements AutoCloseable {
         HfConfig config = HfConfig.read(dir);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try {
-            Map<String, NDArray> weights = new HashMap<>();
-            for (Path file : shards(dir)) {
-                weights.putAll(Safetensors.read(file, manager, dtype));
-            }
-            return new LlamaModel(config, manager, dtype, weights);
+            return new LlamaModel(config, manager, dtype, LlamaWeights.load(dir, config, manager, dtype));
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
@@ -155,30 +102,6 @@ public final class LlamaModel implements AutoCloseable {
         };
     }
 
-    private static Set<Path> shards(Path dir) throws IOException {
-        Set<Path> files = new LinkedHashSet<>();
-        Path index = dir.resolve("model.safetensors.index.json");
-        if (Files.isRegularFile(index)) {
-            JsonNode map = new ObjectMapper().readTree(index.toFile()).path("weight_map");
-            map.forEach(file -> files.add(dir.resolve(file.asText())));
-        } else if (Files.isRegularFile(dir.resolve("model.safetensors"))) {
-            files.add(dir.resolve("model.safetensors"));
-        }
-        if (files.isEmpty()) {
-            throw new IOException("no model.safetensors (or model.safetensors.index.json) in " + dir);
-        }
-        return files;
-    }
-
-    /** Removes a used tensor from {@code weights}, so that what remains are the checkpoint's extras. */
-    private static NDArray take(Map<String, NDArray> weights, String name) {
-        NDArray w = weights.remove(name);
-        if (w == null) {
-            throw new IllegalArgumentException("the checkpoint has no tensor '" + name + "'");
-        }
-        return w;
-    }
-
     public HfConfig config() {
         return config;
     }
@@ -188,7 +111,7 @@ public final class LlamaModel implements AutoCloseable {
      * values, or null when there is none of that name.
      */
     public float[] extra(String name) {
-        return extras.get(name);
+        return weights.extras().get(name);
     }
 
     public Device device() {
@@ -212,7 +135,7 @@ public final class LlamaModel implements AutoCloseable {
      */
     public float[][] forward(KvCache cache, int[][] tokens, boolean[][] valid) {
         return run(cache, tokens, valid, null, hidden -> {
-            NDArray logits = hidden.get(new NDIndex(":, -1, :")).matMul(lmHeadT);
+            NDArray logits = hidden.get(new NDIndex(":, -1, :")).matMul(weights.lmHeadT());
             return rows(logits, tokens.length, config.vocabSize());
         });
     }
@@ -227,7 +150,7 @@ public final class LlamaModel implements AutoCloseable {
         return run(cache, tokens, valid, packing, hidden -> {
             NDArray last = hidden.reshape(packing.tokens(), config.hiddenSize())
                     .get(new NDIndex("{}", hidden.getManager().create(packing.last())));
-            return rows(last.matMul(lmHeadT), tokens.length, config.vocabSize());
+            return rows(last.matMul(weights.lmHeadT()), tokens.length, config.vocabSize());
         });
     }
 
@@ -251,7 +174,7 @@ public final class LlamaModel implements AutoCloseable {
                 NDArray picked = hidden.reshape(tokens.length * steps, config.hiddenSize())
                         .get(new NDIndex("{}", hidden.getManager().create(flat)));
                 int width = lmHead ? config.vocabSize() : config.hiddenSize();
-                float[][] all = rows(lmHead ? picked.matMul(lmHeadT) : picked, total, width);
+                float[][] all = rows(lmHead ? picked.matMul(weights.lmHeadT()) : picked, total, width);
                 float[][][] out = new float[tokens.length][][];
                 at = 0;
                 for (int b = 0; b < positions.length; b++) {
@@ -319,26 +242,26 @@ public final class LlamaModel implements AutoCloseable {
                 rowsIn = 1;
                 stepsIn = packing.tokens();
             }
-            NDArray x = embed.get(new NDIndex("{}", step.create(ids))).reshape(rowsIn, stepsIn, config.hiddenSize());
+            NDArray x = weights.embed().get(new NDIndex("{}", step.create(ids))).reshape(rowsIn, stepsIn, config.hiddenSize());
             x.attach(step);
             NDArray pos = step.create(positions);
-            NDArray cos = cosTable.get(new NDIndex("{}", pos)).reshape(rowsIn, stepsIn, 1, config.headDim());
-            NDArray sin = sinTable.get(new NDIndex("{}", pos)).reshape(rowsIn, stepsIn, 1, config.headDim());
+            NDArray cos = weights.cosTable().get(new NDIndex("{}", pos)).reshape(rowsIn, stepsIn, 1, config.headDim());
+            NDArray sin = weights.sinTable().get(new NDIndex("{}", pos)).reshape(rowsIn, stepsIn, 1, config.headDim());
             cos.attach(step);
             sin.attach(step);
             NDArray attentionMask = step.create(mask, new Shape(batch, 1, 1, steps, past + steps)).toType(dtype, false);
-            for (int l = 0; l < layers.length; l++) {
-                x = layer(layers[l], l, x, cos, sin, attentionMask, cache, pack, rowsIn, stepsIn);
+            for (int l = 0; l < weights.layers().size(); l++) {
+                x = layer(weights.layers().get(l), l, x, cos, sin, attentionMask, cache, pack, rowsIn, stepsIn);
             }
             cache.commit(past + steps);
-            R result = read.apply(rmsNorm(x, finalNorm));
+            R result = read.apply(rmsNorm(x, weights.finalNorm()));
             stats.forward(batch, steps, rowsIn * stepsIn, live, past + steps, System.nanoTime() - start);
             return result;
         }
     }
 
     /** One decoder layer; {@code rowsIn} and {@code stepsIn} are x's shape: {@code 1} and the token count when packed. */
-    private NDArray layer(Layer w, int index, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
+    private NDArray layer(LlamaWeights.Layer w, int index, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
                           Packing.Tensors pack, int rowsIn, int stepsIn) {
         int heads = config.heads();
         int kvHeads = config.kvHeads();

@@ -103,9 +103,6 @@ final class AgentDesigner implements Designer {
                 design.set("protocols", fragment.path("protocols"));
             }
         }
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", errors));
-        }
-        return design;
+        return Designer.checked(design, errors);
     }
 }

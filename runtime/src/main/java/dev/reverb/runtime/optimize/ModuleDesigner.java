@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -180,29 +179,16 @@ final class ModuleDesigner implements Designer {
 
     @Override
     public ObjectNode apply(ObjectNode base, String response) {
-        ObjectNode design = base.deepCopy();
-        Matcher m = SET.matcher(response.replace("\r\n", "\n"));
-        List<String> errors = new ArrayList<>();
-        int found = 0;
-        while (m.find()) {
-            found++;
-            String path = m.group(1);
-            if (!path.startsWith("protocols.") && !path.startsWith("memory.")) {
-                errors.add("'" + path + "': only protocols.* and memory.* change at module level");
-                continue;
-            }
-            String why = DesignTree.set(design, path, DesignTree.value(m.group(2)));
-            if (why != null) {
-                errors.add(why);
-            }
-        }
-        if (found == 0) {
-            errors.add("no SET line found: answer with lines SET <path>=<value>");
-        }
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", errors));
-        }
-        return design;
+        return Designer.applyEdits(base, response, SET, "no SET line found: answer with lines SET <path>=<value>",
+                (design, m, errors) -> {
+                    String path = m.group(1);
+                    String why = !path.startsWith("protocols.") && !path.startsWith("memory.")
+                            ? "'" + path + "': only protocols.* and memory.* change at module level"
+                            : DesignTree.set(design, path, DesignTree.value(m.group(2)));
+                    if (why != null) {
+                        errors.add(why);
+                    }
+                });
     }
 
     /** Random search: every path of the space gets a value drawn uniformly from its legal ones. */

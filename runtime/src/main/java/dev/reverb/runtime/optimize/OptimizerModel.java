@@ -3,7 +3,6 @@ package dev.reverb.runtime.optimize;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
-import akka.pattern.StatusReply;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.reverb.agents.AgentSpec;
@@ -76,14 +75,14 @@ final class OptimizerModel implements AutoCloseable {
                 Phase.PROPOSE);
         GenerateRequest call = new GenerateRequest(messages, agent.sampling(), 1, context);
         try {
-            StatusReply<Generation> reply = AskPattern.<ModelGateway.Command, StatusReply<Generation>>ask(system,
-                            (ActorRef<StatusReply<Generation>> to) -> new ModelGateway.Generate(call, to), timeout,
+            ModelGateway.Completed reply = AskPattern.<ModelGateway.Command, ModelGateway.Completed>ask(system,
+                            (ActorRef<ModelGateway.Completed> to) -> new ModelGateway.Complete(round, call, to), timeout,
                             system.scheduler())
                     .toCompletableFuture().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-            if (reply.isError()) {
-                throw new IllegalStateException("the optimizer's model failed: " + reply.getError().getMessage());
+            if (reply.error() != null) {
+                throw new IllegalStateException("the optimizer's model failed: " + reply.error());
             }
-            Generation g = reply.getValue();
+            Generation g = reply.generation();
             return new Reply(g.texts().get(0), (long) g.promptTokens() + g.completionTokens());
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("the optimizer's model failed: " + e, e);

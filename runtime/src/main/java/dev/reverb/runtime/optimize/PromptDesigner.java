@@ -1,13 +1,14 @@
 package dev.reverb.runtime.optimize;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reverb.agents.PromptTemplate;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 
 /**
@@ -42,48 +43,40 @@ final class PromptDesigner implements Designer {
 
     @Override
     public ObjectNode apply(ObjectNode base, String response) {
-        ObjectNode design = base.deepCopy();
-        Matcher m = BLOCK.matcher(response.replace("\r\n", "\n"));
-        List<String> errors = new ArrayList<>();
-        int found = 0;
-        while (m.find()) {
-            found++;
-            String agent = m.group(1);
-            int index = DesignTree.indexOf((com.fasterxml.jackson.databind.node.ArrayNode) design.path("agents"), agent);
-            JsonNode node = index < 0 ? null : design.path("agents").get(index);
-            if (node == null || agent.matches("\\d+") || "optimizer".equals(node.path("role").asText())) {
-                List<String> names = new ArrayList<>();
-                Designer.agents(design).forEach(a -> names.add(a.path("name").asText()));
-                errors.add("unknown agent '" + agent + "' (agents: " + String.join(", ", names) + ")");
-                continue;
-            }
-            PromptTemplate rewrite;
-            try {
-                rewrite = PromptTemplate.parse(m.group(2));
-            } catch (IllegalArgumentException e) {
-                errors.add("template of '" + agent + "': " + e.getMessage());
-                continue;
-            }
-            PromptTemplate current = new PromptTemplate(node.path("prompt").path("system").asText(""),
-                    node.path("prompt").path("user").asText("{{task}}"));
-            Set<String> dropped = new LinkedHashSet<>(current.slots());
-            dropped.removeAll(rewrite.slots());
-            if (!dropped.isEmpty()) {
-                errors.add("template of '" + agent + "' drops slot(s) " + dropped.stream().map(s -> "{{" + s + "}}")
-                        .toList() + "; keep every slot it had");
-            }
-            if (!rewrite.unknownSlots().isEmpty()) {
-                errors.add("template of '" + agent + "' uses unknown slot(s) " + rewrite.unknownSlots());
-            }
-            ObjectNode prompt = ((ObjectNode) node).putObject("prompt");
-            prompt.put("system", rewrite.system()).put("user", rewrite.user());
+        return Designer.applyEdits(base, response, BLOCK,
+                "no TEMPLATE block found: answer with TEMPLATE <agent>, [system], [user], END", PromptDesigner::rewrite);
+    }
+
+    /** One {@code TEMPLATE} block: the agent's new template, which must keep every slot the current one has. */
+    private static void rewrite(ObjectNode design, MatchResult m, List<String> errors) {
+        String agent = m.group(1);
+        int index = DesignTree.indexOf((ArrayNode) design.path("agents"), agent);
+        JsonNode node = index < 0 ? null : design.path("agents").get(index);
+        if (node == null || agent.matches("\\d+") || "optimizer".equals(node.path("role").asText())) {
+            List<String> names = new ArrayList<>();
+            Designer.agents(design).forEach(a -> names.add(a.path("name").asText()));
+            errors.add("unknown agent '" + agent + "' (agents: " + String.join(", ", names) + ")");
+            return;
         }
-        if (found == 0) {
-            errors.add("no TEMPLATE block found: answer with TEMPLATE <agent>, [system], [user], END");
+        PromptTemplate rewrite;
+        try {
+            rewrite = PromptTemplate.parse(m.group(2));
+        } catch (IllegalArgumentException e) {
+            errors.add("template of '" + agent + "': " + e.getMessage());
+            return;
         }
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", errors));
+        PromptTemplate current = new PromptTemplate(node.path("prompt").path("system").asText(""),
+                node.path("prompt").path("user").asText("{{task}}"));
+        Set<String> dropped = new LinkedHashSet<>(current.slots());
+        dropped.removeAll(rewrite.slots());
+        if (!dropped.isEmpty()) {
+            errors.add("template of '" + agent + "' drops slot(s) " + dropped.stream().map(s -> "{{" + s + "}}")
+                    .toList() + "; keep every slot it had");
         }
-        return design;
+        if (!rewrite.unknownSlots().isEmpty()) {
+            errors.add("template of '" + agent + "' uses unknown slot(s) " + rewrite.unknownSlots());
+        }
+        ObjectNode prompt = ((ObjectNode) node).putObject("prompt");
+        prompt.put("system", rewrite.system()).put("user", rewrite.user());
     }
 }

@@ -3,6 +3,7 @@ package dev.reverb.runtime.scenario;
 import dev.reverb.agents.AgentSpec;
 import dev.reverb.environments.Settings;
 import dev.reverb.memory.Memory;
+import dev.reverb.runtime.backend.FaultyBackend;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -163,14 +164,7 @@ public record Scenario(String name, String description, Path source, Environment
      */
     public record FaultConfig(double errorRate, double timeoutRate, double malformedRate, long seed) {
         public FaultConfig {
-            for (double rate : new double[] {errorRate, timeoutRate, malformedRate}) {
-                if (!(rate >= 0 && rate <= 1)) {
-                    throw new IllegalArgumentException("fault rates must be in [0,1], got " + rate);
-                }
-            }
-            if (errorRate + timeoutRate + malformedRate > 1 + 1e-9) {
-                throw new IllegalArgumentException("fault rates must add up to at most 1");
-            }
+            FaultyBackend.checkRates(errorRate, timeoutRate, malformedRate);
         }
     }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
-import akka.pattern.StatusReply;
 import dev.reverb.agents.model.ChatMessage;
 import dev.reverb.agents.model.ContextLengthExceeded;
 import dev.reverb.agents.model.GatewaySettings;
@@ -99,13 +98,13 @@ class OpenAiContextLengthTest {
              OpenAiBackend backend = new OpenAiBackend(fake.baseUrl(), "m1", null, Duration.ofSeconds(10), 2)) {
             ActorRef<ModelGateway.Command> gateway = testKit.spawn(ModelGateway.create(backend,
                     new GatewaySettings(2, 10, Duration.ofSeconds(10), 3, Duration.ofMillis(10)), event -> { }));
-            TestProbe<StatusReply<Generation>> probe = testKit.createTestProbe();
+            TestProbe<ModelGateway.Completed> probe = testKit.createTestProbe();
 
-            gateway.tell(new ModelGateway.Generate(request(List.of(ChatMessage.user("a long prompt")), SAMPLING, 1),
+            gateway.tell(new ModelGateway.Complete(0, request(List.of(ChatMessage.user("a long prompt")), SAMPLING, 1),
                     probe.getRef()));
 
-            StatusReply<Generation> reply = probe.receiveMessage(WAIT);
-            assertThat(reply.getError().getMessage()).startsWith("model 'm1' failed after 1 try: prompt of 4500 tokens"
+            ModelGateway.Completed reply = probe.receiveMessage(WAIT);
+            assertThat(reply.error()).startsWith("model 'm1' failed after 1 try: prompt of 4500 tokens"
                     + " + max-tokens 1000 exceeds the context of 4096 tokens of model 'm1'");
             assertThat(fake.calls()).isEqualTo(1);
             TestProbe<ModelGateway.Usage> usage = testKit.createTestProbe();

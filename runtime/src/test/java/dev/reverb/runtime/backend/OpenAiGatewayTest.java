@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
-import akka.pattern.StatusReply;
 import dev.reverb.agents.model.ChatMessage;
 import dev.reverb.agents.model.GatewaySettings;
 import dev.reverb.agents.model.Generation;
@@ -61,10 +60,10 @@ class OpenAiGatewayTest {
                 Reply.status(500), Reply.status(500), Reply.text("at last", 6, 2)));
         ActorRef<ModelGateway.Command> gateway = gateway(server, 1, settings(Duration.ofSeconds(5), 3));
 
-        StatusReply<Generation> reply = generate(gateway);
+        ModelGateway.Completed reply = generate(gateway);
 
-        assertThat(reply.isSuccess()).isTrue();
-        assertThat(reply.getValue().text()).isEqualTo("at last");
+        assertThat(reply.error()).isNull();
+        assertThat(reply.generation().text()).isEqualTo("at last");
         assertThat(server.calls()).isEqualTo(3);
         ModelGateway.Usage usage = usage(gateway);
         assertThat(usage.retries()).isEqualTo(2);
@@ -89,10 +88,10 @@ class OpenAiGatewayTest {
         // one backend thread: the retry only gets through because the timed-out call is cancelled
         ActorRef<ModelGateway.Command> gateway = gateway(server, 1, settings(Duration.ofMillis(700), 2));
 
-        StatusReply<Generation> reply = generate(gateway);
+        ModelGateway.Completed reply = generate(gateway);
 
-        assertThat(reply.isSuccess()).isTrue();
-        assertThat(reply.getValue().text()).isEqualTo("fast");
+        assertThat(reply.error()).isNull();
+        assertThat(reply.generation().text()).isEqualTo("fast");
         assertThat(server.calls()).isEqualTo(2);
         assertThat(usage(gateway).retries()).isEqualTo(1);
         assertThat(modelCalls()).singleElement().satisfies(call -> assertThat(call.attempts()).isEqualTo(2));
@@ -103,10 +102,10 @@ class OpenAiGatewayTest {
         FakeOpenAiServer server = keep(FakeOpenAiServer.replying(Reply.status(503, "engine is down")));
         ActorRef<ModelGateway.Command> gateway = gateway(server, 2, settings(Duration.ofSeconds(5), 2));
 
-        StatusReply<Generation> reply = generate(gateway);
+        ModelGateway.Completed reply = generate(gateway);
 
-        assertThat(reply.isError()).isTrue();
-        assertThat(reply.getError().getMessage()).contains("'m1'").contains("3 tries").contains("engine is down");
+        assertThat(reply.error()).isNotNull();
+        assertThat(reply.error()).contains("'m1'").contains("3 tries").contains("engine is down");
         assertThat(server.calls()).isEqualTo(3);
         ModelGateway.Usage usage = usage(gateway);
         assertThat(usage.failures()).isEqualTo(1);
@@ -124,10 +123,10 @@ class OpenAiGatewayTest {
         FakeOpenAiServer server = keep(FakeOpenAiServer.replying(Reply.status(401, "bad api key")));
         ActorRef<ModelGateway.Command> gateway = gateway(server, 1, settings(Duration.ofSeconds(5), 3));
 
-        StatusReply<Generation> reply = generate(gateway);
+        ModelGateway.Completed reply = generate(gateway);
 
-        assertThat(reply.isError()).isTrue();
-        assertThat(reply.getError().getMessage()).contains("'m1'").contains("1 try").contains("bad api key");
+        assertThat(reply.error()).isNotNull();
+        assertThat(reply.error()).contains("'m1'").contains("1 try").contains("bad api key");
         assertThat(server.calls()).isEqualTo(1);
         assertThat(usage(gateway).retries()).isZero();
         assertThat(modelCalls()).singleElement().satisfies(call -> {
@@ -141,14 +140,14 @@ class OpenAiGatewayTest {
         FakeOpenAiServer server = keep(FakeOpenAiServer.start(
                 body -> Reply.text("echo " + body.path("messages").get(0).path("content").asText(), 1, 2)));
         ActorRef<ModelGateway.Command> gateway = gateway(server, 2, settings(Duration.ofSeconds(5), 1));
-        TestProbe<StatusReply<Generation>> probe = testKit.createTestProbe();
+        TestProbe<ModelGateway.Completed> probe = testKit.createTestProbe();
 
         for (int i = 0; i < 8; i++) {
-            gateway.tell(new ModelGateway.Generate(request(List.of(ChatMessage.user("q" + i)), SAMPLING, 1),
+            gateway.tell(new ModelGateway.Complete(0, request(List.of(ChatMessage.user("q" + i)), SAMPLING, 1),
                     probe.getRef()));
         }
         List<String> texts = probe.receiveSeveralMessages(8, WAIT).stream()
-                .map(r -> r.getValue().text()).toList();
+                .map(r -> r.generation().text()).toList();
 
         assertThat(texts).containsExactlyInAnyOrder("echo q0", "echo q1", "echo q2", "echo q3", "echo q4",
                 "echo q5", "echo q6", "echo q7");
@@ -170,9 +169,9 @@ class OpenAiGatewayTest {
         return testKit.spawn(ModelGateway.create(backend, settings, trace::add));
     }
 
-    private static StatusReply<Generation> generate(ActorRef<ModelGateway.Command> gateway) {
-        TestProbe<StatusReply<Generation>> probe = testKit.createTestProbe();
-        gateway.tell(new ModelGateway.Generate(request(List.of(ChatMessage.user("What is 6*7?")), SAMPLING, 1),
+    private static ModelGateway.Completed generate(ActorRef<ModelGateway.Command> gateway) {
+        TestProbe<ModelGateway.Completed> probe = testKit.createTestProbe();
+        gateway.tell(new ModelGateway.Complete(0, request(List.of(ChatMessage.user("What is 6*7?")), SAMPLING, 1),
                 probe.getRef()));
         return probe.receiveMessage(WAIT);
     }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
-import akka.pattern.StatusReply;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reverb.agents.model.CallContext;
@@ -174,12 +173,12 @@ class DjlContextLimitTest {
         List<TraceEvent> trace = new CopyOnWriteArrayList<>();
         ActorRef<ModelGateway.Command> gateway = testKit.spawn(ModelGateway.create(backend,
                 new GatewaySettings(2, 10, WAIT, 3, Duration.ofMillis(10)), trace::add));
-        TestProbe<StatusReply<Generation>> probe = testKit.createTestProbe();
+        TestProbe<ModelGateway.Completed> probe = testKit.createTestProbe();
 
-        gateway.tell(new ModelGateway.Generate(request(words(200), 16), probe.getRef()));
+        gateway.tell(new ModelGateway.Complete(0, request(words(200), 16), probe.getRef()));
 
-        StatusReply<Generation> reply = probe.receiveMessage(WAIT);
-        assertThat(reply.getError().getMessage()).startsWith("model 'tiny-llama' failed after 1 try: prompt of ")
+        ModelGateway.Completed reply = probe.receiveMessage(WAIT);
+        assertThat(reply.error()).startsWith("model 'tiny-llama' failed after 1 try: prompt of ")
                 .endsWith(" tokens + max-tokens 16 exceeds the context of 128 tokens of model 'tiny-llama'");
         TestProbe<ModelGateway.Usage> usage = testKit.createTestProbe();
         gateway.tell(new ModelGateway.GetUsage(usage.getRef()));
