@@ -210,7 +210,7 @@ final class TraceLines {
             if (ch >= 0x20 && ch != '"' && ch != '\\') {
                 continue;
             }
-            run(out, s, start, i);
+            out.append(s, start, i);
             start = i + 1;
             switch (ch) {
                 case '"' -> out.append("\\\"");
@@ -223,22 +223,6 @@ final class TraceLines {
                 default -> out.append("\\u00").append(HEX[ch >> 4]).append(HEX[ch & 0xF]);
             }
         }
-        run(out, s, start, n);
-        out.append('"');
-    }
-
-    /**
-     * Appends {@code s[start, end)}: a long run as a copied substring, as Java 17's
-     * {@code StringBuilder.append(CharSequence, int, int)} copies char by char (prompts and
-     * answers are kilobytes per model call).
-     */
-    private static void run(StringBuilder out, String s, int start, int end) {
-        if (start == 0 && end == s.length()) {
-            out.append(s);
-        } else if (end - start > 32) {
-            out.append(s.substring(start, end));
-        } else {
-            out.append(s, start, end);
-        }
+        out.append(s, start, n).append('"');
     }
 }
