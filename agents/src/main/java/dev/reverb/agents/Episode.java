@@ -19,7 +19,8 @@ import java.util.concurrent.ForkJoinPool;
  * @param task        the task
  * @param environment grades answers
  * @param seed        this episode's seed (derived from the run seed and the id)
- * @param agents      the scenario's agents by name, each bound to its model gateway
+ * @param agents      the scenario's agents by name: each one's actor (spawned once for the run, it
+ *                    serves every episode) and model gateway
  * @param memory      what memory recalls for this task; each agent sees its share
  * @param trace       where agent messages and protocol events go
  * @param askTimeout  how long to wait for one agent turn (the gateway's worst case)
@@ -30,11 +31,16 @@ import java.util.concurrent.ForkJoinPool;
 public record Episode(String id, Task task, Environment environment, long seed, Map<String, Binding> agents,
                       Recall memory, TraceSink trace, Duration askTimeout, Executor verifier) {
 
-    /** An agent and the gateway of its model. */
-    public record Binding(AgentSpec spec, ActorRef<ModelGateway.Command> gateway) {
+    /**
+     * An agent, the gateway of its model and the agent's actor ({@link Agent#create}), which outlives
+     * the episode: whoever builds the run's gateways spawns it once and every episode's
+     * {@link Agent.Act} names the episode ({@link Agent.Scope}).
+     */
+    public record Binding(AgentSpec spec, ActorRef<ModelGateway.Command> gateway, ActorRef<Agent.Command> agent) {
         public Binding {
             Objects.requireNonNull(spec, "spec");
             Objects.requireNonNull(gateway, "gateway");
+            Objects.requireNonNull(agent, "agent");
         }
     }
 

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -100,15 +99,14 @@ public record PromptTemplate(String system, String user) {
         return unknown;
     }
 
-    /** Fills the slots; a missing slot counts as empty. */
+    /**
+     * Fills the slots; a missing slot counts as empty. The list is unmodifiable, so a request made of
+     * it does not copy it again (this runs for every agent turn).
+     */
     public List<ChatMessage> render(Map<String, String> values) {
-        List<ChatMessage> messages = new ArrayList<>(2);
         String sys = fill(system, values);
-        if (!sys.isBlank()) {
-            messages.add(ChatMessage.system(sys));
-        }
-        messages.add(ChatMessage.user(fill(user, values)));
-        return messages;
+        ChatMessage userMessage = ChatMessage.user(fill(user, values));
+        return sys.isBlank() ? List.of(userMessage) : List.of(ChatMessage.system(sys), userMessage);
     }
 
     /**

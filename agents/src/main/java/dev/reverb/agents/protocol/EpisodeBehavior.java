@@ -35,10 +35,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 
 /**
- * What every episode actor shares, and the base class of a protocol written outside Reverb: its
- * agents as children, asking them for turns, grading answers, counting the tokens and calls of
- * their replies, protocol trace events, and ending the episode with exactly one outcome
- * ({@link #finish} or {@link #fail}).
+ * What every episode actor shares, and the base class of a protocol written outside Reverb: asking
+ * its agents for turns, grading answers, counting the tokens and calls of their replies, protocol
+ * trace events, and ending the episode with exactly one outcome ({@link #finish} or {@link #fail}).
+ *
+ * <p>The agents are the run's agent actors ({@link Episode.Binding#agent}), which outlive the
+ * episode: the episode spawns none, each turn carries the episode's {@link Agent.Scope}, the
+ * agent's model gateway answers the episode directly, and a reply that comes after its turn timed
+ * out or after the episode ended is dropped, never delivered to another episode.
  *
  * <p>The actor never blocks: a verifier may run a sandbox subprocess or a replay, so
  * {@link #verify} runs it on the episode's verifier executor and pipes the verdict back as the
@@ -49,14 +53,16 @@ import java.util.function.BiFunction;
  */
 public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
 
-    private static final java.util.regex.Pattern UNSAFE_IN_NAMES = java.util.regex.Pattern.compile("[^A-Za-z0-9_-]");
-
     protected final Episode episode;
     private final String protocol;
     private final ActorRef<EpisodeOutcome> replyTo;
-    private final Map<String, Child> agents = new HashMap<>();
-    /** Agent turns waiting for their reply: no ask each, one timer for all (see {@link Requests}). */
-    private final Requests<Agent.Replied, T> turns;
+    /** What every turn of this episode tells its agent about the episode. */
+    private final Agent.Scope scope;
+    /**
+     * Agent turns waiting for their reply, which comes from the agent's model gateway: no ask each,
+     * one timer for all (see {@link Requests}); a reply after the episode ended goes nowhere.
+     */
+    private final Requests<ModelGateway.Completed, T> turns;
     private final Map<String, Map<String, String>> memorySlots = new HashMap<>();
     private final Set<String> memoryUsed = new LinkedHashSet<>();
     private final List<EpisodeResult.Message> messages = new ArrayList<>();
@@ -74,27 +80,11 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         this.episode = episode;
         this.protocol = protocol;
         this.replyTo = replyTo;
-        this.turns = new Requests<>(context, Agent.Replied.class, episode.askTimeout());
+        this.scope = Agent.Scope.of(episode);
+        this.turns = new Requests<>(context, ModelGateway.Completed.class, episode.askTimeout());
         for (String name : agentNames) {
-            Episode.Binding binding = episode.agent(name);
-            agents.put(name, new Child(context.spawn(Agent.create(binding.spec(), binding.gateway(), episode),
-                    actorName(name)), "agent '" + name + "'"));
+            episode.agent(name); // fails now, not at the first turn, when the episode lacks one of its agents
         }
-    }
-
-    /** An agent's actor and how a timeout names it. */
-    private record Child(ActorRef<Agent.Command> ref, String label) {
-    }
-
-    /** The child actor's name of agent {@code name}: {@code agent-} and the name, each character outside {@code [A-Za-z0-9_-]} as {@code _}. */
-    static String actorName(String name) {
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
-                return "agent-" + UNSAFE_IN_NAMES.matcher(name).replaceAll("_"); // rare: the pattern decides
-            }
-        }
-        return "agent-" + name;
     }
 
     /** Asks an agent for a turn; the reply (or the error) comes back as the message {@code adapt} makes. */
@@ -110,12 +100,13 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
         all.putIfAbsent("task", episode.task().question());
         memorySlots(agent).forEach(all::putIfAbsent);
         all.putIfAbsent("round", Integer.toString(round + 1));
-        Child child = agents.get(agent);
-        turns.send(child.ref(), child.label(), (id, ref) -> new Agent.Act(id, round, phase, all, samples,
-                ref), (replied, timeout) -> {
+        Episode.Binding binding = episode.agent(agent);
+        turns.send(binding.agent(), "agent '" + agent + "'", (id, ref) -> new Agent.Act(id, round, phase, all, samples,
+                scope, ref), (completed, timeout) -> {
                     if (timeout != null) {
                         return adapt.apply(null, timeout);
                     }
+                    Agent.Replied replied = Agent.replied(binding.spec(), scope, round, phase, completed);
                     if (replied.error() != null) {
                         return adapt.apply(null, new StatusReply.ErrorMessage(replied.error()));
                     }

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * An interaction protocol: how a team of agents works one task. Each episode is one actor made
- * by {@link #behavior}; it spawns its agents as children, runs its rounds, and tells
+ * by {@link #behavior}; it asks the run's agents (actors that outlive it) for turns, runs its rounds, and tells
  * {@code replyTo} exactly one {@link EpisodeOutcome}, then stops.
  */
 public interface Protocol {

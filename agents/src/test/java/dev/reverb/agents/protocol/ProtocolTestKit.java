@@ -3,6 +3,7 @@ package dev.reverb.agents.protocol;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
+import dev.reverb.agents.Agent;
 import dev.reverb.agents.AgentSpec;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.PromptTemplate;
@@ -133,9 +134,14 @@ final class ProtocolTestKit {
         ActorRef<ModelGateway.Command> gateway = kit.spawn(ModelGateway.create(model,
                 new GatewaySettings(4, 100, Duration.ofSeconds(5), 0, Duration.ofMillis(10)), TRACE::add));
         Map<String, Episode.Binding> bindings = new HashMap<>();
-        agents.forEach((name, role) -> bindings.put(name, new Episode.Binding(
+        agents.forEach((name, role) -> bindings.put(name, binding(kit,
                 new AgentSpec(name, role, "scripted", PromptTemplate.defaultFor(role), Sampling.DEFAULT), gateway)));
         return new Episode("ep-" + System.nanoTime(), TASK, ENV, 1, bindings, memory, TRACE::add, Duration.ofSeconds(5));
+    }
+
+    /** Agent {@code spec} bound to {@code gateway}, with its actor spawned as a run spawns it. */
+    static Episode.Binding binding(ActorTestKit kit, AgentSpec spec, ActorRef<ModelGateway.Command> gateway) {
+        return new Episode.Binding(spec, gateway, kit.spawn(Agent.create(spec, gateway)));
     }
 
     static EpisodeResult run(ActorTestKit kit, Protocol protocol, Episode episode) {

@@ -87,7 +87,7 @@ class ReactTest {
                 new GatewaySettings(4, 100, Duration.ofSeconds(5), 0, Duration.ofMillis(10)), ProtocolTestKit.TRACE::add));
         Map<String, Episode.Binding> bindings = new HashMap<>();
         for (var e : Map.of("actor", Role.SOLVER, "reflector", Role.REFLECTOR).entrySet()) {
-            bindings.put(e.getKey(), new Episode.Binding(new AgentSpec(e.getKey(), e.getValue(), "scripted",
+            bindings.put(e.getKey(), ProtocolTestKit.binding(KIT, new AgentSpec(e.getKey(), e.getValue(), "scripted",
                     PromptTemplate.defaultFor(e.getValue()), Sampling.DEFAULT), gateway));
         }
         return new Episode("ep-" + System.nanoTime(), TASK, COUNTER, 1, bindings, Recall.EMPTY, ProtocolTestKit.TRACE::add,

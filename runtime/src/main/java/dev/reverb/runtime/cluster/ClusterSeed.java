@@ -13,6 +13,7 @@ import com.typesafe.config.ConfigFactory;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.AskPattern;
+import dev.reverb.agents.Agent;
 import dev.reverb.agents.AgentSpec;
 import dev.reverb.agents.EnvironmentActor;
 import dev.reverb.agents.Episode;
@@ -158,7 +159,7 @@ public final class ClusterSeed implements Engine {
                         ModelGateway.create(model.backend(), model.settings(), trace))
                 .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
                 "distiller-model");
-        return new Episode.Binding(spec, gateway);
+        return new Episode.Binding(spec, gateway, ctx.spawn(Agent.create(spec, gateway), "distiller-agent"));
     }
 
     /**

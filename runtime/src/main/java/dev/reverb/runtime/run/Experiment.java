@@ -12,6 +12,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import dev.reverb.agents.Asks;
+import dev.reverb.agents.Agent;
 import dev.reverb.agents.AgentSpec;
 import dev.reverb.agents.EnvironmentActor;
 import dev.reverb.agents.Episode;
@@ -214,7 +215,9 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
             slowest = max(slowest, model.settings().worstCase());
         }
         for (AgentSpec spec : setup.agents()) {
-            bindings.put(spec.name(), new Episode.Binding(spec, gateways.get(spec.model())));
+            ActorRef<ModelGateway.Command> gateway = gateways.get(spec.model());
+            bindings.put(spec.name(), new Episode.Binding(spec, gateway,
+                    context.spawn(Agent.create(spec, gateway), Agent.actorName(spec.name())))); // for every episode
         }
         // A turn may also wait in the gateway's queue behind other episodes' calls.
         this.askTimeout = slowest.multipliedBy(4);

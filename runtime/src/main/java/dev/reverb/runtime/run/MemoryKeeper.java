@@ -11,6 +11,7 @@ import dev.reverb.agents.Asks;
 import dev.reverb.agents.Agent;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.MemorySlots;
+import dev.reverb.agents.model.ModelGateway;
 import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.protocol.EpisodeResult;
 import dev.reverb.agents.trace.TraceEvent;
@@ -104,7 +105,8 @@ public final class MemoryKeeper extends AbstractBehavior<MemoryKeeper.Command> {
     private final Map<String, Integer> counts = new HashMap<>();
     private final Set<String> pending = new LinkedHashSet<>();
     private final List<ActorRef<Done>> flushing = new ArrayList<>();
-    private ActorRef<Agent.Command> distilling;
+    /** Whether a distillation is waiting for the distiller (one at a time). */
+    private boolean distilling;
     private int distillations;
 
     private MemoryKeeper(ActorContext<Command> context, Plan plan, Episode.Binding distiller, Environment environment,
@@ -157,7 +159,7 @@ public final class MemoryKeeper extends AbstractBehavior<MemoryKeeper.Command> {
     }
 
     private void distillNext() {
-        if (distilling != null || pending.isEmpty()) {
+        if (distilling || pending.isEmpty()) {
             return;
         }
         String env = pending.iterator().next();
@@ -179,20 +181,21 @@ public final class MemoryKeeper extends AbstractBehavior<MemoryKeeper.Command> {
         slots.put("task", "Distil insights for " + env + " tasks.");
         slots.put("round", "1");
         String id = "memory/distill-" + number;
-        Agent.Scope scope = new Agent.Scope(id, "distill-" + number, plan.seed() + number, trace, askTimeout);
-        distilling = getContext().spawn(Agent.create(distiller.spec(), distiller.gateway(), scope),
-                "distiller-" + number);
-        Asks.ask(getContext(), Agent.Replied.class, distilling, askTimeout,
-                ref -> new Agent.Act(number, 0, Phase.DISTILL, slots, ref),
-                (replied, error) -> replied == null || replied.error() != null
-                        ? new Distilled(number, env, shown, null, error != null ? error
-                                : new StatusReply.ErrorMessage(replied.error()))
-                        : new Distilled(number, env, shown, replied.reply(), null));
+        Agent.Scope scope = new Agent.Scope(id, "distill-" + number, plan.seed() + number, trace);
+        distilling = true;
+        Asks.ask(getContext(), ModelGateway.Completed.class, distiller.agent(), askTimeout,
+                ref -> new Agent.Act(number, 0, Phase.DISTILL, slots, scope, ref), (completed, error) -> {
+                    Agent.Replied replied = completed == null ? null
+                            : Agent.replied(distiller.spec(), scope, 0, Phase.DISTILL, completed);
+                    return replied == null || replied.error() != null
+                            ? new Distilled(number, env, shown, null, error != null ? error
+                                    : new StatusReply.ErrorMessage(replied.error()))
+                            : new Distilled(number, env, shown, replied.reply(), null);
+                });
     }
 
     private Behavior<Command> onDistilled(Distilled d) {
-        getContext().stop(distilling);
-        distilling = null;
+        distilling = false;
         String id = "memory/distill-" + d.number();
         if (d.error() != null) {
             LOG.warn("distillation {} failed: {}", d.number(), d.error().getMessage());
@@ -232,7 +235,7 @@ public final class MemoryKeeper extends AbstractBehavior<MemoryKeeper.Command> {
     }
 
     private void answerFlushes() {
-        if (distilling == null && pending.isEmpty()) {
+        if (!distilling && pending.isEmpty()) {
             flushing.forEach(r -> r.tell(Done.INSTANCE));
             flushing.clear();
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
+import dev.reverb.agents.Agent;
 import dev.reverb.agents.AgentSpec;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.PromptTemplate;
@@ -93,8 +94,9 @@ class MemoryKeeperTest {
         List<TraceEvent> trace = new CopyOnWriteArrayList<>();
         ActorRef<ModelGateway.Command> gateway = KIT.spawn(ModelGateway.create(model,
                 new GatewaySettings(1, 10, Duration.ofSeconds(20), 0, Duration.ofMillis(10)), trace::add));
-        Episode.Binding distiller = new Episode.Binding(new AgentSpec("distiller", Role.DISTILLER, "held",
-                PromptTemplate.defaultFor(Role.DISTILLER), Sampling.DEFAULT), gateway);
+        AgentSpec spec = new AgentSpec("distiller", Role.DISTILLER, "held", PromptTemplate.defaultFor(Role.DISTILLER),
+                Sampling.DEFAULT);
+        Episode.Binding distiller = new Episode.Binding(spec, gateway, KIT.spawn(Agent.create(spec, gateway)));
         ActorRef<MemoryKeeper.Command> keeper = KIT.spawn(MemoryKeeper.create(
                 new MemoryKeeper.Plan(memory, Set.of(TEAM), Set.of(TEAM), false, TEAM, "distiller", 2, 4, 1), distiller,
                 MathEnvironment.arithmetic(1, 1, 2, 2), trace::add, Duration.ofSeconds(20)));
