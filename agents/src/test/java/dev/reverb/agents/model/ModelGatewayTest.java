@@ -305,11 +305,11 @@ class ModelGatewayTest {
     @Test
     void should_answer_every_held_call_at_once_with_the_cause_when_the_gateway_crashes() {
         CompletableFuture<Void> gate = new CompletableFuture<>();
+        CompletableFuture<Generation> failing = new CompletableFuture<>();
         GenerateRequest crash = new GenerateRequest(List.of(ChatMessage.user("crash")), Sampling.DEFAULT, 1,
                 request(1).context());
         FakeBackend backend = new FakeBackend(request -> request.messages().get(0).content().equals("crash")
-                ? CompletableFuture.failedFuture(new RuntimeException("bad request"))
-                : gate.thenApply(v -> generation(request, 1, 1)));
+                ? failing : gate.thenApply(v -> generation(request, 1, 1)));
         backend.retryable = error -> {
             throw new IllegalStateException("backend bug in isRetryable");
         };
@@ -324,6 +324,8 @@ class ModelGatewayTest {
         gateway.tell(new ModelGateway.Generate(request(1), inFlight.getRef())); // waits at the backend
         gateway.tell(new ModelGateway.Generate(crash, crashing.getRef()));      // makes the gateway throw
         gateway.tell(new ModelGateway.Generate(request(1), queued.getRef()));   // waits in the queue
+        usage(gateway); // all three calls are in: the failure cannot overtake the queued one
+        failing.completeExceptionally(new RuntimeException("bad request"));
 
         Duration soon = Duration.ofSeconds(3); // not the ask timeout: at once
         for (TestProbe<StatusReply<Generation>> probe : List.of(inFlight, crashing, queued)) {
