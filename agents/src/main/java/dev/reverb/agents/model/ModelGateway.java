@@ -84,8 +84,16 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     public record Usage(long calls, long failures, long retries, long promptTokens, long completionTokens) {
     }
 
-    private record Finished(Pending pending, Object result, Throwable error) implements Command {
+    private record Finished(Pending pending, Object result, Throwable error) {
     }
+
+    /**
+     * Calls have finished at the backend: their results wait in {@link #finishedCalls}. A control message
+     * ({@link akka.dispatch.ControlMessage}): in a gateway spawned with {@link #MAILBOX} it goes ahead of
+     * the calls waiting in the mailbox, so a freed slot starts the next call at once even while
+     * thousands of new calls arrive.
+     */
+    private enum Freed implements Command, akka.dispatch.ControlMessage { INSTANCE }
 
     private record RetryDue(Pending pending) implements Command {
     }
@@ -104,6 +112,13 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         }
     }
 
+    /**
+     * The mailbox to spawn a gateway with ({@code akka.dispatch.UnboundedControlAwareMailbox}, configured
+     * in the runtime's {@code reference.conf}), where finished calls overtake new ones; any other mailbox
+     * works too, finished calls then wait their turn.
+     */
+    public static final String MAILBOX = "reverb.gateway-mailbox";
+
     public static Behavior<Command> create(ModelBackend backend, GatewaySettings settings, TraceSink trace) {
         return Behaviors.setup(ctx -> new ModelGateway(ctx, backend, settings, trace));
     }
@@ -115,6 +130,13 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
     /** Calls at the backend, and calls waiting for their retry: answered on a crash with the queue. */
     private final Set<Pending> active = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<Pending> retrying = Collections.newSetFromMap(new IdentityHashMap<>());
+    /**
+     * Calls finished at the backend, added from the backend's threads; the gateway takes them all at its
+     * next {@link Freed}. One per gateway incarnation: what a call started before a restart adds is never read.
+     */
+    private final java.util.Queue<Finished> finishedCalls = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Whether a {@link Freed} is on its way (set by the thread that adds to an idle {@link #finishedCalls}). */
+    private final java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
     private int inFlight;
     /** Whether {@link #drain} is running (a call that finishes at once calls it again from inside). */
     private boolean draining;
@@ -139,7 +161,7 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
         return newReceiveBuilder()
                 .onMessage(Complete.class, guarded(this::onCall))
                 .onMessage(ScoreSteps.class, guarded(this::onCall))
-                .onMessage(Finished.class, guarded(this::onFinished))
+                .onMessage(Freed.class, guarded(this::onFreed))
                 .onMessage(RetryDue.class, guarded(this::onRetryDue))
                 .onMessage(GetUsage.class, this::onGetUsage)
                 .onSignal(PreRestart.class, this::dropAll)
@@ -231,9 +253,24 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
                 backendCall.cancel(true);
             }
         });
-        getContext().pipeToSelf(settled, (result, error) -> result == null && error == null
-                ? new Finished(pending, null, new IllegalStateException("backend returned no result"))
-                : new Finished(pending, result, unwrap(error)));
+        ActorRef<Command> self = getContext().getSelf();
+        settled.whenComplete((result, error) -> {
+            finishedCalls.add(result == null && error == null
+                    ? new Finished(pending, null, new IllegalStateException("backend returned no result"))
+                    : new Finished(pending, result, unwrap(error)));
+            if (signalled.compareAndSet(false, true)) {
+                self.tell(Freed.INSTANCE);
+            }
+        });
+    }
+
+    /** Takes every call that has finished since the last {@link Freed}, then starts waiting calls in their slots. */
+    private Behavior<Command> onFreed(Freed freed) {
+        signalled.set(false); // a call that finishes from here on signals again
+        for (Finished f; (f = finishedCalls.poll()) != null; ) {
+            onFinished(f);
+        }
+        return this;
     }
 
     /** The request of a call for completions; null for a scoring call. */

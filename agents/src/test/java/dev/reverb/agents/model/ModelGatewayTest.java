@@ -305,11 +305,11 @@ class ModelGatewayTest {
     @Test
     void should_answer_every_held_call_at_once_with_the_cause_when_the_gateway_crashes() {
         CompletableFuture<Void> gate = new CompletableFuture<>();
+        CompletableFuture<Generation> failing = new CompletableFuture<>();
         GenerateRequest crash = new GenerateRequest(List.of(ChatMessage.user("crash")), Sampling.DEFAULT, 1,
                 request(1).context());
         FakeBackend backend = new FakeBackend(request -> request.messages().get(0).content().equals("crash")
-                ? CompletableFuture.failedFuture(new RuntimeException("bad request"))
-                : gate.thenApply(v -> generation(request, 1, 1)));
+                ? failing : gate.thenApply(v -> generation(request, 1, 1)));
         backend.retryable = error -> {
             throw new IllegalStateException("backend bug in isRetryable");
         };
@@ -324,6 +324,8 @@ class ModelGatewayTest {
         gateway.tell(new ModelGateway.Complete(0, request(1), inFlight.getRef())); // waits at the backend
         gateway.tell(new ModelGateway.Complete(0, crash, crashing.getRef()));      // makes the gateway throw
         gateway.tell(new ModelGateway.Complete(0, request(1), queued.getRef()));   // waits in the queue
+        usage(gateway); // all three calls are in: the failure cannot overtake the queued one
+        failing.completeExceptionally(new RuntimeException("bad request"));
 
         Duration soon = Duration.ofSeconds(3); // not the ask timeout: at once
         for (TestProbe<ModelGateway.Completed> probe : List.of(inFlight, crashing, queued)) {
@@ -364,6 +366,61 @@ class ModelGatewayTest {
                 .satisfies(a -> assertThat(a.generation().texts()).hasSize(3));
         assertThat(usage(gateway).promptTokens()).isEqualTo(6);
         assertThat(modelCalls()).hasSize(3);
+    }
+
+    @Test
+    void should_free_a_finished_calls_slot_before_taking_new_calls_when_those_reached_the_mailbox_first() throws Exception {
+        // concurrency 2, room for 1 waiting call; the second call's start holds the gateway's thread until told
+        ActorTestKit kit = ActorTestKit.create(com.typesafe.config.ConfigFactory.parseString(
+                ModelGateway.MAILBOX + ".mailbox-type = \"akka.dispatch.UnboundedControlAwareMailbox\""));
+        try {
+            CompletableFuture<Generation> first = new CompletableFuture<>();
+            java.util.concurrent.CountDownLatch starting = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            AtomicInteger started = new AtomicInteger();
+            FakeBackend backend = new FakeBackend(request -> {
+                int call = started.incrementAndGet();
+                if (call == 1) {
+                    return first;
+                }
+                if (call == 2) {
+                    starting.countDown();
+                    await(go);
+                    return new CompletableFuture<>(); // holds its slot
+                }
+                return CompletableFuture.completedFuture(generation(request, 1, 1));
+            });
+            ActorRef<ModelGateway.Command> gateway = kit.spawn(ModelGateway.create(backend,
+                    new GatewaySettings(2, 1, WAIT, 0, ms(10)), trace::add), "gateway",
+                    akka.actor.typed.MailboxSelector.fromConfig(ModelGateway.MAILBOX));
+            TestProbe<ModelGateway.Completed> probe = kit.createTestProbe();
+            gateway.tell(new ModelGateway.Complete(0, request(1), probe.getRef()));
+            gateway.tell(new ModelGateway.Complete(0, request(1), probe.getRef()));
+            assertThat(starting.await(10, TimeUnit.SECONDS)).isTrue();
+            // while the gateway is busy: two new calls, then the first call finishes
+            gateway.tell(new ModelGateway.Complete(0, request(1), probe.getRef()));
+            gateway.tell(new ModelGateway.Complete(0, request(1), probe.getRef()));
+            first.complete(generation(request(1), 1, 1));
+            Thread.sleep(100); // the finished call's signal is in the mailbox, behind the two calls
+            go.countDown();
+
+            List<ModelGateway.Completed> replies = probe.receiveSeveralMessages(3, WAIT);
+
+            // in arrival order the first slot would still be held when the new calls come: one would wait, one
+            // be refused (overloaded); freed first, one new call takes the slot and the other waits, then runs
+            assertThat(replies).allMatch(r -> r.error() == null);
+            assertThat(backend.calls.get()).isEqualTo(4);
+        } finally {
+            kit.shutdownTestKit();
+        }
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private ActorRef<ModelGateway.Command> spawn(ModelBackend backend, GatewaySettings settings) {

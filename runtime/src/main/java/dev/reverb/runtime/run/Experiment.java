@@ -211,7 +211,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
             Behavior<ModelGateway.Command> gateway = Behaviors.supervise(
                             ModelGateway.create(model.backend(), model.settings(), trace))
                     .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
-            gateways.put(m.getKey(), context.spawn(gateway, "model-" + safe(m.getKey())));
+            gateways.put(m.getKey(), context.spawn(gateway, "model-" + safe(m.getKey()), gatewayMailbox(context.getSystem())));
             slowest = max(slowest, model.settings().worstCase());
         }
         for (AgentSpec spec : setup.agents()) {
@@ -426,6 +426,12 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         ActorRef<Void> actor = (ActorRef<Void>) getContext().spawn(behavior, "episode-" + (++spawned));
         episodeActors.put(actor, plan.id());
         getContext().watch(actor);
+    }
+
+    /** {@link ModelGateway#MAILBOX} when configured (finished calls overtake new ones), else the default mailbox. */
+    public static akka.actor.typed.Props gatewayMailbox(ActorSystem<?> system) {
+        return system.settings().config().hasPath(ModelGateway.MAILBOX)
+                ? akka.actor.typed.MailboxSelector.fromConfig(ModelGateway.MAILBOX) : akka.actor.typed.Props.empty();
     }
 
     private static Duration max(Duration a, Duration b) {
