@@ -10,7 +10,6 @@ import akka.cluster.typed.ClusterSingletonSettings;
 import akka.cluster.typed.SingletonActor;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.AskPattern;
 import dev.reverb.agents.Agent;
@@ -23,6 +22,7 @@ import dev.reverb.runtime.run.Engine;
 import dev.reverb.runtime.run.MemoryKeeper;
 import dev.reverb.runtime.run.EpisodePlan;
 import dev.reverb.runtime.run.Experiment;
+import dev.reverb.runtime.run.Team;
 import dev.reverb.runtime.run.Recorder;
 import dev.reverb.runtime.run.Runner;
 import java.time.Duration;
@@ -155,10 +155,7 @@ public final class ClusterSeed implements Engine {
                 () -> new IllegalArgumentException("memory.concept.distiller names agent '" + name
                         + "', which the scenario does not define"));
         Experiment.Model model = setup.models().get(spec.model());
-        ActorRef<ModelGateway.Command> gateway = ctx.spawn(Behaviors.supervise(
-                        ModelGateway.create(model.backend(), model.settings(), trace))
-                .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
-                "distiller-model");
+        ActorRef<ModelGateway.Command> gateway = Team.gateway(ctx, model, trace, "distiller-model");
         return new Episode.Binding(spec, gateway, ctx.spawn(Agent.create(spec, gateway), "distiller-agent"));
     }
 

@@ -5,20 +5,17 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.ChildFailed;
 import akka.actor.typed.DispatcherSelector;
-import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import dev.reverb.agents.Asks;
-import dev.reverb.agents.Agent;
 import dev.reverb.agents.AgentSpec;
 import dev.reverb.agents.EnvironmentActor;
 import dev.reverb.agents.Episode;
 import dev.reverb.agents.model.GatewaySettings;
 import dev.reverb.agents.model.ModelBackend;
-import dev.reverb.agents.model.ModelGateway;
 import dev.reverb.agents.protocol.EpisodeOutcome;
 import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.agents.trace.TraceSink;
@@ -204,20 +201,10 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         this.waiting = new ArrayDeque<>(setup.plans());
         setup.plans().forEach(p -> waitingIds.add(p.id()));
         this.outcomes = context.messageAdapter(EpisodeOutcome.class, Outcome::new);
-        Map<String, ActorRef<ModelGateway.Command>> gateways = new HashMap<>();
+        bindings.putAll(Team.spawn(context, setup.models(), setup.agents(), trace)); // for every episode
         Duration slowest = Duration.ZERO;
-        for (Map.Entry<String, Model> m : setup.models().entrySet()) {
-            Model model = m.getValue();
-            Behavior<ModelGateway.Command> gateway = Behaviors.supervise(
-                            ModelGateway.create(model.backend(), model.settings(), trace))
-                    .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
-            gateways.put(m.getKey(), context.spawn(gateway, "model-" + safe(m.getKey()), gatewayMailbox(context.getSystem())));
+        for (Model model : setup.models().values()) {
             slowest = max(slowest, model.settings().worstCase());
-        }
-        for (AgentSpec spec : setup.agents()) {
-            ActorRef<ModelGateway.Command> gateway = gateways.get(spec.model());
-            bindings.put(spec.name(), new Episode.Binding(spec, gateway,
-                    context.spawn(Agent.create(spec, gateway), Agent.actorName(spec.name())))); // for every episode
         }
         // A turn may also wait in the gateway's queue behind other episodes' calls.
         this.askTimeout = slowest.multipliedBy(4);
@@ -428,17 +415,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         getContext().watch(actor);
     }
 
-    /** {@link ModelGateway#MAILBOX} when configured (finished calls overtake new ones), else the default mailbox. */
-    public static akka.actor.typed.Props gatewayMailbox(ActorSystem<?> system) {
-        return system.settings().config().hasPath(ModelGateway.MAILBOX)
-                ? akka.actor.typed.MailboxSelector.fromConfig(ModelGateway.MAILBOX) : akka.actor.typed.Props.empty();
-    }
-
     private static Duration max(Duration a, Duration b) {
         return a.compareTo(b) >= 0 ? a : b;
-    }
-
-    private static String safe(String name) {
-        return name.replaceAll("[^A-Za-z0-9_-]", "_");
     }
 }
