@@ -11,11 +11,8 @@ import dev.reverb.agents.EnvironmentActor;
 import dev.reverb.memory.Recall;
 import dev.reverb.memory.Trajectory;
 import dev.reverb.runtime.run.MemoryKeeper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
@@ -90,13 +87,7 @@ public final class MemoryDesk extends AbstractBehavior<MemoryDesk.Command> {
     }
 
     private Behavior<Command> onRecallFor(RecallFor r) {
-        CompletableFuture.supplyAsync(() -> {
-            try {
-                return plan.memory().recall(r.environment(), r.taskId(), r.question(), plan.read());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, io).whenComplete((recall, error) -> r.replyTo().tell(error == null ? new Recalled(recall, null)
+        plan.recall(r.environment(), r.taskId(), r.question(), io).whenComplete((recall, error) -> r.replyTo().tell(error == null ? new Recalled(recall, null)
                 : new Recalled(null, String.valueOf((error.getCause() != null ? error.getCause() : error).getMessage()))));
         return this;
     }

@@ -214,13 +214,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         coordinator.tell(new Coordinator.Pull(1, getContext().getSelf()));
     }
 
-    /** How long a recall or a keep may take: as long as an agent turn may (the slowest model's worst case, 4 times). */
+    /** How long a recall or a keep may take: as long as an agent turn may ({@link Experiment#askTimeout}), 4 s at least. */
     static Duration memoryTimeout(Experiment.Setup setup) {
-        Duration slowest = Duration.ofSeconds(1);
-        for (Experiment.Model m : setup.models().values()) {
-            slowest = m.settings().worstCase().compareTo(slowest) > 0 ? m.settings().worstCase() : slowest;
-        }
-        return slowest.multipliedBy(4);
+        Duration turn = Experiment.askTimeout(setup.models());
+        return turn.compareTo(Duration.ofSeconds(4)) > 0 ? turn : Duration.ofSeconds(4);
     }
 
     private String refusal() {

@@ -22,18 +22,14 @@ import dev.reverb.agents.trace.TraceSink;
 import dev.reverb.environments.Environment;
 import dev.reverb.environments.Task;
 import dev.reverb.memory.Recall;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
@@ -170,7 +166,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     private final Map<ActorRef<Void>, String> episodeActors = new HashMap<>();
     private final Executor verifiers;
     private final TraceSink trace;
-    private final Map<String, Episode.Binding> bindings = new LinkedHashMap<>();
+    private final Map<String, Episode.Binding> bindings;
     /** Each protocol's agents and their gateways: one map, shared by the protocol's episodes. */
     private final Map<dev.reverb.agents.protocol.Protocol, Map<String, Episode.Binding>> teams =
             new java.util.IdentityHashMap<>();
@@ -201,13 +197,8 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         this.waiting = new ArrayDeque<>(setup.plans());
         setup.plans().forEach(p -> waitingIds.add(p.id()));
         this.outcomes = context.messageAdapter(EpisodeOutcome.class, Outcome::new);
-        bindings.putAll(Team.spawn(context, setup.models(), setup.agents(), trace)); // for every episode
-        Duration slowest = Duration.ZERO;
-        for (Model model : setup.models().values()) {
-            slowest = max(slowest, model.settings().worstCase());
-        }
-        // A turn may also wait in the gateway's queue behind other episodes' calls.
-        this.askTimeout = slowest.multipliedBy(4);
+        this.bindings = Team.spawn(context, setup.models(), setup.agents(), trace); // for every episode
+        this.askTimeout = askTimeout(setup.models());
         DispatcherSelector ioDispatcher = EnvironmentActor.dispatcher(context.getSystem());
         this.io = context.getSystem().dispatchers().lookup(ioDispatcher);
         MemoryKeeper.Plan m = setup.memory();
@@ -371,13 +362,8 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
                 continue;
             }
             Task task = plan.task();
-            getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return m.memory().recall(task.environment(), task.id(), task.question(), m.read());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, io), (recall, error) -> new Recalled(plan, recall, error));
+            getContext().pipeToSelf(m.recall(task.environment(), task.id(), task.question(), io),
+                    (recall, error) -> new Recalled(plan, recall, error));
         }
     }
 
@@ -415,7 +401,15 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         getContext().watch(actor);
     }
 
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
+    /**
+     * How long an episode waits for one agent turn: the slowest model's worst case, 4 times, since a turn
+     * may also wait in the gateway's queue behind other episodes' calls.
+     */
+    public static Duration askTimeout(Map<String, Model> models) {
+        Duration slowest = Duration.ZERO;
+        for (Model model : models.values()) {
+            slowest = model.settings().worstCase().compareTo(slowest) > 0 ? model.settings().worstCase() : slowest;
+        }
+        return slowest.multipliedBy(4);
     }
 }

@@ -86,6 +86,21 @@ public final class MemoryKeeper extends AbstractBehavior<MemoryKeeper.Command> {
             shared = Set.copyOf(shared);
             Objects.requireNonNull(conceptScope, "conceptScope");
         }
+
+        /**
+         * What the store offers a task ({@code read}'s scopes), read on {@code io} (it embeds text and reads
+         * the store): a local run's episodes and a cluster run's, through the seed, recall this way.
+         */
+        public java.util.concurrent.CompletableFuture<dev.reverb.memory.Recall> recall(String environment,
+                String taskId, String question, java.util.concurrent.Executor io) {
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return memory.recall(environment, taskId, question, read);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, io);
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MemoryKeeper.class);
