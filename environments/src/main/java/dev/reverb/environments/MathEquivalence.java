@@ -37,16 +37,9 @@ final class MathEquivalence {
 
     /** Whether {@code text} holds the lower-case {@code word}, ASCII letters in either case (as {@code (?i)} matches). */
     private static boolean containsIgnoringCase(String text, String word) {
-        char first = word.charAt(0);
         for (int i = 0, last = text.length() - word.length(); i <= last; i++) {
-            if ((text.charAt(i) | 0x20) == first) {
-                int k = 1;
-                while (k < word.length() && (text.charAt(i + k) | 0x20) == word.charAt(k)) {
-                    k++;
-                }
-                if (k == word.length()) {
-                    return true;
-                }
+            if (NumericAnswers.asciiIgnoringCase(text, i, word)) {
+                return true;
             }
         }
         return false;

@@ -138,7 +138,7 @@ public final class NumericAnswers {
     }
 
     /** Whether the lower-case ASCII {@code word} is at {@code at}, ASCII letters in either case. */
-    private static boolean asciiIgnoringCase(String text, int at, String word) {
+    static boolean asciiIgnoringCase(String text, int at, String word) {
         if (at + word.length() > text.length()) {
             return false;
         }
