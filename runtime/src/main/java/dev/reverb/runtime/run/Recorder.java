@@ -340,35 +340,6 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     public static final String FINISHED = "finished";
     public static final String FAILED = "failed";
 
-    static ObjectNode episodeLine(EpisodePlan plan, EpisodeResult r) {
-        ObjectNode line = Json.MAPPER.createObjectNode();
-        line.put("episode", r.episodeId());
-        line.put("task", r.taskId());
-        line.put("protocol", r.protocol());
-        line.put("repeat", plan.repeat());
-        line.put("status", FINISHED);
-        line.put("rounds", r.rounds().size());
-        line.put("answer", r.verdict().extracted());
-        line.put("correct", r.verdict().correct());
-        line.put("reward", r.verdict().reward());
-        line.put("feedback", r.verdict().feedback());
-        line.put("reference", plan.task().referenceAnswer());
-        ArrayNode perRound = line.putArray("per_round");
-        for (RoundOutcome round : r.rounds()) {
-            perRound.addObject().put("round", round.round()).put("answer", round.answer())
-                    .put("correct", round.correct());
-        }
-        line.put("prompt_tokens", r.promptTokens());
-        line.put("completion_tokens", r.completionTokens());
-        line.put("model_calls", r.modelCalls());
-        line.put("latency_ms", r.latencyMs());
-        ArrayNode memory = line.putArray("memory_used");
-        r.memoryUsed().forEach(memory::add);
-        line.put("simulated", r.simulated());
-        line.put("output", r.output());
-        return line;
-    }
-
     private static void line(StringBuilder lines, ObjectNode line) {
         try {
             lines.append(Json.MAPPER.writeValueAsString(line)).append('\n');

@@ -95,8 +95,8 @@ final class TraceLines {
 
     /**
      * Appends a finished episode's line of {@code episodes.jsonl} with its line break: the text
-     * {@link Json#MAPPER} makes of {@link Recorder#episodeLine} (and {@code node} when not null),
-     * built without a tree.
+     * {@link Json#MAPPER} makes of the object with these fields in this order (and {@code node} when
+     * not null), built without a tree.
      */
     static void episode(StringBuilder out, EpisodePlan plan, EpisodeResult r, String node) {
         double reward = r.verdict().reward(); // in [0, 1] (Verdict): Jackson writes it as Double.toString

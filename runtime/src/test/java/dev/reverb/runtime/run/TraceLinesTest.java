@@ -79,7 +79,7 @@ class TraceLinesTest {
                             List.of(new dev.reverb.agents.protocol.RoundOutcome(0, "", false),
                                     new dev.reverb.agents.protocol.RoundOutcome(1, "a " + TRICKY, true)),
                             113, 54, 9, 17, memory, reward > 0.4, List.of());
-                    ObjectNode line = Recorder.episodeLine(plan, r);
+                    ObjectNode line = episodeLine(plan, r);
                     String expected = Json.MAPPER.writeValueAsString(node == null ? line : line.put("node", node)) + "\n";
                     StringBuilder out = new StringBuilder();
                     TraceLines.episode(out, plan, r, node);
@@ -87,5 +87,35 @@ class TraceLinesTest {
                 }
             }
         }
+    }
+
+    /** The episode line as Jackson makes it of a tree: what {@link TraceLines#episode} must write. */
+    private static ObjectNode episodeLine(EpisodePlan plan, dev.reverb.agents.protocol.EpisodeResult r) {
+        ObjectNode line = Json.MAPPER.createObjectNode();
+        line.put("episode", r.episodeId());
+        line.put("task", r.taskId());
+        line.put("protocol", r.protocol());
+        line.put("repeat", plan.repeat());
+        line.put("status", Recorder.FINISHED);
+        line.put("rounds", r.rounds().size());
+        line.put("answer", r.verdict().extracted());
+        line.put("correct", r.verdict().correct());
+        line.put("reward", r.verdict().reward());
+        line.put("feedback", r.verdict().feedback());
+        line.put("reference", plan.task().referenceAnswer());
+        com.fasterxml.jackson.databind.node.ArrayNode perRound = line.putArray("per_round");
+        for (dev.reverb.agents.protocol.RoundOutcome round : r.rounds()) {
+            perRound.addObject().put("round", round.round()).put("answer", round.answer())
+                    .put("correct", round.correct());
+        }
+        line.put("prompt_tokens", r.promptTokens());
+        line.put("completion_tokens", r.completionTokens());
+        line.put("model_calls", r.modelCalls());
+        line.put("latency_ms", r.latencyMs());
+        com.fasterxml.jackson.databind.node.ArrayNode memory = line.putArray("memory_used");
+        r.memoryUsed().forEach(memory::add);
+        line.put("simulated", r.simulated());
+        line.put("output", r.output());
+        return line;
     }
 }
