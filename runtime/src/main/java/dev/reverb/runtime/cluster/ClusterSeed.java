@@ -122,9 +122,9 @@ public final class ClusterSeed implements Engine {
             MemoryKeeper.Plan memory = setup.memory();
             if (memory != null) {
                 Duration timeout = Worker.memoryTimeout(setup);
+                TraceSink trace = traced ? Recorder.sink(recorder) : TraceSink.NONE;
                 ActorRef<MemoryKeeper.Command> keeper = ctx.spawn(MemoryKeeper.create(memory,
-                                distiller(ctx, setup, traced ? Recorder.sink(recorder) : TraceSink.NONE),
-                                setup.environment(), traced ? Recorder.sink(recorder) : TraceSink.NONE, timeout),
+                                distiller(ctx, setup, trace), setup.environment(), trace, timeout),
                         "memory", EnvironmentActor.dispatcher(ctx.getSystem()));
                 ctx.watchWith(keeper, "the memory keeper stopped (see the log)");
                 desk = ctx.spawn(MemoryDesk.create(memory, keeper, timeout), "memory-desk");
