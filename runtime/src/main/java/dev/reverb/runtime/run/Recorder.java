@@ -23,8 +23,8 @@ import java.util.LinkedHashSet;
 import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Appends a run's records: every trace event to {@code trace.jsonl} (unless the run's trace is off),
@@ -73,10 +73,12 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
      * Where a run's actors put trace events for the recorder: a queue any thread adds to, and the
      * recorder is told ({@link Drain}) only when it is not already taking events: after a drain it
      * takes them again every {@link #DRAIN_EVERY} for as long as any came, so a stream of events costs
-     * one hand-off to the recorder's thread per interval instead of one per event.
+     * one hand-off to the recorder's thread per interval instead of one per event. The events wait in a
+     * stack (one compare-and-set per event); the recorder takes all of them at once and reverses them.
      */
     static final class TraceQueue implements TraceSink {
-        private final ConcurrentLinkedQueue<TraceEvent> events = new ConcurrentLinkedQueue<>();
+        /** The event emitted last, linked to the one before it; null when none waits. */
+        private final AtomicReference<Waiting> last = new AtomicReference<>();
         /** Whether the recorder will take events without being told: from the tell until a {@link DrainDue} finds none. */
         private final AtomicBoolean told = new AtomicBoolean();
         private final ActorRef<Command> recorder;
@@ -87,11 +89,37 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
 
         @Override
         public void emit(TraceEvent event) {
-            events.add(event);
+            Waiting waiting = new Waiting(event);
+            do {
+                waiting.link = last.get();
+            } while (!last.compareAndSet(waiting.link, waiting));
             if (!told.get() && told.compareAndSet(false, true)) {
                 recorder.tell(new Drain(this));
             }
         }
+    }
+
+    /** An emitted event: linked to the one emitted before it while it waits, to the next once taken. */
+    private static final class Waiting {
+        private final TraceEvent event;
+        private Waiting link;
+
+        private Waiting(TraceEvent event) {
+            this.event = event;
+        }
+    }
+
+    /** The events waiting in {@code queue}, taken from it, oldest first (follow {@link Waiting#link}); null when none. */
+    private static Waiting takeAll(TraceQueue queue) {
+        Waiting newest = queue.last.getAndSet(null);
+        Waiting next = null;
+        while (newest != null) {
+            Waiting before = newest.link;
+            newest.link = next;
+            next = newest;
+            newest = before;
+        }
+        return next;
     }
 
     /** A trace sink whose events {@code recorder} writes to {@code trace.jsonl}, in the order they were emitted. */
@@ -174,7 +202,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
 
     private Behavior<Command> onDrainDue(DrainDue due) {
         TraceQueue queue = due.queue();
-        if (queue.events.isEmpty()) {
+        if (queue.last.get() == null) {
             queue.told.set(false); // before looking again: an event added from now on is taken below or told anew
             take(queue);
         } else {
@@ -194,11 +222,14 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     /** Collects the lines of every event waiting in {@code queue}; whether there were any. */
     private boolean collect(TraceQueue queue) {
         boolean any = false;
-        for (TraceEvent event = queue.events.poll(); event != null; event = queue.events.poll()) {
+        for (Waiting waiting = takeAll(queue); waiting != null; waiting = waiting.link) {
             if (trace != null) {
-                traceLines.append(traceBuffer, event);
+                traceLines.append(traceBuffer, waiting.event);
                 traceBuffer.raw('\n');
                 any = true;
+                if (traceBuffer.size() >= BATCH) { // many waited: the buffer stays about BATCH bytes
+                    writeTrace();
+                }
             }
         }
         return any;
@@ -269,6 +300,14 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
                 listener.episodeEnded(next.ended().plan(), next.ended().outcome());
             }
             episodeBuffer.clear();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void writeTrace() {
+        try {
+            write(trace, traceBuffer);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -353,10 +392,10 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
      * runs those episodes again.
      */
     private Behavior<Command> close() {
-        queues.forEach(this::collect);
         try {
+            queues.forEach(this::collect);
             write(trace, traceBuffer);
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             getContext().getLog().warn("writing run files: {}", e.toString());
         }
         try {
