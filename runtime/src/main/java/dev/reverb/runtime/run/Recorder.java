@@ -23,8 +23,6 @@ import java.util.LinkedHashSet;
 import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Appends a run's records: every trace event to {@code trace.jsonl} (unless the run's trace is off),
@@ -69,62 +67,9 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
      */
     static final java.time.Duration DRAIN_EVERY = java.time.Duration.ofMillis(5);
 
-    /**
-     * Where a run's actors put trace events for the recorder: a queue any thread adds to, and the
-     * recorder is told ({@link Drain}) only when it is not already taking events: after a drain it
-     * takes them again every {@link #DRAIN_EVERY} for as long as any came, so a stream of events costs
-     * one hand-off to the recorder's thread per interval instead of one per event. The events wait in a
-     * stack (one compare-and-set per event); the recorder takes all of them at once and reverses them.
-     */
-    static final class TraceQueue implements TraceSink {
-        /** The event emitted last, linked to the one before it; null when none waits. */
-        private final AtomicReference<Waiting> last = new AtomicReference<>();
-        /** Whether the recorder will take events without being told: from the tell until a {@link DrainDue} finds none. */
-        private final AtomicBoolean told = new AtomicBoolean();
-        private final ActorRef<Command> recorder;
-
-        TraceQueue(ActorRef<Command> recorder) {
-            this.recorder = recorder;
-        }
-
-        @Override
-        public void emit(TraceEvent event) {
-            Waiting waiting = new Waiting(event);
-            do {
-                waiting.link = last.get();
-            } while (!last.compareAndSet(waiting.link, waiting));
-            if (!told.get() && told.compareAndSet(false, true)) {
-                recorder.tell(new Drain(this));
-            }
-        }
-    }
-
-    /** An emitted event: linked to the one emitted before it while it waits, to the next once taken. */
-    private static final class Waiting {
-        private final TraceEvent event;
-        private Waiting link;
-
-        private Waiting(TraceEvent event) {
-            this.event = event;
-        }
-    }
-
-    /** The events waiting in {@code queue}, taken from it, oldest first (follow {@link Waiting#link}); null when none. */
-    private static Waiting takeAll(TraceQueue queue) {
-        Waiting newest = queue.last.getAndSet(null);
-        Waiting next = null;
-        while (newest != null) {
-            Waiting before = newest.link;
-            newest.link = next;
-            next = newest;
-            newest = before;
-        }
-        return next;
-    }
-
     /** A trace sink whose events {@code recorder} writes to {@code trace.jsonl}, in the order they were emitted. */
     public static TraceSink sink(ActorRef<Command> recorder) {
-        return new TraceQueue(recorder);
+        return new TraceQueue(queue -> recorder.tell(new Drain(queue)));
     }
 
     /** Writes what was collected: sent by the recorder to itself, so it arrives after the messages queued before it. */
@@ -202,8 +147,8 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
 
     private Behavior<Command> onDrainDue(DrainDue due) {
         TraceQueue queue = due.queue();
-        if (queue.last.get() == null) {
-            queue.told.set(false); // before looking again: an event added from now on is taken below or told anew
+        if (queue.isEmpty()) {
+            queue.idle(); // before looking again: an event added from now on is taken below or wakes the recorder
             take(queue);
         } else {
             take(queue);
@@ -222,7 +167,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     /** Collects the lines of every event waiting in {@code queue}; whether there were any. */
     private boolean collect(TraceQueue queue) {
         boolean any = false;
-        for (Waiting waiting = takeAll(queue); waiting != null; waiting = waiting.link) {
+        for (TraceQueue.Waiting waiting = queue.takeAll(); waiting != null; waiting = waiting.next()) {
             if (trace != null) {
                 traceLines.append(traceBuffer, waiting.event);
                 traceBuffer.raw('\n');
