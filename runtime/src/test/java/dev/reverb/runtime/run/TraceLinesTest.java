@@ -92,7 +92,7 @@ class TraceLinesTest {
                 "ref " + TRICKY, List.of(), java.util.Map.of());
         EpisodePlan plan = EpisodePlan.of(task, new dev.reverb.agents.protocol.Debate("debate", List.of("a", "b"), 1,
                 dev.reverb.agents.protocol.Debate.TieBreak.FIRST, null), 2, 1);
-        for (double reward : new double[] {0, 1, 0.5, 0.25, 1e-7, 1.0 / 3, 0.1 + 0.2, Double.MIN_VALUE}) {
+        for (double reward : new double[] {0, -0.0, 1, 0.5, 0.25, 1e-7, 1.0 / 3, 0.1 + 0.2, Double.MIN_VALUE}) {
             for (String node : new String[] {null, "node " + TRICKY}) {
                 for (List<String> memory : List.of(List.<String>of(), List.of("m1", "m " + TRICKY))) {
                     dev.reverb.agents.protocol.EpisodeResult r = new dev.reverb.agents.protocol.EpisodeResult(
