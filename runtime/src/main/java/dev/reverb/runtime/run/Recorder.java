@@ -15,24 +15,20 @@ import dev.reverb.agents.protocol.RoundOutcome;
 import dev.reverb.agents.trace.TraceEvent;
 import dev.reverb.agents.trace.TraceSink;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashSet;
 import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Appends a run's records: every trace event to {@code trace.jsonl} (unless the run's trace is off),
  * every ended episode to {@code episodes.jsonl} (finished, or failed with its cause and partial
  * trajectory). Lines are collected while messages keep arriving and written when the recorder has
- * caught up (a {@code Flush} it sends itself lands behind them; at most {@link #BATCH} characters
+ * caught up (a {@code Flush} it sends itself lands behind them; at most {@link #BATCH} bytes
  * wait): each write is of whole lines, the trace's (in one write) before each episode's (one write
  * each), so a run killed at any point leaves only complete lines (and at most one torn last line),
  * and an episode's line is never on disk before its trace. Runs on the {@code reverb.io-dispatcher}; the {@link RunListener} hears about
@@ -71,40 +67,15 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
      */
     static final java.time.Duration DRAIN_EVERY = java.time.Duration.ofMillis(5);
 
-    /**
-     * Where a run's actors put trace events for the recorder: a queue any thread adds to, and the
-     * recorder is told ({@link Drain}) only when it is not already taking events: after a drain it
-     * takes them again every {@link #DRAIN_EVERY} for as long as any came, so a stream of events costs
-     * one hand-off to the recorder's thread per interval instead of one per event.
-     */
-    static final class TraceQueue implements TraceSink {
-        private final ConcurrentLinkedQueue<TraceEvent> events = new ConcurrentLinkedQueue<>();
-        /** Whether the recorder will take events without being told: from the tell until a {@link DrainDue} finds none. */
-        private final AtomicBoolean told = new AtomicBoolean();
-        private final ActorRef<Command> recorder;
-
-        TraceQueue(ActorRef<Command> recorder) {
-            this.recorder = recorder;
-        }
-
-        @Override
-        public void emit(TraceEvent event) {
-            events.add(event);
-            if (!told.get() && told.compareAndSet(false, true)) {
-                recorder.tell(new Drain(this));
-            }
-        }
-    }
-
     /** A trace sink whose events {@code recorder} writes to {@code trace.jsonl}, in the order they were emitted. */
     public static TraceSink sink(ActorRef<Command> recorder) {
-        return new TraceQueue(recorder);
+        return new TraceQueue(queue -> recorder.tell(new Drain(queue)));
     }
 
     /** Writes what was collected: sent by the recorder to itself, so it arrives after the messages queued before it. */
     private enum Flush implements Command { INSTANCE }
 
-    /** Characters collected before they are written even though more messages wait. */
+    /** Bytes collected before they are written even though more messages wait. */
     static final int BATCH = 1 << 16;
 
     public static Behavior<Command> create(RunFolder folder, RunListener listener) {
@@ -118,14 +89,16 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
 
     private final RunListener listener;
     private final akka.actor.typed.javadsl.TimerScheduler<Command> timers;
-    private final OutputStream episodes;
+    private final FileChannel episodes;
     /** Null when the run's trace is off. */
-    private final OutputStream trace;
+    private final FileChannel trace;
     private final TraceLines traceLines = new TraceLines();
-    private final StringBuilder traceBuffer = new StringBuilder();
-    /** Ended episodes and their lines, collected: each line is written, then the listener hears of it. */
+    /** Trace lines collected, as the UTF-8 bytes written to {@code trace.jsonl}. */
+    private final JsonBytes traceBuffer = new JsonBytes(BATCH + (BATCH >> 2));
+    /** Episode lines collected, one after the other, as the bytes written to {@code episodes.jsonl}. */
+    private final JsonBytes episodeBuffer = new JsonBytes(1 << 12);
+    /** Ended episodes whose lines are in {@link #episodeBuffer}: each line is written, then the listener hears of it. */
     private final ArrayDeque<Unheard> unheard = new ArrayDeque<>();
-    private int unheardChars;
     private boolean flushSent;
     /** Every trace queue the recorder has heard of (a run has one). */
     private final Set<TraceQueue> queues = new LinkedHashSet<>();
@@ -139,8 +112,8 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         this.trace = traced ? append(folder.trace()) : null;
     }
 
-    private static OutputStream append(Path file) throws IOException {
-        return Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    private static FileChannel append(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     }
 
     @Override
@@ -159,7 +132,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     private Behavior<Command> onTrace(Trace t) {
         if (trace != null) {
             traceLines.append(traceBuffer, t.event());
-            traceBuffer.append('\n');
+            traceBuffer.raw('\n');
             collected();
         }
         return this;
@@ -174,8 +147,8 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
 
     private Behavior<Command> onDrainDue(DrainDue due) {
         TraceQueue queue = due.queue();
-        if (queue.events.isEmpty()) {
-            queue.told.set(false); // before looking again: an event added from now on is taken below or told anew
+        if (queue.isEmpty()) {
+            queue.idle(); // before looking again: an event added from now on is taken below or wakes the recorder
             take(queue);
         } else {
             take(queue);
@@ -194,11 +167,14 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     /** Collects the lines of every event waiting in {@code queue}; whether there were any. */
     private boolean collect(TraceQueue queue) {
         boolean any = false;
-        for (TraceEvent event = queue.events.poll(); event != null; event = queue.events.poll()) {
+        for (TraceQueue.Waiting waiting = queue.takeAll(); waiting != null; waiting = waiting.next()) {
             if (trace != null) {
-                traceLines.append(traceBuffer, event);
-                traceBuffer.append('\n');
+                traceLines.append(traceBuffer, waiting.event);
+                traceBuffer.raw('\n');
                 any = true;
+                if (traceBuffer.size() >= BATCH) { // many waited: the buffer stays about BATCH bytes
+                    writeTrace();
+                }
             }
         }
         return any;
@@ -208,9 +184,8 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         queues.forEach(this::take); // the episode's trace, emitted before it ended, goes first
         EpisodeOutcome outcome = ended.outcome();
         if (outcome instanceof EpisodeOutcome.Completed completed) {
-            StringBuilder text = new StringBuilder(1024);
-            TraceLines.episode(text, ended.plan(), completed.result(), ended.node());
-            collect(ended, text.toString());
+            TraceLines.episode(episodeBuffer, ended.plan(), completed.result(), ended.node());
+            collect(ended);
         } else if (outcome instanceof EpisodeOutcome.Failed failed) {
             if (trace != null) {
                 ObjectNode line = Json.MAPPER.createObjectNode();
@@ -227,7 +202,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
 
     /** Lines were collected: they are written once the messages queued now are handled, or at once when many wait. */
     private void collected() {
-        if (traceBuffer.length() + unheardChars >= BATCH) {
+        if (traceBuffer.size() + episodeBuffer.size() >= BATCH) {
             write();
         } else if (!flushSent) {
             flushSent = true;
@@ -241,18 +216,18 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         return this;
     }
 
-    private record Unheard(Ended ended, String line) {
+    /** An ended episode whose line ends at byte {@code end} of {@link #episodeBuffer}. */
+    private record Unheard(Ended ended, int end) {
     }
 
     private void collect(Ended ended, ObjectNode line) {
-        StringBuilder text = new StringBuilder();
-        line(text, line);
-        collect(ended, text.toString());
+        line(episodeBuffer, line);
+        collect(ended);
     }
 
-    private void collect(Ended ended, String line) {
-        unheard.add(new Unheard(ended, line));
-        unheardChars += line.length();
+    /** {@code ended}'s line was just added to {@link #episodeBuffer}. */
+    private void collect(Ended ended) {
+        unheard.add(new Unheard(ended, episodeBuffer.size()));
     }
 
     /**
@@ -262,24 +237,32 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     private void write() {
         try {
             write(trace, traceBuffer);
+            int start = 0;
             while (!unheard.isEmpty()) {
                 Unheard next = unheard.poll();
-                unheardChars -= next.line().length();
-                episodes.write(next.line().getBytes(StandardCharsets.UTF_8));
-                episodes.flush();
+                episodeBuffer.writeTo(episodes, start, next.end());
+                start = next.end();
                 listener.episodeEnded(next.ended().plan(), next.ended().outcome());
             }
+            episodeBuffer.clear();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static void write(OutputStream file, StringBuilder lines) throws IOException {
-        if (lines.length() > 0 && file != null) {
-            file.write(lines.toString().getBytes(StandardCharsets.UTF_8));
-            file.flush();
+    private void writeTrace() {
+        try {
+            write(trace, traceBuffer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        lines.setLength(0);
+    }
+
+    private static void write(FileChannel file, JsonBytes lines) throws IOException {
+        if (lines.size() > 0 && file != null) {
+            lines.writeTo(file, 0, lines.size());
+        }
+        lines.clear();
     }
 
     private static ObjectNode withNode(ObjectNode line, String node) {
@@ -340,9 +323,9 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
     public static final String FINISHED = "finished";
     public static final String FAILED = "failed";
 
-    private static void line(StringBuilder lines, ObjectNode line) {
+    private static void line(JsonBytes lines, ObjectNode line) {
         try {
-            lines.append(Json.MAPPER.writeValueAsString(line)).append('\n');
+            lines.utf8(Json.MAPPER.writeValueAsString(line)).raw('\n');
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -354,10 +337,10 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
      * runs those episodes again.
      */
     private Behavior<Command> close() {
-        queues.forEach(this::collect);
         try {
+            queues.forEach(this::collect);
             write(trace, traceBuffer);
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             getContext().getLog().warn("writing run files: {}", e.toString());
         }
         try {

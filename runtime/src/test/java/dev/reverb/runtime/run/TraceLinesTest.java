@@ -22,13 +22,35 @@ class TraceLinesTest {
     }
 
     private static String handWritten(TraceLines lines, TraceEvent event) {
-        StringBuilder out = new StringBuilder();
+        JsonBytes out = new JsonBytes(16);
         lines.append(out, event);
-        return out.toString();
+        return written(out);
+    }
+
+    /**
+     * The bytes {@code out} writes to a channel, as the ISO-8859-1 string of those bytes (one char per byte):
+     * equal to {@link #latin1} of the expected text only when the bytes are equal.
+     */
+    static String written(JsonBytes out) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try {
+            out.writeTo(java.nio.channels.Channels.newChannel(bytes), 0, out.size());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** The bytes the recorder wrote of a line Jackson made (its UTF-8 encoding), one char per byte. */
+    static String latin1(String jackson) {
+        return new String(jackson.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     private static final String TRICKY = "quote \" backslash \\ slash / tab \t cr \r nl \n bs \b ff \f nul \u0000 "
-            + "unit \u001f del \u007f accents é ü 漢字 emoji \uD83D\uDE00 line sep \u2028 end";
+            + "unit \u001f del \u007f accents é ü ÿ \u0100 漢字 emoji \uD83D\uDE00 line sep \u2028 para \u2029 "
+            + "lone high \uD83D x lone low \uDE00 reversed \uDE00\uD83D bom \uFEFF max \uFFFF "
+            + "long " + "abc ".repeat(2_000) + "end \uD83D";
 
     @Test
     void should_write_every_event_as_jackson_does_when_texts_need_escapes() throws Exception {
@@ -50,7 +72,7 @@ class TraceLinesTest {
                 new TraceEvent.ProtocolEvent(Instant.now(), "e", "debate", 0, "final", TRICKY));
 
         for (TraceEvent event : events) {
-            assertThat(handWritten(lines, event)).isEqualTo(jackson(event));
+            assertThat(handWritten(lines, event)).isEqualTo(latin1(jackson(event)));
         }
     }
 
@@ -60,7 +82,7 @@ class TraceLinesTest {
         Instant start = Instant.parse("2026-12-01T16:59:59.999999999Z");
         for (long step : new long[] {0, 1, 1_000, 1_000_000, 999_999_999, 1_000_000_000, 60_000_000_000L}) {
             TraceEvent event = new TraceEvent.ProtocolEvent(start.plusNanos(step), "e", "p", 0, "x", "y");
-            assertThat(handWritten(lines, event)).isEqualTo(jackson(event));
+            assertThat(handWritten(lines, event)).isEqualTo(latin1(jackson(event)));
         }
     }
 
@@ -70,7 +92,7 @@ class TraceLinesTest {
                 "ref " + TRICKY, List.of(), java.util.Map.of());
         EpisodePlan plan = EpisodePlan.of(task, new dev.reverb.agents.protocol.Debate("debate", List.of("a", "b"), 1,
                 dev.reverb.agents.protocol.Debate.TieBreak.FIRST, null), 2, 1);
-        for (double reward : new double[] {0, 1, 0.5, 0.25, 1e-7, 1.0 / 3, 0.1 + 0.2, Double.MIN_VALUE}) {
+        for (double reward : new double[] {0, -0.0, 1, 0.5, 0.25, 1e-7, 1.0 / 3, 0.1 + 0.2, Double.MIN_VALUE}) {
             for (String node : new String[] {null, "node " + TRICKY}) {
                 for (List<String> memory : List.of(List.<String>of(), List.of("m1", "m " + TRICKY))) {
                     dev.reverb.agents.protocol.EpisodeResult r = new dev.reverb.agents.protocol.EpisodeResult(
@@ -81,9 +103,9 @@ class TraceLinesTest {
                             113, 54, 9, 17, memory, reward > 0.4, List.of());
                     ObjectNode line = episodeLine(plan, r);
                     String expected = Json.MAPPER.writeValueAsString(node == null ? line : line.put("node", node)) + "\n";
-                    StringBuilder out = new StringBuilder();
+                    JsonBytes out = new JsonBytes(16);
                     TraceLines.episode(out, plan, r, node);
-                    assertThat(out.toString()).isEqualTo(expected);
+                    assertThat(written(out)).isEqualTo(latin1(expected));
                 }
             }
         }
