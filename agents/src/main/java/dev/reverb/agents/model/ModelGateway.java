@@ -169,11 +169,16 @@ public final class ModelGateway extends AbstractBehavior<ModelGateway.Command> {
                 .build();
     }
 
-    /** Remembers why a handler threw (the restart signal does not say), then lets it fail the actor. */
+    /**
+     * Remembers why a handler threw (the restart signal does not say), then lets it fail the actor. A
+     * handler's {@code this} goes back as {@code Behaviors.same()}: the supervisor around the gateway
+     * would otherwise wrap it anew after every message.
+     */
     private <M> akka.japi.function.Function<M, Behavior<Command>> guarded(Function<M, Behavior<Command>> handler) {
         return message -> {
             try {
-                return handler.apply(message);
+                Behavior<Command> next = handler.apply(message);
+                return next == this ? Behaviors.same() : next;
             } catch (RuntimeException | Error e) {
                 crash = e;
                 throw e;

@@ -79,8 +79,11 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     private record Outcome(EpisodeOutcome outcome) implements Command {
     }
 
-    /** An episode actor stopped (or failed); sent to self, so an outcome it sent before arrives first. */
-    private record EpisodeStopped(String episodeId, String reason) implements Command {
+    /**
+     * The episode actor {@code serial} stopped or failed ({@link EpisodeGuard}); sent by that actor after any
+     * outcome it sent, so an episode that reported its outcome has ended when this arrives.
+     */
+    private record EpisodeStopped(String episodeId, int serial, String reason) implements Command {
     }
 
     private record Recalled(EpisodePlan plan, Recall recall, Throwable error) implements Command {
@@ -163,7 +166,8 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     private final boolean open;
     private final Map<String, ActorRef<EpisodeOutcome>> askers = new HashMap<>();
     private final Map<String, Environment> graders = new HashMap<>();
-    private final Map<ActorRef<Void>, String> episodeActors = new HashMap<>();
+    /** The serial number of each running episode's actor, so a late report of an earlier actor for the same id is ignored. */
+    private final Map<String, Integer> serials = new HashMap<>();
     private final Executor verifiers;
     private final TraceSink trace;
     private final Map<String, Episode.Binding> bindings;
@@ -250,14 +254,10 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         return Behaviors.stopped(() -> stop.replyTo().tell(akka.Done.getInstance())); // after the children stopped
     }
 
-    /** An episode actor that threw fails its episode with the cause; a failed memory keeper ends the experiment. */
+    /** A failed memory keeper ends the experiment (episode actors are not watched: {@link EpisodeGuard}). */
     private Behavior<Command> onChildFailed(ChildFailed failed) {
         if (failed.getRef().equals(keeper)) {
             throw new Aborted("memory keeper failed: " + describe(failed.cause()), failed.cause());
-        }
-        String id = episodeActors.remove(failed.getRef());
-        if (id != null) {
-            getContext().getSelf().tell(new EpisodeStopped(id, "the protocol actor failed: " + describe(failed.cause())));
         }
         return this;
     }
@@ -265,11 +265,6 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     private Behavior<Command> onChildStopped(Terminated stopped) {
         if (stopped.getRef().equals(keeper)) {
             throw new Aborted("memory keeper stopped", null);
-        }
-        String id = episodeActors.remove(stopped.getRef());
-        if (id != null) {
-            getContext().getSelf().tell(new EpisodeStopped(id,
-                    "the protocol actor stopped without reporting an outcome (see the log)"));
         }
         return this;
     }
@@ -288,8 +283,9 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     }
 
     private Behavior<Command> onEpisodeStopped(EpisodeStopped stopped) {
-        if (!running.containsKey(stopped.episodeId())) {
-            return this;
+        Integer live = serials.get(stopped.episodeId());
+        if (live == null || live != stopped.serial() || !running.containsKey(stopped.episodeId())) {
+            return this; // it ended with its outcome, or this is an earlier actor of a resubmitted id
         }
         return ended(new EpisodeOutcome.Failed(stopped.episodeId(), stopped.reason()));
     }
@@ -299,6 +295,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         if (plan == null) {
             return this;
         }
+        serials.remove(plan.id());
         if (link != null && outcome instanceof EpisodeOutcome.Completed completed) {
             remembering.put(plan.id(), plan);
             getContext().pipeToSelf(link.remember(MemoryKeeper.trajectory(setup.runId(), plan, completed.result())),
@@ -395,10 +392,13 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
             return;
         }
         // Episodes never block (verifiers run on the verifier dispatcher), so they share the default dispatcher.
-        @SuppressWarnings("unchecked")
-        ActorRef<Void> actor = (ActorRef<Void>) getContext().spawn(behavior, "episode-" + (++spawned));
-        episodeActors.put(actor, plan.id());
-        getContext().watch(actor);
+        // Not watched, and anonymous (a name is checked and reserved): the guard reports how the actor ended.
+        int serial = ++spawned;
+        String id = plan.id();
+        ActorRef<Command> self = getContext().getSelf();
+        getContext().spawnAnonymous(EpisodeGuard.guard(behavior, reason -> self.tell(new EpisodeStopped(id, serial,
+                reason))));
+        serials.put(id, serial);
     }
 
     /**

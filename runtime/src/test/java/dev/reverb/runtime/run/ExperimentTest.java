@@ -55,6 +55,27 @@ class ExperimentTest {
         }
     }
 
+    /** A protocol whose actor stops at its first message without reporting an outcome, or throws there. */
+    record Quitter(String name, boolean throwing) implements Protocol {
+        @Override
+        public List<String> agents() {
+            return List.of("solver");
+        }
+
+        @Override
+        public Behavior<?> behavior(Episode episode, ActorRef<EpisodeOutcome> replyTo) {
+            return Behaviors.<String>setup(ctx -> {
+                ctx.getSelf().tell("go");
+                return Behaviors.<String>receiveMessage(message -> {
+                    if (throwing) {
+                        throw new IllegalStateException("broken at the first message");
+                    }
+                    return Behaviors.stopped();
+                });
+            });
+        }
+    }
+
     static final ModelBackend ANSWERS = new ModelBackend() {
         @Override
         public String name() {
@@ -95,6 +116,45 @@ class ExperimentTest {
         experiment.tell(new Experiment.Submit(EpisodePlan.of(task, new Reflexion("reflexion", "solver", "solver", 1,
                 false), 1, 1), null, again.getRef()));
         assertThat(again.receiveMessage(Duration.ofSeconds(10))).isInstanceOf(EpisodeOutcome.Completed.class);
+    }
+
+    @Test
+    void should_fail_the_episode_when_its_protocol_actor_stops_without_an_outcome_or_throws_in_a_message() {
+        ActorRef<Experiment.Command> experiment = KIT.spawn(Experiment.session(session(), event -> { }));
+        Task task = new Task("two-twos", "arithmetic", "What is 2 + 2?", "4", List.of(), Map.of());
+        TestProbe<EpisodeOutcome> quit = KIT.createTestProbe();
+        TestProbe<EpisodeOutcome> threw = KIT.createTestProbe();
+
+        experiment.tell(new Experiment.Submit(EpisodePlan.of(task, new Quitter("quitter", false), 0, 1), null,
+                quit.getRef()));
+        experiment.tell(new Experiment.Submit(EpisodePlan.of(task, new Quitter("thrower", true), 0, 1), null,
+                threw.getRef()));
+
+        assertThat(quit.receiveMessage(Duration.ofSeconds(10))).isInstanceOfSatisfying(EpisodeOutcome.Failed.class,
+                f -> assertThat(f.reason()).isEqualTo(
+                        "the protocol actor stopped without reporting an outcome (see the log)"));
+        assertThat(threw.receiveMessage(Duration.ofSeconds(10))).isInstanceOfSatisfying(EpisodeOutcome.Failed.class,
+                f -> assertThat(f.reason()).isEqualTo("the protocol actor failed: broken at the first message"));
+    }
+
+    @Test
+    void should_complete_an_episode_submitted_again_with_the_id_of_one_that_just_ended() {
+        ActorRef<Experiment.Command> experiment = KIT.spawn(Experiment.session(session(), event -> { }));
+        Task task = new Task("two-twos", "arithmetic", "What is 2 + 2?", "4", List.of(), Map.of());
+        Protocol reflexion = new Reflexion("reflexion", "solver", "solver", 1, false);
+        for (int i = 0; i < 50; i++) { // the first actor's stop report may come after the second one started
+            TestProbe<EpisodeOutcome> probe = KIT.createTestProbe();
+            experiment.tell(new Experiment.Submit(EpisodePlan.of(task, reflexion, 0, 1), null, probe.getRef()));
+            assertThat(probe.receiveMessage(Duration.ofSeconds(10))).isInstanceOf(EpisodeOutcome.Completed.class);
+        }
+    }
+
+    private static Experiment.Setup session() {
+        return new Experiment.Setup(MathEnvironment.arithmetic(1, 1, 1, 1),
+                Map.of("m", new Experiment.Model(ANSWERS, new GatewaySettings(2, 10, Duration.ofSeconds(5), 0,
+                        Duration.ofMillis(10)))),
+                List.of(new AgentSpec("solver", Role.SOLVER, "m", PromptTemplate.defaultFor(Role.SOLVER), Sampling.DEFAULT)),
+                List.of(), 2, "test-run", null);
     }
 
     @Test
