@@ -96,4 +96,28 @@ class SummaryRowsTest {
         assertThat(written.remove("warnings")).isEmpty(); // the environment's warnings: none here
         assertThat(written.toString()).isEqualTo(last.summary().toJson().toString());
     }
+
+    @Test
+    void should_run_and_count_each_episode_once_when_more_start_at_once_than_one_admission_batch() throws Exception {
+        int episodes = Experiment.ADMIT_BATCH * 2 + 100;
+        Scenario scenario = ScenarioLoader.load(Files.writeString(tmp.resolve("many.yaml"), """
+                name: many
+                environment: {type: arithmetic, count: %d, seed: 3}
+                models:
+                  m: {model: stand-in, concurrency: 64, simulated: {accuracy: 0.5, latency: 1ms}}
+                agents:
+                  - {name: solver, role: solver, model: m}
+                protocols:
+                  - {name: reflexion, type: reflexion, solver: solver, reflector: solver, max-trials: 1}
+                run: {concurrency: %d, trace: false}
+                """.formatted(episodes, episodes)), List.of("run.output=" + tmp.resolve("runs")));
+        RunFolder folder = RunFolder.create(scenario.run().output(), scenario.name(), scenario.resolvedYaml());
+
+        Runner.Result result = Runner.run(scenario, folder,
+                new Runner.Options(false, new java.io.PrintWriter(new java.io.StringWriter()), name -> null));
+
+        assertThat(folder.rows()).hasSize(episodes).extracting(r -> r.id()).doesNotHaveDuplicates();
+        assertThat(result.summary().protocols().get(0).episodes()).isEqualTo(episodes);
+        assertThat(result.summary().toJson()).isEqualTo(fromDisk(folder, result).toJson());
+    }
 }
