@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * A seeded generator of multi-step arithmetic word problems with known answers and a worked
@@ -33,12 +34,19 @@ public final class ArithmeticProblems {
             throw new IllegalArgumentException("need count >= 0 and 1 <= min-steps <= max-steps");
         }
         SplittableRandom random = new SplittableRandom(seed);
-        List<Task> tasks = new ArrayList<>(count);
-        for (int i = 1; i <= count; i++) {
-            tasks.add(problem(random.split(), id(i), minSteps, maxSteps));
+        SplittableRandom[] randoms = new SplittableRandom[count];
+        for (int i = 0; i < count; i++) {
+            randoms[i] = random.split(); // in order: problem i depends on the seed and i only
         }
-        return tasks;
+        IntStream indexes = IntStream.range(0, count);
+        if (count >= PARALLEL_FROM) {
+            indexes = indexes.parallel(); // a run of 100,000 problems plans them on every core
+        }
+        return new ArrayList<>(indexes.mapToObj(i -> problem(randoms[i], id(i + 1), minSteps, maxSteps)).toList());
     }
+
+    /** Problems generated at once from which the work is spread over the cores. */
+    private static final int PARALLEL_FROM = 4096;
 
     /** {@code arith-0007}: the number zero-padded to four digits (as {@code %04d}, without a formatter per task). */
     static String id(int i) {

@@ -18,6 +18,15 @@ class ArithmeticProblemsTest {
     }
 
     @Test
+    void should_generate_the_problems_sequential_generation_gave_when_generating_many_in_parallel() {
+        List<Task> many = ArithmeticProblems.generate(7, 100_000, 2, 4);
+        // the hash of the 100,000 problems the one-thread generator made (every field of every task)
+        assertThat(many.hashCode()).isEqualTo(-230880775);
+        assertThat(many.subList(0, 30)).isEqualTo(ArithmeticProblems.generate(7, 30, 2, 4));
+        assertThat(many.get(99_999).id()).isEqualTo("arith-100000");
+    }
+
+    @Test
     void should_pad_ids_to_four_digits_as_before_when_numbering_tasks() {
         for (int i : new int[] {1, 9, 10, 99, 100, 999, 1000, 9999, 10000, 100000}) {
             assertThat(ArithmeticProblems.id(i)).isEqualTo(String.format("arith-%04d", i));

@@ -78,8 +78,9 @@ final class ScaleBench implements Callable<Integer> {
             double wallBound = run.wallSeconds() / Math.max(bound, latencyMs / 1000.0);
             long peakMb = peak.get() >> 20;
             out.printf(Locale.ROOT, "episodes recorded %d, wall %.2f s, capacity bound %.2f s (%d x %d ms / %d), "
-                            + "%.0f episodes/s, peak heap after GC %d MB%n", run.recorded(), run.wallSeconds(), bound,
-                    (long) episodes, latencyMs, modelConcurrency, run.recorded() / run.wallSeconds(), peakMb);
+                            + "%.0f episodes/s, peak heap after GC %d MB, CPU %.1f s (all threads)%n", run.recorded(),
+                    run.wallSeconds(), bound, (long) episodes, latencyMs, modelConcurrency,
+                    run.recorded() / run.wallSeconds(), peakMb, run.cpuSeconds());
             out.println("wall time: " + run.phases().describe() + String.format(Locale.ROOT,
                     "; the model was busy %.1f%% of the calls' span", 100 * bound / Math.max(run.phases().calls(), 1e-9))
                     + String.format(Locale.ROOT, "; garbage collection %.2f s in %d collections (as the collectors report them)", gcMillis.get() / 1000.0,

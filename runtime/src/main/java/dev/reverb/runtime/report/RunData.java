@@ -41,10 +41,14 @@ public record RunData(Path dir, String scenario, String runId, boolean simulated
         planned = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(planned));
     }
 
-    /** One planned episode as recorded: finished (with its verdict) or failed (with its cause). */
+    /**
+     * One planned episode as recorded: finished (with its verdict) or failed (with its cause).
+     *
+     * @param simulated whether its line says the simulated stand-in answered
+     */
     public record Episode(String id, String protocol, String task, int repeat, boolean finished, boolean correct,
                           String error, List<Boolean> perRound, long promptTokens, long completionTokens,
-                          long modelCalls, double latencyMs, int memoryUsed) {
+                          long modelCalls, double latencyMs, int memoryUsed, boolean simulated) {
         public Episode {
             Objects.requireNonNull(id, "id");
             perRound = List.copyOf(perRound);
@@ -82,7 +86,7 @@ public record RunData(Path dir, String scenario, String runId, boolean simulated
             Episode e = episode(line);
             byId.remove(e.id()); // keep file order of the last line
             byId.put(e.id(), e);
-            simulated[0] |= line.path("simulated").asBoolean();
+            simulated[0] |= e.simulated();
         });
         List<Call> calls = new ArrayList<>();
         forEachLine(dir.resolve(RunFolder.TRACE), line -> {
@@ -141,12 +145,12 @@ public record RunData(Path dir, String scenario, String runId, boolean simulated
                 line.path("repeat").asInt(repeatOf(id)), !failed, !failed && line.path("correct").asBoolean(),
                 failed ? text(line.path("error")) : null, perRound, line.path("prompt_tokens").asLong(),
                 line.path("completion_tokens").asLong(), line.path("model_calls").asLong(),
-                line.path("latency_ms").asDouble(), line.path("memory_used").size());
+                line.path("latency_ms").asDouble(), line.path("memory_used").size(), line.path("simulated").asBoolean());
     }
 
     private static Episode failed(String id, String error) {
         return new Episode(id, protocolOf(id), taskOf(id), repeatOf(id), false, false, error, List.of(), 0, 0, 0,
-                0, 0);
+                0, 0, false);
     }
 
     private static List<String> errors(JsonNode call) {

@@ -94,6 +94,16 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
 
     private enum Flushed implements Command { INSTANCE }
 
+    /** Start more episodes: sent to itself after a batch of {@link #ADMIT_BATCH}, when more may start. */
+    private enum Admit implements Command { INSTANCE }
+
+    /**
+     * Episodes started in one turn of this actor. A run of 100,000 episodes at once starts them a batch at
+     * a time, so the outcomes of the first ones are handled and recorded between batches instead of
+     * waiting in the mailbox until the last one has been spawned.
+     */
+    static final int ADMIT_BATCH = 1024;
+
     /** A model and how its gateway treats it. */
     public record Model(ModelBackend backend, GatewaySettings settings) {
         public Model {
@@ -188,6 +198,8 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
     private final ActorRef<EpisodeOutcome> outcomes;
     private final Duration askTimeout;
     private int spawned;
+    /** Whether an {@link Admit} is on its way. */
+    private boolean admitSent;
 
     private Experiment(ActorContext<Command> context, Setup setup, ActorRef<Recorder.Command> recorder,
                        TraceSink trace, boolean open, MemoryLink link) {
@@ -228,6 +240,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
                 .onMessage(Recalled.class, this::onRecalled)
                 .onMessage(Remembered.class, this::onRemembered)
                 .onMessage(Flushed.class, f -> allDone())
+                .onMessageEquals(Admit.INSTANCE, this::onAdmit)
                 .onSignal(ChildFailed.class, this::onChildFailed)
                 .onSignal(Terminated.class, this::onChildStopped)
                 .build();
@@ -344,8 +357,22 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         return Behaviors.stopped();
     }
 
+    private Behavior<Command> onAdmit() {
+        admitSent = false;
+        startMore();
+        return this;
+    }
+
     private void startMore() {
+        int started = 0;
         while (running.size() + remembering.size() < setup.concurrency() && !waiting.isEmpty()) {
+            if (started++ == ADMIT_BATCH) {
+                if (!admitSent) {
+                    admitSent = true;
+                    getContext().getSelf().tell(Admit.INSTANCE);
+                }
+                return;
+            }
             EpisodePlan plan = waiting.poll();
             waitingIds.remove(plan.id());
             running.put(plan.id(), plan);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reverb.runtime.report.RunData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The folder of one run: {@code OUTPUT/SCENARIO/RUN-ID/} with {@code scenario.resolved.yaml},
@@ -95,31 +97,11 @@ public final class RunFolder {
 
     /** Every recorded episode line, in file order. */
     public List<JsonNode> episodeRecords() {
-        return records(Set.of());
-    }
-
-    /** An episode line's texts, which a summary does not read: a large part of each line. */
-    private static final Set<String> TEXTS = Set.of("output", "messages", "feedback", "memory_used");
-
-    /**
-     * Every recorded episode line without its texts ({@code output}, {@code messages},
-     * {@code feedback}, {@code memory_used}): what a summary reads, in a fraction of the memory
-     * (a run of 100,000 episodes is summarised from every line at once).
-     */
-    public List<JsonNode> summaryRecords() {
-        return records(TEXTS);
-    }
-
-    /** The episode lines, read one at a time (never the whole file at once), without the fields {@code dropped}. */
-    private List<JsonNode> records(Set<String> dropped) {
         List<JsonNode> records = new ArrayList<>();
         if (!Files.exists(episodes())) {
             return records;
         }
         try (java.io.BufferedReader lines = Files.newBufferedReader(episodes(), StandardCharsets.UTF_8)) {
-            if (!dropped.isEmpty()) {
-                return without(lines, dropped);
-            }
             for (String line; (line = lines.readLine()) != null; ) {
                 if (!line.isBlank()) {
                     records.add(Json.MAPPER.readTree(line));
@@ -131,18 +113,44 @@ public final class RunFolder {
         return records;
     }
 
+    /** An episode line's texts, which a summary does not read: a large part of each line. */
+    private static final Set<String> TEXTS = Set.of("output", "messages", "feedback");
+
+    /**
+     * The row of every recorded episode line ({@link RunData#episode}), in file order: what a summary
+     * and a resume read. Each line is read without its texts ({@code output}, {@code messages},
+     * {@code feedback}) and dropped once its row is made, so a run of 100,000 episodes is read in a
+     * fraction of the memory its lines would take as trees.
+     */
+    public List<RunData.Episode> rows() {
+        List<RunData.Episode> rows = new ArrayList<>();
+        forEachRecord(TEXTS, record -> rows.add(RunData.episode(record)));
+        return rows;
+    }
+
+    /** Each episode line in file order, read one at a time (never the whole file at once), without the fields {@code dropped}. */
+    private void forEachRecord(Set<String> dropped, Consumer<JsonNode> each) {
+        if (!Files.exists(episodes())) {
+            return;
+        }
+        try (java.io.BufferedReader lines = Files.newBufferedReader(episodes(), StandardCharsets.UTF_8)) {
+            without(lines, dropped, each);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + episodes(), e);
+        }
+    }
+
     /**
      * The records of {@code lines} (one JSON object a line), read by one parser; the fields
      * {@code dropped} are skipped as they are read, never made into nodes, and a plain value is made
-     * into its node directly (a summary reads 100,000 lines at the end of a run).
+     * into its node directly.
      */
-    private static List<JsonNode> without(java.io.Reader lines, Set<String> dropped) throws IOException {
-        List<JsonNode> records = new ArrayList<>();
+    private static void without(java.io.Reader lines, Set<String> dropped, Consumer<JsonNode> each) throws IOException {
         JsonNodeFactory nodes = Json.MAPPER.getNodeFactory();
         try (JsonParser parser = Json.MAPPER.createParser(lines)) {
             for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
                 if (token != JsonToken.START_OBJECT) {
-                    records.add(Json.MAPPER.readTree(parser));
+                    each.accept(Json.MAPPER.readTree(parser));
                     continue;
                 }
                 ObjectNode record = nodes.objectNode();
@@ -166,10 +174,9 @@ public final class RunFolder {
                         default -> Json.MAPPER.readTree(parser); // arrays and objects
                     });
                 }
-                records.add(record);
+                each.accept(record);
             }
         }
-        return records;
     }
 
     /**
@@ -197,10 +204,15 @@ public final class RunFolder {
 
     /** The ids of the episodes already finished (failed ones run again on resume). */
     public Set<String> finishedEpisodes() {
+        return finished(rows());
+    }
+
+    /** The ids of the episodes whose latest row of {@code rows} is a finished one, in order of first appearance. */
+    public static Set<String> finished(List<RunData.Episode> rows) {
         Set<String> ids = new LinkedHashSet<>();
-        for (JsonNode record : latest(summaryRecords())) {
-            if (!isFailed(record)) {
-                ids.add(record.path("episode").asText());
+        for (RunData.Episode row : Summary.latest(rows)) {
+            if (row.finished()) {
+                ids.add(row.id());
             }
         }
         return ids;

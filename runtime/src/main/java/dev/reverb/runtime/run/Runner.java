@@ -8,6 +8,7 @@ import dev.reverb.environments.Environment;
 import dev.reverb.environments.Task;
 import dev.reverb.runtime.Extensions;
 import dev.reverb.runtime.backend.SimulatedBackend;
+import dev.reverb.runtime.report.RunData;
 import dev.reverb.runtime.scenario.Scenario;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -152,7 +153,9 @@ public final class Runner {
         }
         environment.warnings().forEach(warning -> out.println("warning: " + warning));
         List<EpisodePlan> plans = plans(scenario, environment, options.extensions());
-        Set<String> done = folder.finishedEpisodes();
+        // the row of every line of episodes.jsonl, read once here; the listener adds one per line written
+        List<RunData.Episode> rows = new ArrayList<>(folder.rows());
+        Set<String> done = RunFolder.finished(rows);
         List<EpisodePlan> todo = plans.stream().filter(p -> !done.contains(p.id())).toList();
         if (!done.isEmpty()) {
             out.printf("Resuming %s: %d of %d episodes already done.%n", folder.dir(), plans.size() - todo.size(),
@@ -192,6 +195,10 @@ public final class Runner {
             RunListener listener = new RunListener() {
                 @Override
                 public void episodeEnded(EpisodePlan plan, EpisodeOutcome outcome) {
+                    RunData.Episode row = Summary.row(plan, outcome); // its line is on disk now
+                    synchronized (rows) {
+                        rows.add(row);
+                    }
                     if (outcome instanceof EpisodeOutcome.Failed f) {
                         failed.incrementAndGet();
                         // each cause is printed once, with the first episode it failed; the summary counts them
@@ -232,7 +239,11 @@ public final class Runner {
         }
         Map<String, String> identities = new LinkedHashMap<>();
         models.forEach((name, m) -> identities.put(name, identity(m.backend())));
-        Summary summary = Summary.of(scenario.name(), folder.dir().getFileName().toString(), folder.summaryRecords(),
+        List<RunData.Episode> recorded;
+        synchronized (rows) {
+            recorded = List.copyOf(rows);
+        }
+        Summary summary = Summary.of(scenario.name(), folder.dir().getFileName().toString(), recorded,
                 folder.sessionWallTimes(), failed.get(),
                 scenario.protocols().stream().map(Scenario.ProtocolConfig::name).toList(), planned, identities);
         var json = summary.toJson();

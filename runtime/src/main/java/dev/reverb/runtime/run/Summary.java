@@ -1,8 +1,10 @@
 package dev.reverb.runtime.run;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reverb.agents.protocol.EpisodeOutcome;
+import dev.reverb.agents.protocol.EpisodeResult;
+import dev.reverb.agents.protocol.RoundOutcome;
 import dev.reverb.environments.code.CodeEnvironment;
 import dev.reverb.runtime.report.ProtocolRow;
 import dev.reverb.runtime.report.RunData;
@@ -14,8 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What a run's {@code summary.json} says, computed from its {@code episodes.jsonl} (the latest
- * record of each episode): per protocol, how many episodes were planned, finished and failed;
+ * What a run's {@code summary.json} says, computed from the rows of its {@code episodes.jsonl} (the
+ * latest row of each episode; {@link Runner} keeps one row per line as the line is written, and reads
+ * the lines of earlier sessions once, when it plans): per protocol, how many episodes were planned, finished and failed;
  * accuracy over the finished episodes and over all planned ones (a failed or unrun episode counts
  * as wrong), each with its 95% Wilson score interval; accuracy after each round or trial (an
  * episode that stopped early keeps its last answer for the later rounds), tokens, calls and
@@ -65,37 +68,33 @@ public record Summary(String scenario, String runId, boolean simulated, double w
         }
     }
 
-    public static Summary of(String scenario, String runId, List<JsonNode> episodes, double wallSeconds, int failed) {
-        return of(scenario, runId, episodes, wallSeconds, failed, List.of());
-    }
-
-    /** As above, with the protocols in {@code order} (the scenario's) first, the rest as they first appear. */
-    public static Summary of(String scenario, String runId, List<JsonNode> episodes, double wallSeconds, int failed,
-                             List<String> order) {
-        return of(scenario, runId, episodes, List.of(wallSeconds), failed, order, Map.of(), Map.of());
+    public static Summary of(String scenario, String runId, List<RunData.Episode> episodes, double wallSeconds,
+                             int failed) {
+        return of(scenario, runId, episodes, List.of(wallSeconds), failed, List.of(), Map.of(), Map.of());
     }
 
     /**
      * The summary of a run.
      *
-     * @param records        every line of {@code episodes.jsonl}; the latest per episode counts
+     * @param rows           the row of every line of {@code episodes.jsonl} ({@link RunData#episode}, or
+     *                       {@link #row} as the line is written), in file order; the latest per episode counts
      * @param sessionSeconds wall time of each session
+     * @param order          the protocols in this order (the scenario's) first, the rest as they first appear
      * @param planned        planned episodes by protocol; a protocol not named counts its recorded episodes
      * @param models         each model's identity by name
      */
-    public static Summary of(String scenario, String runId, List<JsonNode> records, List<Double> sessionSeconds,
+    public static Summary of(String scenario, String runId, List<RunData.Episode> rows, List<Double> sessionSeconds,
                              int failed, List<String> order, Map<String, Integer> planned,
                              Map<String, String> models) {
-        List<JsonNode> latest = RunFolder.latest(records);
-        Map<String, List<JsonNode>> byProtocol = new LinkedHashMap<>();
+        Map<String, List<RunData.Episode>> byProtocol = new LinkedHashMap<>();
         order.forEach(name -> byProtocol.put(name, new ArrayList<>()));
         boolean simulated = false;
         Map<String, Integer> causes = new LinkedHashMap<>();
-        for (JsonNode e : latest) {
-            byProtocol.computeIfAbsent(e.path("protocol").asText(), k -> new ArrayList<>()).add(e);
-            simulated |= e.path("simulated").asBoolean();
-            if (RunFolder.isFailed(e)) {
-                causes.merge(e.path("error").asText(), 1, Integer::sum);
+        for (RunData.Episode e : latest(rows)) {
+            byProtocol.computeIfAbsent(e.protocol(), k -> new ArrayList<>()).add(e);
+            simulated |= e.simulated();
+            if (!e.finished()) {
+                causes.merge(e.error() == null ? "" : e.error(), 1, Integer::sum);
             }
         }
         List<ProtocolStats> stats = new ArrayList<>();
@@ -113,26 +112,66 @@ public record Summary(String scenario, String runId, boolean simulated, double w
     }
 
     /**
-     * {@code planned} episodes of one protocol, {@code records} their latest records (finished or
+     * The latest row per episode id of {@code rows}, in order of first appearance: a failed episode
+     * that finished on a resume counts once, as finished. A row without an id (hand-made) stands alone.
+     */
+    public static List<RunData.Episode> latest(List<RunData.Episode> rows) {
+        Map<Object, RunData.Episode> byId = new LinkedHashMap<>(rows.size() * 4 / 3 + 1);
+        for (RunData.Episode row : rows) {
+            byId.put(row.id().isEmpty() ? new Object() : row.id(), row);
+        }
+        return List.copyOf(byId.values());
+    }
+
+    /**
+     * The row of the line the recorder writes for an ended episode: what {@link RunData#episode} reads
+     * back from that line, made without writing or reading it.
+     */
+    public static RunData.Episode row(EpisodePlan plan, EpisodeOutcome outcome) {
+        if (outcome instanceof EpisodeOutcome.Completed completed) {
+            EpisodeResult r = completed.result();
+            return new RunData.Episode(r.episodeId(), r.protocol(), r.taskId(), plan.repeat(), true,
+                    r.verdict().correct(), null, perRound(r.rounds()), r.promptTokens(), r.completionTokens(),
+                    r.modelCalls(), r.latencyMs(), r.memoryUsed().size(), r.simulated());
+        }
+        EpisodeOutcome.Failed failed = (EpisodeOutcome.Failed) outcome;
+        EpisodeOutcome.Partial partial = failed.partial();
+        return new RunData.Episode(failed.episodeId(), plan.protocol().name(), plan.task().id(), plan.repeat(), false,
+                false, failed.reason(), perRound(partial.rounds()), partial.promptTokens(),
+                partial.completionTokens(), partial.modelCalls(), partial.latencyMs(), 0, false);
+    }
+
+    private static List<Boolean> perRound(List<RoundOutcome> rounds) {
+        List<Boolean> correct = new ArrayList<>(rounds.size());
+        rounds.forEach(r -> correct.add(r.correct()));
+        return correct;
+    }
+
+    /**
+     * {@code planned} episodes of one protocol, {@code rows} their latest rows (finished or
      * failed), aggregated as the report aggregates them ({@link ProtocolRow#of}).
      */
-    private static ProtocolStats stats(String scenario, String runId, String protocol, List<JsonNode> records,
+    private static ProtocolStats stats(String scenario, String runId, String protocol, List<RunData.Episode> rows,
                                        int planned) {
-        ProtocolRow row = ProtocolRow.of("", runId, scenario, protocol, false,
-                records.stream().map(RunData::episode).toList(), planned);
-        List<JsonNode> finished = records.stream().filter(r -> !RunFolder.isFailed(r)).toList();
+        ProtocolRow row = ProtocolRow.of("", runId, scenario, protocol, false, rows, planned);
         return new ProtocolStats(protocol, row.finished(), row.correct(), row.ciFinished(), row.accuracyByRound(),
-                row.promptTokens(), row.completionTokens(), row.modelCalls(), row.meanLatencyMs(), passAtK(finished),
+                row.promptTokens(), row.completionTokens(), row.modelCalls(), row.meanLatencyMs(), passAtK(rows),
                 row.planned(), row.failed(), row.ciPlanned());
     }
 
-    /** pass@k for k = 1, 2, 5, 10, ... up to the fewest runs of any task; empty when a task ran once. */
-    static Map<Integer, Double> passAtK(List<JsonNode> episodes) {
+    /**
+     * pass@k over the finished episodes of {@code rows}, for k = 1, 2, 5, 10, ... up to the fewest
+     * runs of any task; empty when a task ran once.
+     */
+    static Map<Integer, Double> passAtK(List<RunData.Episode> rows) {
         Map<String, int[]> byTask = new LinkedHashMap<>(); // task -> {runs, correct}
-        for (JsonNode e : episodes) {
-            int[] counts = byTask.computeIfAbsent(e.path("task").asText(), t -> new int[2]);
+        for (RunData.Episode e : rows) {
+            if (!e.finished()) {
+                continue;
+            }
+            int[] counts = byTask.computeIfAbsent(e.task(), t -> new int[2]);
             counts[0]++;
-            counts[1] += e.path("correct").asBoolean() ? 1 : 0;
+            counts[1] += e.correct() ? 1 : 0;
         }
         int fewest = byTask.values().stream().mapToInt(c -> c[0]).min().orElse(0);
         Map<Integer, Double> out = new java.util.TreeMap<>();

@@ -28,22 +28,26 @@ class RunFolderTest {
     }
 
     @Test
-    void should_read_every_field_but_the_texts_when_reading_records_for_a_summary() throws IOException {
+    void should_read_each_line_as_the_summary_row_when_reading_rows() throws IOException {
         RunFolder folder = RunFolder.create(tmp, "demo", "name: demo\n");
-        String line = "{\"episode\":\"a\",\"output\":\"x {\\\"y\\\"}\",\"rounds\":[{\"round\":0,\"correct\":true}],"
-                + "\"messages\":[{\"text\":\"hi\",\"more\":{\"deep\":[1,2]}}],\"reward\":1.0,\"feedback\":null,"
-                + "\"memory_used\":[\"m1\"],\"tokens\":{\"prompt\":3},\"correct\":true,\"note\":null}";
-        Files.writeString(folder.episodes(), line + "\n\n" + line.replace("\"a\"", "\"b\"") + "\n");
+        String line = "{\"episode\":\"p/t1/r2\",\"task\":\"t1\",\"protocol\":\"p\",\"repeat\":2,"
+                + "\"output\":\"x {\\\"y\\\"}\",\"per_round\":[{\"round\":0,\"correct\":false},{\"round\":1,"
+                + "\"correct\":true}],\"messages\":[{\"text\":\"hi\",\"more\":{\"deep\":[1,2]}}],\"reward\":1.0,"
+                + "\"feedback\":null,\"memory_used\":[\"m1\",\"m2\"],\"prompt_tokens\":3,\"completion_tokens\":4,"
+                + "\"model_calls\":5,\"latency_ms\":6,\"correct\":true,\"simulated\":true,\"note\":null}";
+        String failed = "{\"episode\":\"p/t2/r0\",\"task\":\"t2\",\"protocol\":\"p\",\"status\":\"failed\","
+                + "\"error\":\"boom\",\"correct\":false,\"messages\":[]}";
+        Files.writeString(folder.episodes(), line + "\n\n" + failed + "\n");
 
-        var records = folder.summaryRecords();
+        var rows = folder.rows();
 
-        var whole = Json.MAPPER.readTree(line);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) whole).remove(java.util.List.of("output", "messages",
-                "feedback", "memory_used"));
-        assertThat(records).hasSize(2);
-        assertThat(records.get(0)).isEqualTo(whole);
-        assertThat(records.get(1).path("episode").asText()).isEqualTo("b");
-        assertThat(records.get(0).has("output")).isFalse();
+        assertThat(rows).containsExactly(dev.reverb.runtime.report.RunData.episode(Json.MAPPER.readTree(line)),
+                dev.reverb.runtime.report.RunData.episode(Json.MAPPER.readTree(failed)));
+        assertThat(rows.get(0).perRound()).containsExactly(false, true);
+        assertThat(rows.get(0).memoryUsed()).isEqualTo(2);
+        assertThat(rows.get(0).simulated()).isTrue();
+        assertThat(rows.get(1).finished()).isFalse();
+        assertThat(rows.get(1).error()).isEqualTo("boom");
         assertThat(folder.episodeRecords().get(0).path("messages").get(0).path("more").path("deep").get(1).asInt())
                 .isEqualTo(2);
     }

@@ -10,6 +10,11 @@ import org.junit.jupiter.api.Test;
 
 class SummaryTest {
 
+    /** The rows a summary reads of these lines of episodes.jsonl. */
+    private static List<dev.reverb.runtime.report.RunData.Episode> rows(List<JsonNode> lines) {
+        return lines.stream().map(dev.reverb.runtime.report.RunData::episode).toList();
+    }
+
     private static JsonNode episode(String protocol, boolean... perRound) throws Exception {
         StringBuilder rounds = new StringBuilder();
         for (int i = 0; i < perRound.length; i++) {
@@ -35,7 +40,7 @@ class SummaryTest {
         records.add(0, Json.MAPPER.readTree("{\"episode\":\"p/t0/r0\",\"protocol\":\"p\",\"status\":\"failed\","
                 + "\"error\":\"timeout\",\"correct\":false}"));
 
-        Summary s = Summary.of("demo", "r1", records, List.of(2.0, 3.5), 2, List.of("p"),
+        Summary s = Summary.of("demo", "r1", rows(records), List.of(2.0, 3.5), 2, List.of("p"),
                 java.util.Map.of("p", 12), java.util.Map.of("m", "served-model"));
 
         Summary.ProtocolStats p = s.protocols().get(0);
@@ -62,7 +67,7 @@ class SummaryTest {
                 Json.MAPPER.readTree("{\"episode\":\"p/t1/r0\",\"protocol\":\"p\",\"status\":\"failed\",\"error\":\"x\","
                         + "\"prompt_tokens\":30,\"completion_tokens\":3,\"model_calls\":1,\"latency_ms\":900}"));
 
-        Summary.ProtocolStats p = Summary.of("demo", "r1", records, 1, 1).protocols().get(0);
+        Summary.ProtocolStats p = Summary.of("demo", "r1", rows(records), 1, 1).protocols().get(0);
 
         assertThat(p.promptTokens()).isEqualTo(130);
         assertThat(p.completionTokens()).isEqualTo(13);
@@ -87,7 +92,7 @@ class SummaryTest {
         episodes.add(episode("reflexion", false, false, false)); // never
         episodes.add(episode("debate", false, true));
 
-        Summary s = Summary.of("demo", "r1", episodes, 1.5, 0);
+        Summary s = Summary.of("demo", "r1", rows(episodes), 1.5, 0);
 
         Summary.ProtocolStats reflexion = s.protocols().get(0);
         assertThat(reflexion.protocol()).isEqualTo("reflexion");
@@ -111,12 +116,12 @@ class SummaryTest {
                         .put("task", t == 0 ? "a" : "b"));
             }
         }
-        Summary.ProtocolStats code = Summary.of("demo", "r1", episodes, 1, 0).protocols().get(0);
+        Summary.ProtocolStats code = Summary.of("demo", "r1", rows(episodes), 1, 0).protocols().get(0);
         assertThat(code.passAtK()).containsOnlyKeys(1, 2, 3);
         assertThat(code.passAtK().get(1)).isCloseTo((1.0 / 3) / 2, within(1e-9));
         assertThat(code.passAtK().get(2)).isCloseTo((2.0 / 3) / 2, within(1e-9)); // 1 - C(2,2)/C(3,2) for task a
         assertThat(code.passAtK().get(3)).isCloseTo(0.5, within(1e-9));
-        assertThat(Summary.of("demo", "r1", episodes, 1, 0).table()).contains("code: pass@1 0.167, pass@2 0.333, pass@3 0.500");
-        assertThat(Summary.of("demo", "r1", episodes.subList(0, 4), 1, 0).protocols().get(0).passAtK()).isEmpty();
+        assertThat(Summary.of("demo", "r1", rows(episodes), 1, 0).table()).contains("code: pass@1 0.167, pass@2 0.333, pass@3 0.500");
+        assertThat(Summary.of("demo", "r1", rows(episodes.subList(0, 4)), 1, 0).protocols().get(0).passAtK()).isEmpty();
     }
 }
