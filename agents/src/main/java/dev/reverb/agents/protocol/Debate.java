@@ -11,6 +11,7 @@ import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.StepScores;
 import dev.reverb.environments.Verdict;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,8 +211,9 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
 
         private final Debate config;
         private final List<RoundOutcome> outcomes = new ArrayList<>();
-        private Map<String, String> previous = Map.of();
-        private final Map<String, String> current = new LinkedHashMap<>();
+        /** The debaters' texts of the round before and of this round (the two maps swap at each round). */
+        private Map<String, String> previous = new java.util.HashMap<>();
+        private Map<String, String> current = new java.util.HashMap<>();
         private final Map<String, Double> weights = new LinkedHashMap<>();
         private final Map<String, String> extracted = new java.util.HashMap<>();
         private int weighing;
@@ -236,10 +238,18 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
         private void startRound() {
             current.clear();
             int r = round;
+            List<String> lastHeard = null;
+            String lastOthers = null;
             for (String debater : config.debaters()) {
-                Map<String, String> slots = round == 0 ? Map.of()
-                        : Map.of("answer", previous.get(debater),
-                        "others", others(config.listensTo().get(debater), previous));
+                Map<String, String> slots = Map.of();
+                if (round > 0) {
+                    List<String> heard = config.listensTo().get(debater);
+                    if (!heard.equals(lastHeard)) { // debaters who hear the same ones (a star's spokes) share the text
+                        lastHeard = heard;
+                        lastOthers = others(heard, previous);
+                    }
+                    slots = Map.of("answer", previous.get(debater), "others", lastOthers);
+                }
                 ask(debater, r, r == 0 ? Phase.ANSWER : Phase.REVISE, slots,
                         (reply, error) -> new Answered(r, debater, reply, error));
             }
@@ -253,10 +263,11 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             if (current.size() < config.debaters().size()) {
                 return this;
             }
-            List<String> answers = new ArrayList<>(config.debaters().size());
-            for (String debater : config.debaters()) {
-                answers.add(extract(current.get(debater)));
+            String[] read = new String[config.debaters().size()];
+            for (int i = 0; i < read.length; i++) {
+                read[i] = extract(current.get(config.debaters().get(i)));
             }
+            List<String> answers = Arrays.asList(read);
             Vote vote = Vote.majority(answers);
             boolean last = round == config.rounds();
             if (tracing()) {
@@ -303,7 +314,9 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             if (round == config.rounds()) {
                 return verdict == null ? finish(verified.text(), outcomes) : finish(verified.text(), verdict, outcomes);
             }
-            previous = Map.copyOf(current);
+            Map<String, String> done = previous;
+            previous = current;
+            current = done;
             round++;
             startRound();
             return this;

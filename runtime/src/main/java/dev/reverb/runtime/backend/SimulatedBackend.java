@@ -130,9 +130,14 @@ public final class SimulatedBackend implements ModelBackend {
     }
 
     private CompletionStage<Generation> answer(GenerateRequest request) {
-        List<String> texts = new ArrayList<>(request.n());
-        for (int i = 0; i < request.n(); i++) {
-            texts.add(respond(request, i));
+        List<String> texts;
+        if (request.n() == 1) { // the usual call: one sample, no list to grow and copy
+            texts = List.of(respond(request, 0));
+        } else {
+            texts = new ArrayList<>(request.n());
+            for (int i = 0; i < request.n(); i++) {
+                texts.add(respond(request, i));
+            }
         }
         int promptTokens = 0;
         for (int i = 0; i < request.messages().size(); i++) {
@@ -293,16 +298,14 @@ public final class SimulatedBackend implements ModelBackend {
         return correctAt(c, sample, accuracy);
     }
 
+    /** Each round's draw is {@code Seeds.uniform(seed, episode, agent, sample, round)}, its common parts mixed once. */
     private boolean correctAt(CallContext c, int sample, double accuracy) {
-        boolean correct = draw(c, sample, 0) < accuracy;
+        long drawn = Seeds.then(Seeds.then(Seeds.then(Seeds.start(seed), c.episodeId()), c.agent()), sample);
+        boolean correct = Seeds.uniformOf(Seeds.then(drawn, 0)) < accuracy;
         for (int round = 1; round <= c.round() && !correct; round++) {
-            correct = draw(c, sample, round) < fixRate;
+            correct = Seeds.uniformOf(Seeds.then(drawn, round)) < fixRate;
         }
         return correct;
-    }
-
-    private double draw(CallContext c, int sample, int round) {
-        return Seeds.uniform(seed, c.episodeId(), c.agent(), sample, round);
     }
 
     private String solution(Task task, boolean correct, CallContext c, int sample) {
@@ -345,19 +348,25 @@ public final class SimulatedBackend implements ModelBackend {
 
     private int slipStep(Task task, CallContext c) {
         int n = Math.max(1, task.referenceSteps().size());
-        return (int) Math.floorMod(Seeds.mix(seed, c.episodeId(), c.agent(), "slip"), (long) n);
+        long slip = Seeds.then(Seeds.then(Seeds.then(Seeds.start(seed), c.episodeId()), c.agent()), "slip");
+        return (int) Math.floorMod(slip, (long) n); // Seeds.mix(seed, episode, agent, "slip")
     }
 
     /** A plausible wrong number: off by a small amount, different per agent and round. */
     private String wrongAnswer(Task task, CallContext c, int sample) {
+        long h = Seeds.then(Seeds.then(Seeds.then(Seeds.then(Seeds.then(Seeds.start(seed), c.episodeId()), c.agent()),
+                c.round()), sample), "wrong"); // Seeds.mix(seed, episode, agent, round, sample, "wrong")
+        int delta = 1 + (int) Math.floorMod(h, 9L);
+        long whole = plainWhole(task.referenceAnswer());
+        if (whole != NOT_WHOLE) { // the usual reference, a whole number: the same text as through BigDecimal
+            return Long.toString(whole + ((h & 1) == 0 ? delta : -delta));
+        }
         BigDecimal reference;
         try {
             reference = new BigDecimal(task.referenceAnswer());
         } catch (NumberFormatException e) {
             return task.referenceAnswer() + " + 1"; // off by one, whatever the answer's form
         }
-        long h = Seeds.mix(seed, c.episodeId(), c.agent(), c.round(), sample, "wrong");
-        int delta = 1 + (int) Math.floorMod(h, 9L);
         return reference.add(BigDecimal.valueOf((h & 1) == 0 ? delta : -delta)).stripTrailingZeros().toPlainString();
     }
 
@@ -367,6 +376,30 @@ public final class SimulatedBackend implements ModelBackend {
         }
         return "At least one intermediate result does not follow from the numbers in the problem; "
                 + "recompute each step.\nVERDICT: incorrect";
+    }
+
+    private static final long NOT_WHOLE = Long.MIN_VALUE;
+
+    /**
+     * The value of a text of up to 17 ASCII digits after an optional sign, else {@link #NOT_WHOLE}: where
+     * {@code new BigDecimal(text)} is that whole number, off by at most 9 without overflow, and written back
+     * by {@code stripTrailingZeros().toPlainString()} as {@link Long#toString} writes it.
+     */
+    static long plainWhole(String text) {
+        int n = text.length();
+        int i = n > 0 && (text.charAt(0) == '-' || text.charAt(0) == '+') ? 1 : 0;
+        if (i == n || n - i > 17) {
+            return NOT_WHOLE;
+        }
+        long value = 0;
+        for (int j = i; j < n; j++) {
+            char d = text.charAt(j);
+            if (d < '0' || d > '9') {
+                return NOT_WHOLE;
+            }
+            value = value * 10 + (d - '0');
+        }
+        return text.charAt(0) == '-' ? -value : value;
     }
 
     private String reflection(Task task, CallContext c) {
