@@ -123,8 +123,9 @@ final class CompiledTemplate {
             }
             pieces.add(piece.append(kept, last, kept.length()).toString());
             int length = 0;
-            for (String p : pieces) {
-                length += p.length();
+            for (int p = 0; p < pieces.size(); p++) {
+                pieces.set(p, shortRuns(pieces.get(p)));
+                length += pieces.get(p).length();
             }
             String constant = slots.isEmpty() ? collapseBlankLinesAndStrip(new StringBuilder(pieces.get(0))) : null;
             return new Filling(pieces.toArray(String[]::new), slots.toArray(String[]::new), length, constant);
@@ -147,6 +148,29 @@ final class CompiledTemplate {
             }
             return collapseBlankLinesAndStrip(out.append(pieces[slots.length]));
         }
+    }
+
+    /**
+     * {@code piece} with every run of three or more line breaks as two. The filled text collapses the
+     * same: a run that holds such a run of a piece is three or more line breaks long either way, or
+     * exactly two when the piece's run is the whole of it, and becomes two; so a template whose
+     * sections leave a run (a dropped section between blank lines) costs no second copy per render.
+     */
+    private static String shortRuns(String piece) {
+        return piece.contains("\n\n\n") ? collapseRuns(piece) : piece;
+    }
+
+    private static String collapseRuns(String piece) {
+        StringBuilder out = new StringBuilder(piece.length());
+        int breaks = 0;
+        for (int i = 0; i < piece.length(); i++) {
+            char c = piece.charAt(i);
+            breaks = c == '\n' ? breaks + 1 : 0;
+            if (breaks <= 2) {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /**

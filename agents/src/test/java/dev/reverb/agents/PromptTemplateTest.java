@@ -90,12 +90,14 @@ class PromptTemplateTest {
         List<String> templates = List.of(
                 "{{#a}}x{{/a}}", "{{#b}}drop{{/b}}", "{{#a}}x{{/a}}", "{{#a}}{{/a}}{{task}}", "{{b}}}}", "{{#a}}y{{/a}}",
                 "{{#b}}{{/b}}{{#a}}{{{/a}}{task}}", "{{#a}}a{{/a}}{{#b}}b{{/b}}{{#c}}c{{/c}}{{#d}}d{{/d}}{{#e}}e{{/e}}"
-                        + "{{#f}}f{{/f}}{{#g}}g{{/g}}{{#h}}h{{/h}}{{#i}}i{{/i}} {{a}}{{i}}");
+                        + "{{#f}}f{{/f}}{{#g}}g{{/g}}{{#h}}h{{/h}}{{#i}}i{{/i}} {{a}}{{i}}",
+                "\n\n\n{{#b}}\n{{/b}}\n\n\n{{a}}\n\n\n\nx\n\n{{b}}\n{{task}}\n\n\n", "{{a}}\n\n\n\n\n{{b}}");
         for (String user : templates) {
             PromptTemplate template = new PromptTemplate("{{#a}}sys {{a}}{{/a}}", "{{" + user + "{{task}} " + user);
             for (int repeat = 0; repeat < 2; repeat++) { // the second render reuses what the first one parsed
                 for (Map<String, String> values : List.of(Map.<String, String>of(), Map.of("a", "A", "b", "", "task", "T"),
-                        Map.of("a", " ", "b", "B", "i", "I", "task", "{{a}}"), Map.of("b", "B", "c", "C", "h", "H"))) {
+                        Map.of("a", " ", "b", "B", "i", "I", "task", "{{a}}"), Map.of("b", "B", "c", "C", "h", "H"),
+                        Map.of("a", "\n", "b", "\n\n\n", "task", "\n\nT\n"), Map.of("a", "A\n", "b", "\nB"))) {
                     assertThat(rendered(template, values)).as(user + " " + values).isEqualTo(expected(template, values));
                 }
             }

@@ -283,6 +283,9 @@ public final class SimulatedBackend implements ModelBackend {
 
     /** The first-answer accuracy for this prompt: the highest cue it contains, else {@code accuracy}. */
     private double accuracyFor(GenerateRequest request) {
+        if (cues.isEmpty()) {
+            return accuracy;
+        }
         double best = -1;
         for (Map.Entry<String, Double> cue : cues.entrySet()) {
             String phrase = cue.getKey().toLowerCase(java.util.Locale.ROOT);
