@@ -269,12 +269,28 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             }
             List<String> answers = Arrays.asList(read);
             Vote vote = Vote.majority(answers);
-            boolean last = round == config.rounds();
             if (tracing()) {
-                event(round, "vote", answers + " -> " + (vote.winner().isEmpty() ? "(none)" : vote.winner())
-                        + (vote.tied() ? " (tie)" : ""));
+                traceVote(answers, vote);
             }
-            if (last && config.aggregate() == Aggregate.PRM) {
+            if (round == config.rounds() && config.aggregate() != Aggregate.MAJORITY || vote.tied()
+                    && round == config.rounds() && config.tieBreak() == TieBreak.JUDGE) {
+                return aggregate(vote);
+            }
+            return conclude(vote.winner(), textOf(vote.winner()));
+        }
+
+        private void traceVote(List<String> answers, Vote vote) {
+            event(round, "vote", answers + " -> " + (vote.winner().isEmpty() ? "(none)" : vote.winner())
+                    + (vote.tied() ? " (tie)" : ""));
+        }
+
+        /**
+         * After the last round, the answer by the PRM-weighted vote or the judge (aggregate PRM or
+         * JUDGE, or a tie with tie-break JUDGE); kept apart from the per-round vote, which runs for
+         * every round of every episode.
+         */
+        private Behavior<Command> aggregate(Vote vote) {
+            if (config.aggregate() == Aggregate.PRM) {
                 for (String debater : config.debaters()) {
                     List<String> steps = PrmSearch.steps(current.get(debater));
                     if (!extract(current.get(debater)).isEmpty() && !steps.isEmpty()) {
@@ -286,7 +302,7 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
                     return this;
                 }
             }
-            if (last && (config.aggregate() == Aggregate.JUDGE || vote.tied() && config.tieBreak() == TieBreak.JUDGE)) {
+            if (config.aggregate() == Aggregate.JUDGE || vote.tied() && config.tieBreak() == TieBreak.JUDGE) {
                 ask(config.judge(), round, Phase.JUDGE, Map.of("others", others(config.debaters(), current)), Judged::new);
                 return this;
             }

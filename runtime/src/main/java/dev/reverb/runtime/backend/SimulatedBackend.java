@@ -126,6 +126,13 @@ public final class SimulatedBackend implements ModelBackend {
 
     @Override
     public CompletionStage<Generation> generate(GenerateRequest request) {
+        if (latency.isZero()) { // an instant answer, as Latency.after gives it, without a supplier per call
+            try {
+                return answer(request);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         return Latency.after(latency, () -> answer(request));
     }
 
@@ -313,14 +320,10 @@ public final class SimulatedBackend implements ModelBackend {
 
     private String solution(Task task, boolean correct, CallContext c, int sample) {
         if (task.environment().equals(CodeEnvironment.TYPE)) {
-            // A program: the reference when right; when wrong, the reference with the entry point
-            // redefined to return nothing, so the tests fail on their first assertion.
-            String entry = task.metadata().getOrDefault("entry_point", "solution");
-            return "Here is the completed function.\n```python\n" + task.referenceAnswer().stripTrailing()
-                    + (correct ? "" : "\n\n\ndef " + entry + "(*args, **kwargs):\n    return None") + "\n```";
+            return program(task, correct);
         }
         List<String> steps = task.referenceSteps().isEmpty() ? List.of("Working it out.") : task.referenceSteps();
-        int room = 64;
+        int room = 64; // one buffer for every step (this runs for every turn)
         for (String step : steps) {
             room += step.length() + 24;
         }
@@ -328,11 +331,25 @@ public final class SimulatedBackend implements ModelBackend {
         int slip = correct ? -1 : slipStep(task, c);
         for (int i = 0; i < steps.size(); i++) {
             out.append("Step ").append(i + 1).append(": ");
-            out.append(i == slip ? "I think " + withoutFinalStop(steps.get(i)) + ", roughly." : steps.get(i));
+            if (i == slip) {
+                out.append("I think ").append(withoutFinalStop(steps.get(i))).append(", roughly.");
+            } else {
+                out.append(steps.get(i));
+            }
             out.append('\n');
         }
         String answer = correct ? task.referenceAnswer() : wrongAnswer(task, c, sample);
         return out.append("The answer is ").append(answer).append('.').toString();
+    }
+
+    /**
+     * A program: the reference when right; when wrong, the reference with the entry point redefined
+     * to return nothing, so the tests fail on their first assertion.
+     */
+    private static String program(Task task, boolean correct) {
+        String entry = task.metadata().getOrDefault("entry_point", "solution");
+        return "Here is the completed function.\n```python\n" + task.referenceAnswer().stripTrailing()
+                + (correct ? "" : "\n\n\ndef " + entry + "(*args, **kwargs):\n    return None") + "\n```";
     }
 
     private static final java.util.regex.Pattern FINAL_STOP = java.util.regex.Pattern.compile("\\.$");
