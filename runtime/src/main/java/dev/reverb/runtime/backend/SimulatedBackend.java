@@ -161,7 +161,7 @@ public final class SimulatedBackend implements ModelBackend {
         CallContext c = request.context();
         String last = request.messages().get(request.messages().size() - 1).content();
         if (c.phase() == Phase.DISTILL) {
-            return distillation(last);
+            return SimulatedDistiller.distillation(last);
         }
         if (c.phase() == Phase.PROPOSE) {
             return SimulatedProposer.propose(last, Seeds.mix(seed, c.episodeId(), c.round(), sample));
@@ -231,34 +231,6 @@ public final class SimulatedBackend implements ModelBackend {
             return right ? 0.9 : 0.2;
         }).toList();
         return CompletableFuture.completedFuture(new StepScores(scores, tokens, model));
-    }
-
-    private static final List<String> RULES = List.of(
-            "Redo every intermediate calculation exactly before stating the final answer.",
-            "Check that the final answer uses every quantity the problem gives.",
-            "Write one step per line so that a slip is easy to find.",
-            "When feedback says an answer is wrong, find the first wrong step instead of guessing a new number.");
-
-    /**
-     * A stand-in distiller: with no insights yet it adds two canned rules; afterwards it agrees with
-     * the first insight, adds one more canned rule when failures are shown, and votes down the
-     * fifth insight and beyond. It never reads the tasks: its insights are placeholders.
-     */
-    private static String distillation(String prompt) {
-        int list = prompt.indexOf("The current insights");
-        long shown = list < 0 ? 0 : prompt.substring(list).lines().skip(1).takeWhile(l -> !l.isBlank())
-                .filter(l -> l.matches("\\d+\\. .*")).count();
-        if (shown == 0) {
-            return "ADD: " + RULES.get(0) + "\nADD: " + RULES.get(1);
-        }
-        StringBuilder ops = new StringBuilder("UPVOTE 1");
-        if (prompt.contains("Tasks that were not solved:") && shown < RULES.size()) {
-            ops.append("\nADD: ").append(RULES.get((int) shown));
-        }
-        if (shown > 4) {
-            ops.append("\nDOWNVOTE ").append(shown);
-        }
-        return ops.toString();
     }
 
     /**
