@@ -159,7 +159,8 @@ public final class Agent extends AbstractBehavior<Agent.Command> {
         try {
             CallContext call = new CallContext(scope.episodeId(), scope.taskId(), spec.name(), spec.role().id(),
                     act.round(), act.phase());
-            long seed = Seeds.mix(scope.seed(), spec.name(), act.round(), act.phase().name());
+            long seed = Seeds.then(Seeds.then(Seeds.then(Seeds.start(scope.seed()), spec.name()), act.round()),
+                    act.phase().name()); // Seeds.mix(seed, name, round, phase), nothing boxed
             request = new GenerateRequest(spec.prompt().render(act.slots()), spec.sampling().withSeed(seed),
                     act.samples(), call);
         } catch (RuntimeException e) { // e.g. a template that renders no user message: this turn fails, not the agent

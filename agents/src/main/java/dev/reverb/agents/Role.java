@@ -23,8 +23,11 @@ public enum Role {
 
     /** The name used in scenario files, e.g. {@code solver}. */
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return id;
     }
+
+    /** {@link #id}, made once (it goes with every model call). */
+    private final String id = name().toLowerCase(Locale.ROOT);
 
     public static Role fromId(String id) {
         return valueOf(id.toUpperCase(Locale.ROOT));

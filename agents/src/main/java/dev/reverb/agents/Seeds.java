@@ -9,11 +9,47 @@ public final class Seeds {
     }
 
     public static long mix(long base, Object... parts) {
-        long h = base ^ 0x9E3779B97F4A7C15L;
+        long h = start(base);
         for (Object part : parts) {
-            h = splitMix(fnv(h, String.valueOf(part)));
+            h = then(h, String.valueOf(part));
         }
         return h;
+    }
+
+    /**
+     * The state {@link #mix} starts from: {@code mix(base, a, b)} is {@code then(then(start(base), a), b)},
+     * so a caller that mixes several seeds with the same first parts mixes those once (this runs per
+     * agent turn) and no part is boxed or turned into text.
+     */
+    public static long start(long base) {
+        return base ^ 0x9E3779B97F4A7C15L;
+    }
+
+    /** The state after one more part ({@link #start}): the part's text hashed in. */
+    public static long then(long state, String part) {
+        return splitMix(fnv(state, part));
+    }
+
+    /** {@link #then(long, String)} for a number: the same as its decimal text, without making the text. */
+    public static long then(long state, long part) {
+        if (part < 0) {
+            return then(state, Long.toString(part));
+        }
+        long h = state;
+        long power = 1;
+        while (power <= part / 10) {
+            power *= 10;
+        }
+        for (; power > 0; power /= 10) {
+            h ^= '0' + (part / power) % 10;
+            h *= 0x100000001B3L;
+        }
+        return splitMix(h);
+    }
+
+    /** A uniform double in [0, 1) from a mixed state ({@link #start}, {@link #then}): as {@link #uniform(long, Object...)}. */
+    public static double uniformOf(long state) {
+        return (state >>> 11) * 0x1.0p-53;
     }
 
     /**
@@ -44,7 +80,7 @@ public final class Seeds {
 
     /** A uniform double in [0, 1) derived from the seed and names. */
     public static double uniform(long base, Object... parts) {
-        return (mix(base, parts) >>> 11) * 0x1.0p-53;
+        return uniformOf(mix(base, parts));
     }
 
     private static long splitMix(long z) {

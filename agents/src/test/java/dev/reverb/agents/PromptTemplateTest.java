@@ -86,6 +86,34 @@ class PromptTemplateTest {
     }
 
     @Test
+    void should_fill_as_the_regex_did_when_a_dropped_section_joins_a_tag_or_the_same_template_renders_again() {
+        List<String> templates = List.of(
+                "{{#a}}x{{/a}}", "{{#b}}drop{{/b}}", "{{#a}}x{{/a}}", "{{#a}}{{/a}}{{task}}", "{{b}}}}", "{{#a}}y{{/a}}",
+                "{{#b}}{{/b}}{{#a}}{{{/a}}{task}}", "{{#a}}a{{/a}}{{#b}}b{{/b}}{{#c}}c{{/c}}{{#d}}d{{/d}}{{#e}}e{{/e}}"
+                        + "{{#f}}f{{/f}}{{#g}}g{{/g}}{{#h}}h{{/h}}{{#i}}i{{/i}} {{a}}{{i}}",
+                "\n\n\n{{#b}}\n{{/b}}\n\n\n{{a}}\n\n\n\nx\n\n{{b}}\n{{task}}\n\n\n", "{{a}}\n\n\n\n\n{{b}}");
+        for (String user : templates) {
+            PromptTemplate template = new PromptTemplate("{{#a}}sys {{a}}{{/a}}", "{{" + user + "{{task}} " + user);
+            for (int repeat = 0; repeat < 2; repeat++) { // the second render reuses what the first one parsed
+                for (Map<String, String> values : List.of(Map.<String, String>of(), Map.of("a", "A", "b", "", "task", "T"),
+                        Map.of("a", " ", "b", "B", "i", "I", "task", "{{a}}"), Map.of("b", "B", "c", "C", "h", "H"),
+                        Map.of("a", "\n", "b", "\n\n\n", "task", "\n\nT\n"), Map.of("a", "A\n", "b", "\nB"))) {
+                    assertThat(rendered(template, values)).as(user + " " + values).isEqualTo(expected(template, values));
+                }
+            }
+        }
+    }
+
+    @Test
+    void should_equal_a_template_of_the_same_texts_when_built_twice() {
+        PromptTemplate one = new PromptTemplate("s {{task}}", "u {{#a}}x{{/a}}");
+        assertThat(one).isEqualTo(new PromptTemplate("s {{task}}", "u {{#a}}x{{/a}}")).hasSameHashCodeAs(
+                new PromptTemplate("s {{task}}", "u {{#a}}x{{/a}}"));
+        assertThat(one).isNotEqualTo(new PromptTemplate("s {{task}}", "u {{#a}}y{{/a}}"));
+        assertThat(new PromptTemplate(null, "u").system()).isEmpty();
+    }
+
+    @Test
     void should_collapse_blank_lines_and_strip_as_in_two_passes_when_the_text_has_runs_of_line_breaks() {
         String[] parts = {"\n", "\n\n", "\n\n\n", " ", "\t", "a", "bc", "\r"};
         java.util.Random random = new java.util.Random(3);

@@ -43,4 +43,18 @@ class SeedsTest {
             assertThat(Seeds.mix(i, text.toString(), i)).isEqualTo(reference(i, text.toString(), i));
         }
     }
+
+    @Test
+    void should_give_the_seeds_of_mix_when_parts_are_mixed_one_by_one_as_text_or_numbers() {
+        long[] numbers = {0, 1, 9, 10, 99, 100, 12345, -1, -70, Integer.MAX_VALUE, Long.MAX_VALUE, Long.MIN_VALUE};
+        for (long number : numbers) {
+            long state = Seeds.then(Seeds.then(Seeds.start(7L), "ep-1"), number);
+            assertThat(state).as("%d", number).isEqualTo(reference(7L, "ep-1", number));
+            assertThat(Seeds.then(state, "slip")).isEqualTo(Seeds.mix(7L, "ep-1", number, "slip"));
+            assertThat(Seeds.uniformOf(state)).isEqualTo(Seeds.uniform(7L, "ep-1", number));
+        }
+        for (int i = 0; i < 2000; i++) {
+            assertThat(Seeds.then(Seeds.start(i), i * 37L)).isEqualTo(reference(i, i * 37));
+        }
+    }
 }

@@ -120,7 +120,11 @@ public final class MathEnvironment implements Environment {
         if (answer.isEmpty()) {
             return new Verdict(false, 0, "", "No final answer could be read; end with a line 'The answer is N.'");
         }
-        boolean unordered = MathAnswers.asksForUnorderedList(task.question());
+        // Two plain numbers are the same set of one element exactly when they are equivalent: the question
+        // is read (every character, per verdict) only when it can change the verdict.
+        boolean plain = task.referenceAnswer() != null && MathAnswers.plainNumber(task.referenceAnswer())
+                && MathAnswers.plainNumber(answer.get());
+        boolean unordered = !plain && MathAnswers.asksForUnorderedList(task.question());
         if (MathAnswers.equivalent(task.referenceAnswer(), answer.get(), unordered)) {
             return new Verdict(true, 1, answer.get(), "Correct.");
         }

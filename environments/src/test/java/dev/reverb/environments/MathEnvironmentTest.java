@@ -42,6 +42,17 @@ class MathEnvironmentTest {
     }
 
     @Test
+    void should_grade_plain_numbers_as_the_set_reading_does_when_the_question_asks_for_all_solutions() {
+        List<String> numbers = List.of("2", "2.0", "-2", "02", "0.5", ".5", "-0", "0", "10", "1e1", "2.50", "2.5");
+        for (String reference : numbers) {
+            for (String answer : numbers) {
+                assertThat(MathAnswers.equivalent(reference, answer, false)).as(reference + " " + answer)
+                        .isEqualTo(MathAnswers.equivalent(reference, answer, true));
+            }
+        }
+    }
+
+    @Test
     void should_keep_the_order_when_the_answer_is_an_ordered_pair_or_an_interval() throws Exception {
         MathEnvironment math = math();
 

@@ -11,6 +11,7 @@ import dev.reverb.agents.model.Phase;
 import dev.reverb.agents.model.StepScores;
 import dev.reverb.environments.Verdict;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,8 +211,9 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
 
         private final Debate config;
         private final List<RoundOutcome> outcomes = new ArrayList<>();
-        private Map<String, String> previous = Map.of();
-        private final Map<String, String> current = new LinkedHashMap<>();
+        /** The debaters' texts of the round before and of this round (the two maps swap at each round). */
+        private Map<String, String> previous = new java.util.HashMap<>();
+        private Map<String, String> current = new java.util.HashMap<>();
         private final Map<String, Double> weights = new LinkedHashMap<>();
         private final Map<String, String> extracted = new java.util.HashMap<>();
         private int weighing;
@@ -236,10 +238,18 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
         private void startRound() {
             current.clear();
             int r = round;
+            List<String> lastHeard = null;
+            String lastOthers = null;
             for (String debater : config.debaters()) {
-                Map<String, String> slots = round == 0 ? Map.of()
-                        : Map.of("answer", previous.get(debater),
-                        "others", others(config.listensTo().get(debater), previous));
+                Map<String, String> slots = Map.of();
+                if (round > 0) {
+                    List<String> heard = config.listensTo().get(debater);
+                    if (!heard.equals(lastHeard)) { // debaters who hear the same ones (a star's spokes) share the text
+                        lastHeard = heard;
+                        lastOthers = others(heard, previous);
+                    }
+                    slots = Map.of("answer", previous.get(debater), "others", lastOthers);
+                }
                 ask(debater, r, r == 0 ? Phase.ANSWER : Phase.REVISE, slots,
                         (reply, error) -> new Answered(r, debater, reply, error));
             }
@@ -253,17 +263,34 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             if (current.size() < config.debaters().size()) {
                 return this;
             }
-            List<String> answers = new ArrayList<>(config.debaters().size());
-            for (String debater : config.debaters()) {
-                answers.add(extract(current.get(debater)));
+            String[] read = new String[config.debaters().size()];
+            for (int i = 0; i < read.length; i++) {
+                read[i] = extract(current.get(config.debaters().get(i)));
             }
+            List<String> answers = Arrays.asList(read);
             Vote vote = Vote.majority(answers);
-            boolean last = round == config.rounds();
             if (tracing()) {
-                event(round, "vote", answers + " -> " + (vote.winner().isEmpty() ? "(none)" : vote.winner())
-                        + (vote.tied() ? " (tie)" : ""));
+                traceVote(answers, vote);
             }
-            if (last && config.aggregate() == Aggregate.PRM) {
+            if (round == config.rounds() && config.aggregate() != Aggregate.MAJORITY || vote.tied()
+                    && round == config.rounds() && config.tieBreak() == TieBreak.JUDGE) {
+                return aggregate(vote);
+            }
+            return conclude(vote.winner(), textOf(vote.winner()));
+        }
+
+        private void traceVote(List<String> answers, Vote vote) {
+            event(round, "vote", answers + " -> " + (vote.winner().isEmpty() ? "(none)" : vote.winner())
+                    + (vote.tied() ? " (tie)" : ""));
+        }
+
+        /**
+         * After the last round, the answer by the PRM-weighted vote or the judge (aggregate PRM or
+         * JUDGE, or a tie with tie-break JUDGE); kept apart from the per-round vote, which runs for
+         * every round of every episode.
+         */
+        private Behavior<Command> aggregate(Vote vote) {
+            if (config.aggregate() == Aggregate.PRM) {
                 for (String debater : config.debaters()) {
                     List<String> steps = PrmSearch.steps(current.get(debater));
                     if (!extract(current.get(debater)).isEmpty() && !steps.isEmpty()) {
@@ -275,7 +302,7 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
                     return this;
                 }
             }
-            if (last && (config.aggregate() == Aggregate.JUDGE || vote.tied() && config.tieBreak() == TieBreak.JUDGE)) {
+            if (config.aggregate() == Aggregate.JUDGE || vote.tied() && config.tieBreak() == TieBreak.JUDGE) {
                 ask(config.judge(), round, Phase.JUDGE, Map.of("others", others(config.debaters(), current)), Judged::new);
                 return this;
             }
@@ -303,7 +330,9 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             if (round == config.rounds()) {
                 return verdict == null ? finish(verified.text(), outcomes) : finish(verified.text(), verdict, outcomes);
             }
-            previous = Map.copyOf(current);
+            Map<String, String> done = previous;
+            previous = current;
+            current = done;
             round++;
             startRound();
             return this;

@@ -126,13 +126,25 @@ public final class SimulatedBackend implements ModelBackend {
 
     @Override
     public CompletionStage<Generation> generate(GenerateRequest request) {
+        if (latency.isZero()) { // an instant answer, as Latency.after gives it, without a supplier per call
+            try {
+                return answer(request);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         return Latency.after(latency, () -> answer(request));
     }
 
     private CompletionStage<Generation> answer(GenerateRequest request) {
-        List<String> texts = new ArrayList<>(request.n());
-        for (int i = 0; i < request.n(); i++) {
-            texts.add(respond(request, i));
+        List<String> texts;
+        if (request.n() == 1) { // the usual call: one sample, no list to grow and copy
+            texts = List.of(respond(request, 0));
+        } else {
+            texts = new ArrayList<>(request.n());
+            for (int i = 0; i < request.n(); i++) {
+                texts.add(respond(request, i));
+            }
         }
         int promptTokens = 0;
         for (int i = 0; i < request.messages().size(); i++) {
@@ -149,7 +161,7 @@ public final class SimulatedBackend implements ModelBackend {
         CallContext c = request.context();
         String last = request.messages().get(request.messages().size() - 1).content();
         if (c.phase() == Phase.DISTILL) {
-            return distillation(last);
+            return SimulatedDistiller.distillation(last);
         }
         if (c.phase() == Phase.PROPOSE) {
             return SimulatedProposer.propose(last, Seeds.mix(seed, c.episodeId(), c.round(), sample));
@@ -221,34 +233,6 @@ public final class SimulatedBackend implements ModelBackend {
         return CompletableFuture.completedFuture(new StepScores(scores, tokens, model));
     }
 
-    private static final List<String> RULES = List.of(
-            "Redo every intermediate calculation exactly before stating the final answer.",
-            "Check that the final answer uses every quantity the problem gives.",
-            "Write one step per line so that a slip is easy to find.",
-            "When feedback says an answer is wrong, find the first wrong step instead of guessing a new number.");
-
-    /**
-     * A stand-in distiller: with no insights yet it adds two canned rules; afterwards it agrees with
-     * the first insight, adds one more canned rule when failures are shown, and votes down the
-     * fifth insight and beyond. It never reads the tasks: its insights are placeholders.
-     */
-    private static String distillation(String prompt) {
-        int list = prompt.indexOf("The current insights");
-        long shown = list < 0 ? 0 : prompt.substring(list).lines().skip(1).takeWhile(l -> !l.isBlank())
-                .filter(l -> l.matches("\\d+\\. .*")).count();
-        if (shown == 0) {
-            return "ADD: " + RULES.get(0) + "\nADD: " + RULES.get(1);
-        }
-        StringBuilder ops = new StringBuilder("UPVOTE 1");
-        if (prompt.contains("Tasks that were not solved:") && shown < RULES.size()) {
-            ops.append("\nADD: ").append(RULES.get((int) shown));
-        }
-        if (shown > 4) {
-            ops.append("\nDOWNVOTE ").append(shown);
-        }
-        return ops.toString();
-    }
-
     /**
      * One step of a solution built step by step: step {@code round + 1} of the reference, right
      * with probability {@code accuracy} ({@code fixRate} when feedback was given, if higher), else
@@ -278,6 +262,9 @@ public final class SimulatedBackend implements ModelBackend {
 
     /** The first-answer accuracy for this prompt: the highest cue it contains, else {@code accuracy}. */
     private double accuracyFor(GenerateRequest request) {
+        if (cues.isEmpty()) {
+            return accuracy;
+        }
         double best = -1;
         for (Map.Entry<String, Double> cue : cues.entrySet()) {
             String phrase = cue.getKey().toLowerCase(java.util.Locale.ROOT);
@@ -293,28 +280,22 @@ public final class SimulatedBackend implements ModelBackend {
         return correctAt(c, sample, accuracy);
     }
 
+    /** Each round's draw is {@code Seeds.uniform(seed, episode, agent, sample, round)}, its common parts mixed once. */
     private boolean correctAt(CallContext c, int sample, double accuracy) {
-        boolean correct = draw(c, sample, 0) < accuracy;
+        long drawn = Seeds.then(Seeds.then(Seeds.then(Seeds.start(seed), c.episodeId()), c.agent()), sample);
+        boolean correct = Seeds.uniformOf(Seeds.then(drawn, 0)) < accuracy;
         for (int round = 1; round <= c.round() && !correct; round++) {
-            correct = draw(c, sample, round) < fixRate;
+            correct = Seeds.uniformOf(Seeds.then(drawn, round)) < fixRate;
         }
         return correct;
     }
 
-    private double draw(CallContext c, int sample, int round) {
-        return Seeds.uniform(seed, c.episodeId(), c.agent(), sample, round);
-    }
-
     private String solution(Task task, boolean correct, CallContext c, int sample) {
         if (task.environment().equals(CodeEnvironment.TYPE)) {
-            // A program: the reference when right; when wrong, the reference with the entry point
-            // redefined to return nothing, so the tests fail on their first assertion.
-            String entry = task.metadata().getOrDefault("entry_point", "solution");
-            return "Here is the completed function.\n```python\n" + task.referenceAnswer().stripTrailing()
-                    + (correct ? "" : "\n\n\ndef " + entry + "(*args, **kwargs):\n    return None") + "\n```";
+            return program(task, correct);
         }
         List<String> steps = task.referenceSteps().isEmpty() ? List.of("Working it out.") : task.referenceSteps();
-        int room = 64;
+        int room = 64; // one buffer for every step (this runs for every turn)
         for (String step : steps) {
             room += step.length() + 24;
         }
@@ -322,11 +303,25 @@ public final class SimulatedBackend implements ModelBackend {
         int slip = correct ? -1 : slipStep(task, c);
         for (int i = 0; i < steps.size(); i++) {
             out.append("Step ").append(i + 1).append(": ");
-            out.append(i == slip ? "I think " + withoutFinalStop(steps.get(i)) + ", roughly." : steps.get(i));
+            if (i == slip) {
+                out.append("I think ").append(withoutFinalStop(steps.get(i))).append(", roughly.");
+            } else {
+                out.append(steps.get(i));
+            }
             out.append('\n');
         }
         String answer = correct ? task.referenceAnswer() : wrongAnswer(task, c, sample);
         return out.append("The answer is ").append(answer).append('.').toString();
+    }
+
+    /**
+     * A program: the reference when right; when wrong, the reference with the entry point redefined
+     * to return nothing, so the tests fail on their first assertion.
+     */
+    private static String program(Task task, boolean correct) {
+        String entry = task.metadata().getOrDefault("entry_point", "solution");
+        return "Here is the completed function.\n```python\n" + task.referenceAnswer().stripTrailing()
+                + (correct ? "" : "\n\n\ndef " + entry + "(*args, **kwargs):\n    return None") + "\n```";
     }
 
     private static final java.util.regex.Pattern FINAL_STOP = java.util.regex.Pattern.compile("\\.$");
@@ -345,19 +340,25 @@ public final class SimulatedBackend implements ModelBackend {
 
     private int slipStep(Task task, CallContext c) {
         int n = Math.max(1, task.referenceSteps().size());
-        return (int) Math.floorMod(Seeds.mix(seed, c.episodeId(), c.agent(), "slip"), (long) n);
+        long slip = Seeds.then(Seeds.then(Seeds.then(Seeds.start(seed), c.episodeId()), c.agent()), "slip");
+        return (int) Math.floorMod(slip, (long) n); // Seeds.mix(seed, episode, agent, "slip")
     }
 
     /** A plausible wrong number: off by a small amount, different per agent and round. */
     private String wrongAnswer(Task task, CallContext c, int sample) {
+        long h = Seeds.then(Seeds.then(Seeds.then(Seeds.then(Seeds.then(Seeds.start(seed), c.episodeId()), c.agent()),
+                c.round()), sample), "wrong"); // Seeds.mix(seed, episode, agent, round, sample, "wrong")
+        int delta = 1 + (int) Math.floorMod(h, 9L);
+        long whole = plainWhole(task.referenceAnswer());
+        if (whole != NOT_WHOLE) { // the usual reference, a whole number: the same text as through BigDecimal
+            return Long.toString(whole + ((h & 1) == 0 ? delta : -delta));
+        }
         BigDecimal reference;
         try {
             reference = new BigDecimal(task.referenceAnswer());
         } catch (NumberFormatException e) {
             return task.referenceAnswer() + " + 1"; // off by one, whatever the answer's form
         }
-        long h = Seeds.mix(seed, c.episodeId(), c.agent(), c.round(), sample, "wrong");
-        int delta = 1 + (int) Math.floorMod(h, 9L);
         return reference.add(BigDecimal.valueOf((h & 1) == 0 ? delta : -delta)).stripTrailingZeros().toPlainString();
     }
 
@@ -367,6 +368,30 @@ public final class SimulatedBackend implements ModelBackend {
         }
         return "At least one intermediate result does not follow from the numbers in the problem; "
                 + "recompute each step.\nVERDICT: incorrect";
+    }
+
+    private static final long NOT_WHOLE = Long.MIN_VALUE;
+
+    /**
+     * The value of a text of up to 17 ASCII digits after an optional sign, else {@link #NOT_WHOLE}: where
+     * {@code new BigDecimal(text)} is that whole number, off by at most 9 without overflow, and written back
+     * by {@code stripTrailingZeros().toPlainString()} as {@link Long#toString} writes it.
+     */
+    static long plainWhole(String text) {
+        int n = text.length();
+        int i = n > 0 && (text.charAt(0) == '-' || text.charAt(0) == '+') ? 1 : 0;
+        if (i == n || n - i > 17) {
+            return NOT_WHOLE;
+        }
+        long value = 0;
+        for (int j = i; j < n; j++) {
+            char d = text.charAt(j);
+            if (d < '0' || d > '9') {
+                return NOT_WHOLE;
+            }
+            value = value * 10 + (d - '0');
+        }
+        return text.charAt(0) == '-' ? -value : value;
     }
 
     private String reflection(Task task, CallContext c) {

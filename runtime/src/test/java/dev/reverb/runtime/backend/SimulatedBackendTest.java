@@ -125,4 +125,22 @@ class SimulatedBackendTest {
         assertThat(call(knows, "e1", "a", 0, Phase.ANSWER).text()).endsWith("The answer is 12.");
         assertThat(call(knowsNothing, "e1", "a", 0, Phase.ANSWER).text()).doesNotContain("12");
     }
+
+    @Test
+    void should_write_a_wrong_whole_answer_as_through_big_decimal_when_the_reference_is_a_plain_whole_number() {
+        for (String reference : List.of("0", "7", "-7", "+7", "007", "-0", "40", "100", "99999999999999999", "1.5",
+                "1e3", "", "-", "3/4", "123456789012345678")) {
+            long whole = SimulatedBackend.plainWhole(reference);
+            for (int delta = -9; delta <= 9; delta++) {
+                if (whole != Long.MIN_VALUE) {
+                    assertThat(Long.toString(whole + delta)).as(reference + " " + delta).isEqualTo(
+                            new java.math.BigDecimal(reference).add(java.math.BigDecimal.valueOf(delta))
+                                    .stripTrailingZeros().toPlainString());
+                }
+            }
+        }
+        assertThat(SimulatedBackend.plainWhole("1.5")).isEqualTo(Long.MIN_VALUE);
+        assertThat(SimulatedBackend.plainWhole("123456789012345678")).isEqualTo(Long.MIN_VALUE);
+        assertThat(SimulatedBackend.plainWhole("-")).isEqualTo(Long.MIN_VALUE);
+    }
 }
