@@ -189,10 +189,18 @@ public final class RunFolder {
 
     /** The latest record per episode id of {@code records}, in order of first appearance. */
     public static List<JsonNode> latest(List<JsonNode> records) {
-        java.util.Map<Object, JsonNode> byId = new java.util.LinkedHashMap<>();
-        for (JsonNode record : records) {
-            // a record without an id (hand-made) stands alone
-            byId.put(record.hasNonNull("episode") ? record.get("episode").asText() : new Object(), record);
+        return latest(records, record -> record.hasNonNull("episode") ? record.get("episode").asText() : null);
+    }
+
+    /**
+     * The latest of {@code records} per episode id ({@code id}), in order of first appearance: a failed
+     * episode that finished on a resume counts once, as finished. A record whose id is null (hand-made) stands alone.
+     */
+    static <T> List<T> latest(List<T> records, java.util.function.Function<T, String> id) {
+        java.util.Map<Object, T> byId = new java.util.LinkedHashMap<>(records.size() * 4 / 3 + 1);
+        for (T record : records) {
+            String key = id.apply(record);
+            byId.put(key == null ? new Object() : key, record);
         }
         return List.copyOf(byId.values());
     }

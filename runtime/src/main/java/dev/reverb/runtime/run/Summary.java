@@ -116,11 +116,7 @@ public record Summary(String scenario, String runId, boolean simulated, double w
      * that finished on a resume counts once, as finished. A row without an id (hand-made) stands alone.
      */
     public static List<RunData.Episode> latest(List<RunData.Episode> rows) {
-        Map<Object, RunData.Episode> byId = new LinkedHashMap<>(rows.size() * 4 / 3 + 1);
-        for (RunData.Episode row : rows) {
-            byId.put(row.id().isEmpty() ? new Object() : row.id(), row);
-        }
-        return List.copyOf(byId.values());
+        return RunFolder.latest(rows, row -> row.id().isEmpty() ? null : row.id());
     }
 
     /**
