@@ -157,20 +157,7 @@ final class CompiledTemplate {
      * sections leave a run (a dropped section between blank lines) costs no second copy per render.
      */
     private static String shortRuns(String piece) {
-        return piece.contains("\n\n\n") ? collapseRuns(piece) : piece;
-    }
-
-    private static String collapseRuns(String piece) {
-        StringBuilder out = new StringBuilder(piece.length());
-        int breaks = 0;
-        for (int i = 0; i < piece.length(); i++) {
-            char c = piece.charAt(i);
-            breaks = c == '\n' ? breaks + 1 : 0;
-            if (breaks <= 2) {
-                out.append(c);
-            }
-        }
-        return out.toString();
+        return piece.contains("\n\n\n") ? collapse(new StringBuilder(piece), 0, piece.length()) : piece;
     }
 
     /**
@@ -213,6 +200,11 @@ final class CompiledTemplate {
         while (end > start && Character.isWhitespace(text.charAt(end - 1))) {
             end--;
         }
+        return collapse(text, start, end);
+    }
+
+    /** The chars {@code start} to {@code end} of {@code text}, every run of three or more line breaks as two. */
+    private static String collapse(StringBuilder text, int start, int end) {
         int run = text.indexOf("\n\n\n", start);
         if (run < 0 || run >= end) {
             return text.substring(start, end);
