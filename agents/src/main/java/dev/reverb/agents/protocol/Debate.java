@@ -272,8 +272,8 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             if (tracing()) {
                 traceVote(answers, vote);
             }
-            if (round == config.rounds() && config.aggregate() != Aggregate.MAJORITY || vote.tied()
-                    && round == config.rounds() && config.tieBreak() == TieBreak.JUDGE) {
+            if (round == config.rounds() && (config.aggregate() != Aggregate.MAJORITY
+                    || vote.tied() && config.tieBreak() == TieBreak.JUDGE)) {
                 return aggregate(vote);
             }
             return conclude(vote.winner(), textOf(vote.winner()));
