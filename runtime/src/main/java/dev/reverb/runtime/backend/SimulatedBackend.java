@@ -126,13 +126,6 @@ public final class SimulatedBackend implements ModelBackend {
 
     @Override
     public CompletionStage<Generation> generate(GenerateRequest request) {
-        if (latency.isZero()) { // an instant answer, as Latency.after gives it, without a supplier per call
-            try {
-                return answer(request);
-            } catch (RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-        }
         return Latency.after(latency, () -> answer(request));
     }
 
@@ -282,7 +275,7 @@ public final class SimulatedBackend implements ModelBackend {
 
     /** Each round's draw is {@code Seeds.uniform(seed, episode, agent, sample, round)}, its common parts mixed once. */
     private boolean correctAt(CallContext c, int sample, double accuracy) {
-        long drawn = Seeds.then(Seeds.then(Seeds.then(Seeds.start(seed), c.episodeId()), c.agent()), sample);
+        long drawn = Seeds.then(mixed(c), sample);
         boolean correct = Seeds.uniformOf(Seeds.then(drawn, 0)) < accuracy;
         for (int round = 1; round <= c.round() && !correct; round++) {
             correct = Seeds.uniformOf(Seeds.then(drawn, round)) < fixRate;
@@ -338,16 +331,21 @@ public final class SimulatedBackend implements ModelBackend {
         return last == '.' ? text.substring(0, text.length() - 1) : text;
     }
 
+    /** {@code Seeds.mix(seed, episode, agent)} as a state to mix more parts into ({@link Seeds#then}). */
+    private long mixed(CallContext c) {
+        return Seeds.then(Seeds.then(Seeds.start(seed), c.episodeId()), c.agent());
+    }
+
     private int slipStep(Task task, CallContext c) {
         int n = Math.max(1, task.referenceSteps().size());
-        long slip = Seeds.then(Seeds.then(Seeds.then(Seeds.start(seed), c.episodeId()), c.agent()), "slip");
+        long slip = Seeds.then(mixed(c), "slip");
         return (int) Math.floorMod(slip, (long) n); // Seeds.mix(seed, episode, agent, "slip")
     }
 
     /** A plausible wrong number: off by a small amount, different per agent and round. */
     private String wrongAnswer(Task task, CallContext c, int sample) {
-        long h = Seeds.then(Seeds.then(Seeds.then(Seeds.then(Seeds.then(Seeds.start(seed), c.episodeId()), c.agent()),
-                c.round()), sample), "wrong"); // Seeds.mix(seed, episode, agent, round, sample, "wrong")
+        long h = Seeds.then(Seeds.then(Seeds.then(mixed(c), c.round()), sample), "wrong");
+        // Seeds.mix(seed, episode, agent, round, sample, "wrong")
         int delta = 1 + (int) Math.floorMod(h, 9L);
         long whole = plainWhole(task.referenceAnswer());
         if (whole != NOT_WHOLE) { // the usual reference, a whole number: the same text as through BigDecimal
