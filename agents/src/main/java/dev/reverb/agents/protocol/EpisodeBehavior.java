@@ -119,51 +119,14 @@ public abstract class EpisodeBehavior<T> extends AbstractBehavior<T> {
     /**
      * {@code slots}, then the task, the agent's memory slots and the round number where {@code slots}
      * lacks them (or holds null), as one unmodifiable map that the agent's {@link Agent.Act} keeps as it
-     * is: no map built to be copied (this runs for every agent turn).
+     * is (this runs for every agent turn).
      */
     private Map<String, String> allSlots(String agent, int round, Map<String, String> slots) {
-        Map<String, String> memory = memorySlots(agent);
-        String[] pairs = new String[2 * (slots.size() + memory.size() + 2)];
-        int n = 0;
-        for (Map.Entry<String, String> slot : slots.entrySet()) {
-            pairs[n++] = slot.getKey();
-            pairs[n++] = slot.getValue();
-        }
-        n = putIfAbsent(pairs, n, "task", episode.task().question());
-        for (Map.Entry<String, String> slot : memory.entrySet()) {
-            n = putIfAbsent(pairs, n, slot.getKey(), slot.getValue());
-        }
-        n = putIfAbsent(pairs, n, "round", Integer.toString(round + 1));
-        return switch (n / 2) { // Map.of of as many pairs, without an entry object each
-            case 1 -> Map.of(pairs[0], pairs[1]);
-            case 2 -> Map.of(pairs[0], pairs[1], pairs[2], pairs[3]);
-            case 3 -> Map.of(pairs[0], pairs[1], pairs[2], pairs[3], pairs[4], pairs[5]);
-            case 4 -> Map.of(pairs[0], pairs[1], pairs[2], pairs[3], pairs[4], pairs[5], pairs[6], pairs[7]);
-            case 5 -> Map.of(pairs[0], pairs[1], pairs[2], pairs[3], pairs[4], pairs[5], pairs[6], pairs[7],
-                    pairs[8], pairs[9]);
-            default -> {
-                Map<String, String> all = new HashMap<>();
-                for (int i = 0; i < n; i += 2) {
-                    all.put(pairs[i], pairs[i + 1]);
-                }
-                yield Map.copyOf(all);
-            }
-        };
-    }
-
-    /** As {@link Map#putIfAbsent} on the pairs {@code key, value} in {@code pairs[0..n)}; the new count. */
-    private static int putIfAbsent(String[] pairs, int n, String key, String value) {
-        for (int i = 0; i < n; i += 2) {
-            if (key.equals(pairs[i])) {
-                if (pairs[i + 1] == null) {
-                    pairs[i + 1] = value;
-                }
-                return n;
-            }
-        }
-        pairs[n] = key;
-        pairs[n + 1] = value;
-        return n + 2;
+        Map<String, String> all = new HashMap<>(slots);
+        all.putIfAbsent("task", episode.task().question());
+        memorySlots(agent).forEach(all::putIfAbsent);
+        all.putIfAbsent("round", Integer.toString(round + 1));
+        return Map.copyOf(all);
     }
 
     /**
