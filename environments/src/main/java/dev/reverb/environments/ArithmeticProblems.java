@@ -61,7 +61,8 @@ public final class ArithmeticProblems {
         String poss = SHE[who] ? "her" : "his";
         String items = ITEMS[r.nextInt(ITEMS.length)];
         int value = 10 + r.nextInt(60);
-        StringBuilder question = new StringBuilder(name + " has " + value + " " + items + ".");
+        StringBuilder question = new StringBuilder(256).append(name).append(" has ").append(value).append(' ')
+                .append(items).append('.');
         List<String> steps = new ArrayList<>();
         int wanted = minSteps + r.nextInt(maxSteps - minSteps + 1);
         while (steps.size() < wanted) {
@@ -74,8 +75,8 @@ public final class ArithmeticProblems {
                     next = value + bought;
                     question.append(' ').append(pronoun).append(" buys ").append(packs).append(" packs with ")
                             .append(each).append(' ').append(items).append(" in each.");
-                    steps.add(name + " buys " + packs + " packs of " + each + ": " + packs + " * " + each + " = "
-                            + bought + ", so " + value + " + " + bought + " = " + next + ".");
+                    steps.add(text(name, " buys ", packs, " packs of ", each, ": ", packs, " * ", each, " = ", bought,
+                            ", so ", value, " + ", bought, " = ", next, "."));
                 }
                 case 1 -> {
                     if (value < 6) {
@@ -85,7 +86,7 @@ public final class ArithmeticProblems {
                     next = value - given;
                     question.append(' ').append(pronoun).append(" gives ").append(given).append(' ').append(items)
                             .append(" to ").append(FRIENDS[r.nextInt(FRIENDS.length)]).append('.');
-                    steps.add(name + " gives away " + given + ": " + value + " - " + given + " = " + next + ".");
+                    steps.add(text(name, " gives away ", given, ": ", value, " - ", given, " = ", next, "."));
                 }
                 case 2 -> {
                     int piles = divisor(r, value);
@@ -95,8 +96,8 @@ public final class ArithmeticProblems {
                     next = value / piles;
                     question.append(' ').append(pronoun).append(" splits ").append(poss).append(' ').append(items)
                             .append(" into ").append(piles).append(" equal piles and keeps only one pile.");
-                    steps.add(name + " keeps one of " + piles + " equal piles: " + value + " / " + piles + " = "
-                            + next + ".");
+                    steps.add(text(name, " keeps one of ", piles, " equal piles: ", value, " / ", piles, " = ", next,
+                            "."));
                 }
                 case 3 -> {
                     int times = 2 + r.nextInt(3);
@@ -107,8 +108,8 @@ public final class ArithmeticProblems {
                     question.append(' ').append("A relative gives ").append(name).append(" enough ").append(items)
                             .append(" to make ").append(poss).append(" collection ").append(TIMES[times])
                             .append(" as large.");
-                    steps.add("The collection becomes " + times + " times as large: " + value + " * " + times
-                            + " = " + next + ".");
+                    steps.add(text("The collection becomes ", times, " times as large: ", value, " * ", times, " = ",
+                            next, "."));
                 }
                 default -> {
                     int percent = PERCENTS[r.nextInt(PERCENTS.length)];
@@ -119,8 +120,8 @@ public final class ArithmeticProblems {
                     next = value - sold;
                     question.append(' ').append(pronoun).append(" sells ").append(percent).append("% of ")
                             .append(poss).append(' ').append(items).append('.');
-                    steps.add(name + " sells " + percent + "% of " + value + ": " + value + " * " + percent
-                            + " / 100 = " + sold + ", so " + value + " - " + sold + " = " + next + ".");
+                    steps.add(text(name, " sells ", percent, "% of ", value, ": ", value, " * ", percent, " / 100 = ",
+                            sold, ", so ", value, " - ", sold, " = ", next, "."));
                 }
             }
             value = next;
@@ -128,6 +129,19 @@ public final class ArithmeticProblems {
         question.append(" How many ").append(items).append(" does ").append(name).append(" have now?");
         return new Task(id, "arithmetic", question.toString(), Integer.toString(value), steps,
                 Map.of("steps", Integer.toString(steps.size())));
+    }
+
+    /**
+     * A step's words joined by plain appends. One string concatenation per step (each compiled into a tree
+     * of method handles) made this class's generator the JIT compiler's largest job: seconds of a large
+     * run's CPU.
+     */
+    private static String text(Object... parts) {
+        StringBuilder line = new StringBuilder(128);
+        for (Object part : parts) {
+            line.append(part);
+        }
+        return line.toString();
     }
 
     /** A divisor of {@code value} between 2 and 6, or 0 when it has none. */

@@ -2,8 +2,11 @@ package dev.reverb.runtime.cli;
 
 import dev.reverb.runtime.run.RunFolder;
 import java.io.PrintWriter;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -19,9 +22,10 @@ import picocli.CommandLine.Spec;
  * {@code simulated} stand-in, a real {@code ModelBackend} behind the real model gateway, whose
  * answers cost next to nothing, so what is measured is the orchestration (actors, prompts, votes,
  * verifiers, recording). Every episode runs through the normal runner into a temporary run folder
- * with all its run files. For concurrency 1 and 64, trace on and off, it times a small and a large
- * run and reports the slope between them (start-up excluded) as microseconds per agent turn, with
- * the number of episodes read back from {@code episodes.jsonl}. These are not a language model's numbers.
+ * with all its run files. After a warm-up that lasts until the JIT compiler has settled, for
+ * concurrency 1 and 64, trace on and off, it times a small and a large run and reports the slope
+ * between them (start-up excluded) as microseconds per agent turn, with the number of episodes read
+ * back from {@code episodes.jsonl}. These are not a language model's numbers.
  */
 @Command(name = "orchestration", description = "Microseconds per agent turn of a 3-debater, 3-answer debate with a "
         + "majority vote against an instant in-process model (the simulated stand-in), concurrency 1 and 64, trace "
@@ -30,6 +34,12 @@ final class OrchestrationBench implements Callable<Integer> {
 
     /** Agent turns per episode: 3 debaters x (1 answer + 2 rounds of revision). */
     static final int TURNS_PER_EPISODE = 9;
+
+    /** The warm-up ends once the JIT compiler took less than this share of a round's wall time. */
+    static final double SETTLED = 0.15;
+
+    /** The longest warm-up. */
+    static final Duration WARM_UP_LIMIT = Duration.ofSeconds(60);
 
     @Spec
     CommandSpec spec;
@@ -70,8 +80,7 @@ final class OrchestrationBench implements Callable<Integer> {
             out.printf(Locale.ROOT, "slope between %d and %d episodes, fastest of %d runs each, on %d cores; run files "
                     + "in %s%n", small, large, repeats, Runtime.getRuntime().availableProcessors(), dir);
             out.flush();
-            run(dir, small, concurrency.get(concurrency.size() - 1), true); // warm-up: JIT and class loading
-            run(dir, large, concurrency.get(concurrency.size() - 1), true);
+            warmUp(dir, out);
             Figures last = null;
             for (boolean trace : new boolean[] {false, true}) {
                 for (int c : concurrency) {
@@ -92,6 +101,36 @@ final class OrchestrationBench implements Callable<Integer> {
         } finally {
             BenchRun.delete(dir);
         }
+    }
+
+    /**
+     * Runs every configuration's large run in turn until the JIT compiler has settled: until a round's compiling
+     * (all compiler threads) took under {@link #SETTLED} of its wall time, or for {@link #WARM_UP_LIMIT} at most.
+     * Until then the compiler takes a core of its own, and a measured run would race it (on 2 cores, for the
+     * first 20 to 30 s): the figures are a long run's, not its first seconds'.
+     */
+    private void warmUp(Path dir, PrintWriter out) throws Exception {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long start = System.nanoTime();
+        int rounds = 0;
+        double share = 1;
+        while (share >= SETTLED && System.nanoTime() - start < WARM_UP_LIMIT.toNanos()) {
+            long compiling = timed ? jit.getTotalCompilationTime() : 0;
+            long round = System.nanoTime();
+            for (boolean trace : new boolean[] {false, true}) {
+                for (int c : concurrency) {
+                    run(dir, large, c, trace);
+                }
+            }
+            rounds++;
+            share = timed ? (jit.getTotalCompilationTime() - compiling) / ((System.nanoTime() - round) / 1e6) : 0;
+        }
+        out.printf(Locale.ROOT, "warm-up: %d round(s) of every configuration in %.1f s; %s%n", rounds,
+                (System.nanoTime() - start) / 1e9, !timed ? "this JVM does not time its JIT compiler"
+                        : String.format(Locale.ROOT, "the JIT compiler took %.0f%% of the last round's time%s",
+                        100 * share, share < SETTLED ? "" : " (not settled: the figures below include compiling)"));
+        out.flush();
     }
 
     private Figures measure(Path dir, int c, boolean trace) throws Exception {
