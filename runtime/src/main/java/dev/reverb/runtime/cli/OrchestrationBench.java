@@ -107,7 +107,7 @@ final class OrchestrationBench implements Callable<Integer> {
      * Runs every configuration's large run in turn until the JIT compiler has settled: until a round's compiling
      * (all compiler threads) took under {@link #SETTLED} of its wall time, or for {@link #WARM_UP_LIMIT} at most.
      * Until then the compiler takes a core of its own, and a measured run would race it (on 2 cores, for the
-     * first 20 to 30 s): the figures are a long run's, not its first seconds'.
+     * first 20 to 60 s): the figures are a long run's, not its first seconds'.
      */
     private void warmUp(Path dir, PrintWriter out) throws Exception {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
