@@ -1,5 +1,6 @@
 package dev.reverb.agents.protocol;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -17,16 +18,10 @@ record Vote(String winner, boolean tied) {
         String winner = "";
         int best = 0;
         boolean tied = false;
-        int n = answers.size();
-        for (int i = 0; i < n; i++) { // each answer counted at its first appearance, in order
+        for (int i = 0; i < answers.size(); i++) { // each answer counted at its first appearance, in order
             String answer = answers.get(i);
-            if (!answer.isEmpty() && !seenBefore(answers, i)) {
-                int count = 1;
-                for (int j = i + 1; j < n; j++) {
-                    if (answer.equals(answers.get(j))) {
-                        count++;
-                    }
-                }
+            if (!answer.isEmpty() && !answers.subList(0, i).contains(answer)) {
+                int count = Collections.frequency(answers.subList(i, answers.size()), answer);
                 tied = count == best || count < best && tied;
                 if (count > best) {
                     best = count;
@@ -35,17 +30,6 @@ record Vote(String winner, boolean tied) {
             }
         }
         return new Vote(winner, tied);
-    }
-
-    /** Whether the answer at {@code i} appeared before it. */
-    private static boolean seenBefore(List<String> answers, int i) {
-        String answer = answers.get(i);
-        for (int j = 0; j < i; j++) {
-            if (answer.equals(answers.get(j))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Each answer with the weight of its votes summed ({@code weights} in order of first vote); the heaviest wins. */
