@@ -272,11 +272,7 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
             if (tracing()) {
                 traceVote(answers, vote);
             }
-            if (round == config.rounds() && (config.aggregate() != Aggregate.MAJORITY
-                    || vote.tied() && config.tieBreak() == TieBreak.JUDGE)) {
-                return aggregate(vote);
-            }
-            return conclude(vote.winner(), textOf(vote.winner()));
+            return round == config.rounds() ? aggregate(vote) : conclude(vote.winner(), textOf(vote.winner()));
         }
 
         private void traceVote(List<String> answers, Vote vote) {
@@ -286,8 +282,7 @@ public record Debate(String name, List<String> debaters, int rounds, TieBreak ti
 
         /**
          * After the last round, the answer by the PRM-weighted vote or the judge (aggregate PRM or
-         * JUDGE, or a tie with tie-break JUDGE); kept apart from the per-round vote, which runs for
-         * every round of every episode.
+         * JUDGE, or a tie with tie-break JUDGE); else the majority's.
          */
         private Behavior<Command> aggregate(Vote vote) {
             if (config.aggregate() == Aggregate.PRM) {
