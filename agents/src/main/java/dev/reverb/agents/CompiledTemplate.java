@@ -66,30 +66,33 @@ final class CompiledTemplate {
 
     /** The text filled with {@code values} (a missing slot counts as empty). */
     String fill(Map<String, String> values) {
+        if (fillings == null) {
+            return filling(values).fill(values);
+        }
         int kept = 0;
         for (int s = 0; s < names.length; s++) {
-            if (!values.getOrDefault(names[s], "").isBlank()) {
+            if (kept(s, values)) {
                 kept |= 1 << s;
             }
         }
-        Filling filling;
-        if (fillings == null) {
-            filling = filling(kept, values);
-        } else {
-            filling = fillings[kept];
-            if (filling == null) { // a benign race: every thread makes the same immutable filling
-                filling = filling(kept, values);
-                fillings[kept] = filling;
-            }
+        Filling filling = fillings[kept];
+        if (filling == null) { // a benign race: every thread makes the same immutable filling
+            filling = filling(values);
+            fillings[kept] = filling;
         }
         return filling.fill(values);
     }
 
-    private Filling filling(int kept, Map<String, String> values) {
+    /** Whether section {@code s} is kept: its slot is not blank. */
+    private boolean kept(int s, Map<String, String> values) {
+        return !values.getOrDefault(names[s], "").isBlank();
+    }
+
+    /** The text left when {@code values} choose which sections are kept, as a {@link Filling}. */
+    private Filling filling(Map<String, String> values) {
         StringBuilder text = new StringBuilder(between[0]);
         for (int s = 0; s < names.length; s++) {
-            boolean keep = fillings == null ? !values.getOrDefault(names[s], "").isBlank() : (kept & 1 << s) != 0;
-            if (keep) {
+            if (kept(s, values)) {
                 text.append(bodies[s]);
             }
             text.append(between[s + 1]);
@@ -164,7 +167,7 @@ final class CompiledTemplate {
      * Where the tag {@code {{name}}}, {@code {{#name}}} or {@code {{/name}}} starting at {@code i} ends
      * (after its braces), or -1 when none starts there; {@code section} allows only {@code {{#name}}}.
      */
-    static int tagEnd(String s, int i, boolean section) {
+    private static int tagEnd(String s, int i, boolean section) {
         int j = i + 2;
         int n = s.length();
         if (j < n && (s.charAt(j) == '#' || !section && s.charAt(j) == '/')) {
@@ -191,7 +194,7 @@ final class CompiledTemplate {
      * {@code text} stripped (as {@link String#strip}), every run of three or more line breaks in it as
      * two, copied once (the same text as collapsing first: a run at either end is stripped whole).
      */
-    static String collapseBlankLinesAndStrip(StringBuilder text) {
+    private static String collapseBlankLinesAndStrip(StringBuilder text) {
         int start = 0;
         int end = text.length();
         while (start < end && Character.isWhitespace(text.charAt(start))) {
