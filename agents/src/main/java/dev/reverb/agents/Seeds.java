@@ -41,8 +41,7 @@ public final class Seeds {
             power *= 10;
         }
         for (; power > 0; power /= 10) {
-            h ^= '0' + (part / power) % 10;
-            h *= 0x100000001B3L;
+            h = fnvStep(h, (int) ('0' + (part / power) % 10));
         }
         return splitMix(h);
     }
@@ -64,18 +63,21 @@ public final class Seeds {
             }
         }
         for (int i = 0; i < n; i++) {
-            h ^= text.charAt(i);
-            h *= 0x100000001B3L;
+            h = fnvStep(h, text.charAt(i));
         }
         return h;
     }
 
     private static long fnvBytes(long h, byte[] bytes) {
         for (byte b : bytes) {
-            h ^= b & 0xff;
-            h *= 0x100000001B3L;
+            h = fnvStep(h, b & 0xff);
         }
         return h;
+    }
+
+    /** FNV-1a's step for one byte. */
+    private static long fnvStep(long h, int b) {
+        return (h ^ b) * 0x100000001B3L;
     }
 
     /** A uniform double in [0, 1) derived from the seed and names. */
