@@ -12,7 +12,6 @@ import dev.reverb.environments.Task;
 import dev.reverb.environments.code.CodeEnvironment;
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,15 +129,11 @@ public final class SimulatedBackend implements ModelBackend {
     }
 
     private CompletionStage<Generation> answer(GenerateRequest request) {
-        List<String> texts;
-        if (request.n() == 1) { // the usual call: one sample, no list to grow and copy
-            texts = List.of(respond(request, 0));
-        } else {
-            texts = new ArrayList<>(request.n());
-            for (int i = 0; i < request.n(); i++) {
-                texts.add(respond(request, i));
-            }
+        String[] samples = new String[request.n()];
+        for (int i = 0; i < samples.length; i++) {
+            samples[i] = respond(request, i);
         }
+        List<String> texts = List.of(samples); // kept as it is by the Generation
         int promptTokens = 0;
         for (int i = 0; i < request.messages().size(); i++) {
             promptTokens += tokens(request.messages().get(i).content());
@@ -173,14 +168,13 @@ public final class SimulatedBackend implements ModelBackend {
         if (!task.hasReference()) {
             return "I cannot work this task out. (simulated model: the task has no reference solution)";
         }
-        String prompt = request.messages().get(request.messages().size() - 1).content();
         double first = accuracyFor(request);
         return switch (c.phase()) {
             case ANSWER, REVISE -> solution(task, correctAt(c, sample, first), c, sample);
-            case STEP -> step(task, c, sample, prompt.contains("Feedback on your last answer"), prompt, first);
-            case CRITIQUE -> critique(task, prompt);
+            case STEP -> step(task, c, sample, last.contains("Feedback on your last answer"), last, first);
+            case CRITIQUE -> critique(task, last);
             case REFLECT -> reflection(task, c);
-            case JUDGE -> judgement(task, prompt, c);
+            case JUDGE -> judgement(task, last, c);
             case SCORE -> throw new IllegalArgumentException("step scoring goes through score(), not generate()");
             case DISTILL, INSTRUCT, PROPOSE -> throw new IllegalStateException("answered above");
         };
