@@ -235,8 +235,8 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
      * that episode (so a listener that throws leaves on disk only the episodes it heard of).
      */
     private void write() {
+        writeTrace();
         try {
-            write(trace, traceBuffer);
             int start = 0;
             while (!unheard.isEmpty()) {
                 Unheard next = unheard.poll();
@@ -250,6 +250,7 @@ public final class Recorder extends AbstractBehavior<Recorder.Command> {
         }
     }
 
+    /** Writes the collected trace lines. */
     private void writeTrace() {
         try {
             write(trace, traceBuffer);

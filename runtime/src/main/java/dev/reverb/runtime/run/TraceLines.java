@@ -58,8 +58,6 @@ final class TraceLines {
     private static final byte[] ANSWER = JsonBytes.field("answer");
     private static final byte[] CORRECT = JsonBytes.field("correct");
     private static final byte[] REWARD = JsonBytes.field("reward");
-    private static final byte[] REWARD_ZERO = JsonBytes.ascii(Double.toString(0.0));
-    private static final byte[] REWARD_ONE = JsonBytes.ascii(Double.toString(1.0));
     private static final byte[] FEEDBACK = JsonBytes.field("feedback");
     private static final byte[] REFERENCE = JsonBytes.field("reference");
     private static final byte[] PER_ROUND = JsonBytes.ascii(",\"per_round\":[");
@@ -147,14 +145,7 @@ final class TraceLines {
         out.raw(ROUNDS).number(r.rounds().size());
         out.raw(ANSWER).string(r.verdict().extracted());
         out.raw(CORRECT).bool(r.verdict().correct());
-        out.raw(REWARD);
-        if (Double.doubleToRawLongBits(reward) == 0L) { // +0.0 and 1.0, the usual rewards, without Double.toString
-            out.raw(REWARD_ZERO);
-        } else if (reward == 1.0) {
-            out.raw(REWARD_ONE);
-        } else {
-            out.utf8(Double.toString(reward));
-        }
+        out.raw(REWARD).utf8(Double.toString(reward));
         out.raw(FEEDBACK).string(r.verdict().feedback());
         out.raw(REFERENCE).string(plan.task().referenceAnswer());
         out.raw(PER_ROUND);
