@@ -75,8 +75,10 @@ public final class ArithmeticProblems {
                     next = value + bought;
                     question.append(' ').append(pronoun).append(" buys ").append(packs).append(" packs with ")
                             .append(each).append(' ').append(items).append(" in each.");
-                    steps.add(text(name, " buys ", packs, " packs of ", each, ": ", packs, " * ", each, " = ", bought,
-                            ", so ", value, " + ", bought, " = ", next, "."));
+                    steps.add(step().append(name).append(" buys ").append(packs).append(" packs of ").append(each)
+                            .append(": ").append(packs).append(" * ").append(each).append(" = ").append(bought)
+                            .append(", so ").append(value).append(" + ").append(bought).append(" = ").append(next)
+                            .append('.').toString());
                 }
                 case 1 -> {
                     if (value < 6) {
@@ -86,7 +88,8 @@ public final class ArithmeticProblems {
                     next = value - given;
                     question.append(' ').append(pronoun).append(" gives ").append(given).append(' ').append(items)
                             .append(" to ").append(FRIENDS[r.nextInt(FRIENDS.length)]).append('.');
-                    steps.add(text(name, " gives away ", given, ": ", value, " - ", given, " = ", next, "."));
+                    steps.add(step().append(name).append(" gives away ").append(given).append(": ").append(value)
+                            .append(" - ").append(given).append(" = ").append(next).append('.').toString());
                 }
                 case 2 -> {
                     int piles = divisor(r, value);
@@ -96,8 +99,9 @@ public final class ArithmeticProblems {
                     next = value / piles;
                     question.append(' ').append(pronoun).append(" splits ").append(poss).append(' ').append(items)
                             .append(" into ").append(piles).append(" equal piles and keeps only one pile.");
-                    steps.add(text(name, " keeps one of ", piles, " equal piles: ", value, " / ", piles, " = ", next,
-                            "."));
+                    steps.add(step().append(name).append(" keeps one of ").append(piles).append(" equal piles: ")
+                            .append(value).append(" / ").append(piles).append(" = ").append(next).append('.')
+                            .toString());
                 }
                 case 3 -> {
                     int times = 2 + r.nextInt(3);
@@ -108,8 +112,9 @@ public final class ArithmeticProblems {
                     question.append(' ').append("A relative gives ").append(name).append(" enough ").append(items)
                             .append(" to make ").append(poss).append(" collection ").append(TIMES[times])
                             .append(" as large.");
-                    steps.add(text("The collection becomes ", times, " times as large: ", value, " * ", times, " = ",
-                            next, "."));
+                    steps.add(step().append("The collection becomes ").append(times).append(" times as large: ")
+                            .append(value).append(" * ").append(times).append(" = ").append(next).append('.')
+                            .toString());
                 }
                 default -> {
                     int percent = PERCENTS[r.nextInt(PERCENTS.length)];
@@ -120,8 +125,10 @@ public final class ArithmeticProblems {
                     next = value - sold;
                     question.append(' ').append(pronoun).append(" sells ").append(percent).append("% of ")
                             .append(poss).append(' ').append(items).append('.');
-                    steps.add(text(name, " sells ", percent, "% of ", value, ": ", value, " * ", percent, " / 100 = ",
-                            sold, ", so ", value, " - ", sold, " = ", next, "."));
+                    steps.add(step().append(name).append(" sells ").append(percent).append("% of ").append(value)
+                            .append(": ").append(value).append(" * ").append(percent).append(" / 100 = ").append(sold)
+                            .append(", so ").append(value).append(" - ").append(sold).append(" = ").append(next)
+                            .append('.').toString());
                 }
             }
             value = next;
@@ -132,16 +139,12 @@ public final class ArithmeticProblems {
     }
 
     /**
-     * A step's words joined by plain appends. One string concatenation per step (each compiled into a tree
-     * of method handles) made this class's generator the JIT compiler's largest job: seconds of a large
-     * run's CPU.
+     * A step's sentence is built by plain appends onto this. A string concatenation per step compiles
+     * into a tree of method handles, and joining boxed parts inlines a generic append at every step:
+     * either made this generator one of the JIT compiler's largest jobs while a large run starts.
      */
-    private static String text(Object... parts) {
-        StringBuilder line = new StringBuilder(128);
-        for (Object part : parts) {
-            line.append(part);
-        }
-        return line.toString();
+    private static StringBuilder step() {
+        return new StringBuilder(96);
     }
 
     /** A divisor of {@code value} between 2 and 6, or 0 when it has none. */
