@@ -13,7 +13,7 @@ import dev.reverb.environments.code.CodeEnvironment;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -107,7 +107,7 @@ public final class SimulatedBackend implements ModelBackend {
 
     /** A task lookup over {@code tasks} (the first of a repeated id wins). */
     public static Function<String, Optional<Task>> lookup(Collection<Task> tasks) {
-        Map<String, Task> byId = new LinkedHashMap<>();
+        Map<String, Task> byId = new HashMap<>(tasks.size() * 4 / 3 + 1); // sized once: a run may have 100,000
         tasks.forEach(t -> byId.putIfAbsent(t.id(), t));
         return id -> Optional.ofNullable(byId.get(id));
     }

@@ -186,7 +186,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
             new java.util.IdentityHashMap<>();
     private final Queue<EpisodePlan> waiting;
     /** The ids in {@link #waiting}, so a submitted episode's id is checked at once, not by a walk of the queue. */
-    private final java.util.Set<String> waitingIds = new java.util.HashSet<>();
+    private final java.util.Set<String> waitingIds;
     private final Map<String, EpisodePlan> running = new HashMap<>();
     /** Episodes that have ended and are being remembered before they are recorded. */
     private final Map<String, EpisodePlan> remembering = new HashMap<>();
@@ -211,6 +211,7 @@ public final class Experiment extends AbstractBehavior<Experiment.Command> {
         this.open = open;
         this.verifiers = verifiers(context.getSystem());
         this.waiting = new ArrayDeque<>(setup.plans());
+        this.waitingIds = new java.util.HashSet<>(setup.plans().size() * 4 / 3 + 16); // sized once, for 100,000 too
         setup.plans().forEach(p -> waitingIds.add(p.id()));
         this.outcomes = context.messageAdapter(EpisodeOutcome.class, Outcome::new);
         this.bindings = Team.spawn(context, setup.models(), setup.agents(), trace); // for every episode

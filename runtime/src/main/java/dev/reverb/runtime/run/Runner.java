@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * Runs a scenario into a run folder: builds the environment, the models and the protocols,
@@ -110,6 +111,9 @@ public final class Runner {
 
     /** How long the pre-flight checks of all models may take together. */
     static final Duration PREFLIGHT_LIMIT = Duration.ofSeconds(60);
+
+    /** Episodes from which a plan is made on every core. */
+    private static final int PLAN_IN_PARALLEL = 4096;
 
     /** A run that ended early because a part of it failed (not an episode: those fail alone). */
     public static final class RunFailed extends IllegalStateException {
@@ -318,16 +322,16 @@ public final class Runner {
      */
     public static List<EpisodePlan> plans(Scenario scenario, Environment environment, Extensions extensions) {
         List<Protocol> protocols = protocols(scenario, extensions);
-        List<Task> tasks = Wiring.tasks(environment.tasks(), scenario.run().tasks());
-        List<EpisodePlan> plans = new ArrayList<>();
-        for (int repeat = 0; repeat < scenario.run().repeats(); repeat++) {
-            for (Task task : tasks) {
-                for (Protocol protocol : protocols) {
-                    plans.add(EpisodePlan.of(task, protocol, repeat, scenario.run().seed()));
-                }
-            }
+        List<Task> tasks = List.copyOf(Wiring.tasks(environment.tasks(), scenario.run().tasks())); // indexed below
+        long seed = scenario.run().seed();
+        int perRepeat = tasks.size() * protocols.size();
+        int count = perRepeat * scenario.run().repeats();
+        IntStream indexes = IntStream.range(0, count);
+        if (count >= PLAN_IN_PARALLEL) {
+            indexes = indexes.parallel(); // 100,000 episodes: the plan is a large part of the run's start-up
         }
-        return plans;
+        return indexes.mapToObj(i -> EpisodePlan.of(tasks.get(i % perRepeat / protocols.size()),
+                protocols.get(i % protocols.size()), i / perRepeat, seed)).toList();
     }
 
     /** The scenario's protocols, each checked to use only agents the scenario defines. */
