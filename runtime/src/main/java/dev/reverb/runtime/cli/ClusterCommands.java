@@ -177,10 +177,8 @@ final class ClusterCommands {
         }
 
         private static Process start(List<String> args, int members, java.nio.file.Path log) throws IOException {
-            List<String> command = new ArrayList<>(List.of(
-                    java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "-Xmx512m", "-Dai.djl.offline=true",
-                    "-Dakka.cluster.min-nr-of-members=" + members, "dev.reverb.runtime.cluster.BenchNode"));
+            List<String> command = new ArrayList<>(ChildJvm.command("512m",
+                    List.of("-Dakka.cluster.min-nr-of-members=" + members), "dev.reverb.runtime.cluster.BenchNode"));
             command.addAll(args);
             return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         }

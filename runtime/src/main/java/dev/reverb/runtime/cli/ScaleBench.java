@@ -97,14 +97,9 @@ final class ScaleBench implements Callable<Integer> {
 
     /** Runs this bench again in a child JVM with {@code -Xmx} {@link #heap}, passing its output through. */
     private int child(PrintWriter out) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, "-Dai.djl.offline=true"));
-        // the launcher's class-data archive (./reverb), when this JVM maps one: the child starts as a run does
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(arg -> arg.startsWith("-XX:SharedArchiveFile=") || arg.startsWith("-Xlog:cds"))
-                .forEach(command::add);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ReverbCli.class.getName(), "bench",
-                "scale", "--in-process", "--episodes", Integer.toString(episodes),
+        // started as this JVM was (./reverb's collector setting and class-data archive): it runs as a run does
+        List<String> command = new ArrayList<>(ChildJvm.command(heap, List.of(), ReverbCli.class.getName()));
+        command.addAll(List.of("bench", "scale", "--in-process", "--episodes", Integer.toString(episodes),
                 "--latency-ms", Integer.toString(latencyMs), "--model-concurrency", Integer.toString(modelConcurrency)));
         if (output != null) {
             command.addAll(List.of("--output", output.toString()));

@@ -1,0 +1,43 @@
+package dev.reverb.runtime.cli;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command that starts a benchmark's child JVM as this one was started: the same {@code java}, class
+ * path and JVM options (the launcher's collector setting and class-data archive, the user's
+ * {@code REVERB_JAVA_OPTS}), with a heap of its own. So a bench in a child JVM measures what {@code reverb run}
+ * gets. Options that belong to this process alone are not passed on: its heap sizes, the writing of a
+ * class-data archive (the launcher's own process writes it), and a flight recording, agent or debugger.
+ */
+final class ChildJvm {
+
+    /** The prefixes of the options not passed on. */
+    private static final List<String> OWN = List.of("-Xmx", "-Xms", "-XX:ArchiveClassesAtExit",
+            "-XX:StartFlightRecording", "-XX:FlightRecorderOptions", "-agentlib", "-agentpath", "-javaagent",
+            "-Xrunjdwp", "-Xdebug");
+
+    private ChildJvm() {
+    }
+
+    /** {@code java}, this JVM's {@link #options}, {@code -Xmx}heap, {@code extra}, the class path and {@code main}. */
+    static List<String> command(String heap, List<String> extra, String main) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(options(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        command.add("-Xmx" + heap);
+        if (!command.contains("-Dai.djl.offline=true")) {
+            command.add("-Dai.djl.offline=true");
+        }
+        command.addAll(extra);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main));
+        return command;
+    }
+
+    /** Of a JVM's {@code arguments}, those a child JVM is started with too. */
+    static List<String> options(List<String> arguments) {
+        return arguments.stream().filter(arg -> OWN.stream().noneMatch(arg::startsWith)).toList();
+    }
+}
