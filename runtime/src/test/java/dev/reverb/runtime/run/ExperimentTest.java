@@ -193,4 +193,36 @@ class ExperimentTest {
         assertThat(ended.keySet()).containsExactlyInAnyOrderElementsOf(plans.stream().map(EpisodePlan::id).toList());
         assertThat(ended.values()).containsOnly(1);
     }
+
+    @Test
+    void should_run_the_gateways_apart_from_the_episode_actors() {
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        ModelBackend recording = new ModelBackend() {
+            @Override
+            public String name() {
+                return "recording";
+            }
+
+            @Override
+            public CompletionStage<Generation> generate(GenerateRequest request) {
+                threads.add(Thread.currentThread().getName()); // the gateway calls its backend on its own thread
+                return ANSWERS.generate(request);
+            }
+        };
+        MathEnvironment environment = MathEnvironment.arithmetic(1, 1, 1, 1);
+        Experiment.Setup setup = new Experiment.Setup(environment,
+                Map.of("m", new Experiment.Model(recording, new GatewaySettings(2, 10, Duration.ofSeconds(5), 0,
+                        Duration.ofMillis(10)))),
+                List.of(new AgentSpec("solver", Role.SOLVER, "m", PromptTemplate.defaultFor(Role.SOLVER), Sampling.DEFAULT)),
+                List.of(), 2, "test-run", null);
+        ActorRef<Experiment.Command> experiment = KIT.spawn(Experiment.session(setup, event -> { }));
+        Task task = new Task("two-twos", "arithmetic", "What is 2 + 2?", "4", List.of(), Map.of());
+        TestProbe<EpisodeOutcome> outcome = KIT.createTestProbe();
+
+        experiment.tell(new Experiment.Submit(EpisodePlan.of(task, new Reflexion("reflexion", "solver", "solver", 1,
+                false), 0, 1), null, outcome.getRef()));
+
+        assertThat(outcome.receiveMessage(Duration.ofSeconds(10))).isInstanceOf(EpisodeOutcome.Completed.class);
+        assertThat(threads).isNotEmpty().allSatisfy(name -> assertThat(name).contains(Team.DISPATCHER));
+    }
 }
