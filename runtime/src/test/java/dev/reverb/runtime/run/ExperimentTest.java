@@ -91,13 +91,7 @@ class ExperimentTest {
 
     @Test
     void should_fail_only_the_episode_with_the_cause_when_its_protocol_actor_throws() {
-        MathEnvironment environment = MathEnvironment.arithmetic(1, 1, 1, 1);
-        Experiment.Setup setup = new Experiment.Setup(environment,
-                Map.of("m", new Experiment.Model(ANSWERS, new GatewaySettings(2, 10, Duration.ofSeconds(5), 0,
-                        Duration.ofMillis(10)))),
-                List.of(new AgentSpec("solver", Role.SOLVER, "m", PromptTemplate.defaultFor(Role.SOLVER), Sampling.DEFAULT)),
-                List.of(), 2, "test-run", null);
-        ActorRef<Experiment.Command> experiment = KIT.spawn(Experiment.session(setup, event -> { }));
+        ActorRef<Experiment.Command> experiment = KIT.spawn(Experiment.session(session(ANSWERS), event -> { }));
         Task task = new Task("two-twos", "arithmetic", "What is 2 + 2?", "4", List.of(), Map.of());
         TestProbe<EpisodeOutcome> broken = KIT.createTestProbe();
         TestProbe<EpisodeOutcome> fine = KIT.createTestProbe();
@@ -120,7 +114,7 @@ class ExperimentTest {
 
     @Test
     void should_fail_the_episode_when_its_protocol_actor_stops_without_an_outcome_or_throws_in_a_message() {
-        ActorRef<Experiment.Command> experiment = KIT.spawn(Experiment.session(session(), event -> { }));
+        ActorRef<Experiment.Command> experiment = KIT.spawn(Experiment.session(session(ANSWERS), event -> { }));
         Task task = new Task("two-twos", "arithmetic", "What is 2 + 2?", "4", List.of(), Map.of());
         TestProbe<EpisodeOutcome> quit = KIT.createTestProbe();
         TestProbe<EpisodeOutcome> threw = KIT.createTestProbe();
@@ -139,7 +133,7 @@ class ExperimentTest {
 
     @Test
     void should_complete_an_episode_submitted_again_with_the_id_of_one_that_just_ended() {
-        ActorRef<Experiment.Command> experiment = KIT.spawn(Experiment.session(session(), event -> { }));
+        ActorRef<Experiment.Command> experiment = KIT.spawn(Experiment.session(session(ANSWERS), event -> { }));
         Task task = new Task("two-twos", "arithmetic", "What is 2 + 2?", "4", List.of(), Map.of());
         Protocol reflexion = new Reflexion("reflexion", "solver", "solver", 1, false);
         for (int i = 0; i < 50; i++) { // the first actor's stop report may come after the second one started
@@ -149,9 +143,10 @@ class ExperimentTest {
         }
     }
 
-    private static Experiment.Setup session() {
+    /** A session's setup: one solver agent on {@code backend}, two episodes at once. */
+    private static Experiment.Setup session(ModelBackend backend) {
         return new Experiment.Setup(MathEnvironment.arithmetic(1, 1, 1, 1),
-                Map.of("m", new Experiment.Model(ANSWERS, new GatewaySettings(2, 10, Duration.ofSeconds(5), 0,
+                Map.of("m", new Experiment.Model(backend, new GatewaySettings(2, 10, Duration.ofSeconds(5), 0,
                         Duration.ofMillis(10)))),
                 List.of(new AgentSpec("solver", Role.SOLVER, "m", PromptTemplate.defaultFor(Role.SOLVER), Sampling.DEFAULT)),
                 List.of(), 2, "test-run", null);
@@ -209,13 +204,7 @@ class ExperimentTest {
                 return ANSWERS.generate(request);
             }
         };
-        MathEnvironment environment = MathEnvironment.arithmetic(1, 1, 1, 1);
-        Experiment.Setup setup = new Experiment.Setup(environment,
-                Map.of("m", new Experiment.Model(recording, new GatewaySettings(2, 10, Duration.ofSeconds(5), 0,
-                        Duration.ofMillis(10)))),
-                List.of(new AgentSpec("solver", Role.SOLVER, "m", PromptTemplate.defaultFor(Role.SOLVER), Sampling.DEFAULT)),
-                List.of(), 2, "test-run", null);
-        ActorRef<Experiment.Command> experiment = KIT.spawn(Experiment.session(setup, event -> { }));
+        ActorRef<Experiment.Command> experiment = KIT.spawn(Experiment.session(session(recording), event -> { }));
         Task task = new Task("two-twos", "arithmetic", "What is 2 + 2?", "4", List.of(), Map.of());
         TestProbe<EpisodeOutcome> outcome = KIT.createTestProbe();
 
