@@ -98,7 +98,7 @@ final class ScaleBench implements Callable<Integer> {
     /** Runs this bench again in a child JVM with {@code -Xmx} {@link #heap}, passing its output through. */
     private int child(PrintWriter out) throws Exception {
         // started as this JVM was (./reverb's collector setting and class-data archive): it runs as a run does
-        List<String> command = new ArrayList<>(ChildJvm.command(heap, List.of(), ReverbCli.class.getName()));
+        List<String> command = new ArrayList<>(ChildJvm.command(heap, List.of(), ReverbCli.class.getName(), true));
         command.addAll(List.of("bench", "scale", "--in-process", "--episodes", Integer.toString(episodes),
                 "--latency-ms", Integer.toString(latencyMs), "--model-concurrency", Integer.toString(modelConcurrency)));
         if (output != null) {

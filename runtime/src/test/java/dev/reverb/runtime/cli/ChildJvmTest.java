@@ -18,13 +18,22 @@ class ChildJvmTest {
                 "-XX:ArchiveClassesAtExit=/x/reverb.jsa.12", "-XX:StartFlightRecording=filename=a.jfr",
                 "-agentlib:jdwp=transport=dt_socket,server=y,address=5005", "-javaagent:/x/jacoco.jar", "-ea");
 
-        assertThat(ChildJvm.options(parent)).containsExactly("-XX:SharedArchiveFile=/x/reverb.jsa",
+        assertThat(ChildJvm.options(parent, false)).containsExactly("-XX:SharedArchiveFile=/x/reverb.jsa",
                 "-Xlog:cds=off", "-XX:MaxTenuringThreshold=0", "-Dai.djl.offline=true", "-ea");
     }
 
     @Test
+    void aChildThatRunsWhatTheArchiveIsForWritesItUnderItsOwnName() {
+        List<String> parent = List.of("-XX:ArchiveClassesAtExit=/x/reverb.jsa.12", "-Xmx1g", "-Xlog:cds=off");
+
+        assertThat(ChildJvm.options(parent, true)).containsExactly(
+                "-XX:ArchiveClassesAtExit=/x/reverb.jsa.12" + ChildJvm.CHILD_ARCHIVE, "-Xlog:cds=off");
+    }
+
+    @Test
     void startsAChildWithItsOwnHeapAndTheExtraOptions() throws IOException, InterruptedException {
-        List<String> command = ChildJvm.command("96m", List.of("-Dreverb.child.test=yes"), Child.class.getName());
+        List<String> command = ChildJvm.command("96m", List.of("-Dreverb.child.test=yes"), Child.class.getName(),
+                false);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the child JVM ends").isTrue();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
