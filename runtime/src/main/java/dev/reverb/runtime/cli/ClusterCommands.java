@@ -178,7 +178,8 @@ final class ClusterCommands {
 
         private static Process start(List<String> args, int members, java.nio.file.Path log) throws IOException {
             List<String> command = new ArrayList<>(ChildJvm.command("512m",
-                    List.of("-Dakka.cluster.min-nr-of-members=" + members), "dev.reverb.runtime.cluster.BenchNode", false));
+                    List.of("-Dakka.cluster.min-nr-of-members=" + members), "dev.reverb.runtime.cluster.BenchNode",
+                    false));
             command.addAll(args);
             return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         }
