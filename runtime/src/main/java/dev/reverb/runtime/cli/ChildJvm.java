@@ -16,7 +16,7 @@ import java.util.List;
  */
 final class ChildJvm {
 
-    /** Appended to the name of the class-data archive a child writes in this JVM's stead ({@code ./reverb} keeps it). */
+    /** Appended to the name of the archive a child writes in this JVM's stead ({@code ./reverb} keeps it). */
     static final String CHILD_ARCHIVE = ".child";
 
     private static final String WRITE_ARCHIVE = "-XX:ArchiveClassesAtExit=";
