@@ -22,7 +22,7 @@ final class ChildJvm {
     private static final String WRITE_ARCHIVE = "-XX:ArchiveClassesAtExit=";
 
     /** The prefixes of the options not passed on. */
-    private static final List<String> OWN = List.of("-Xmx", "-Xms", "-XX:ArchiveClassesAtExit",
+    private static final List<String> OWN = List.of("-Xmx", "-Xms", WRITE_ARCHIVE,
             "-XX:StartFlightRecording", "-XX:FlightRecorderOptions", "-agentlib", "-agentpath", "-javaagent",
             "-Xrunjdwp", "-Xdebug");
 
